@@ -1,0 +1,1 @@
+# Unit tests (C) are built with `make check`; tests/run-all.sh runs everything.
