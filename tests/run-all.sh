@@ -1,0 +1,69 @@
+#!/bin/sh
+# The whole test suite: builds an optimised tree (build/) and an ASan/UBSan tree
+# (build-asan/), runs the unit tests, the golden flow-tools cases and the scenario
+# tests in both, and ends with one line "N passed, N failed".
+#
+#   tests/run-all.sh            # everything
+#   FTKIT_QUICK=1 tests/run-all.sh   # the optimised tree only
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+export FTKIT_SHARED=${FTKIT_SHARED:-$(cd "$top/../shared" 2>/dev/null && pwd)}
+[ -d "$FTKIT_SHARED/compat" ] || { echo "run-all: no shared/ beside the checkout ($FTKIT_SHARED)"; exit 1; }
+jobs=$(nproc 2>/dev/null || echo 2)
+log=$(mktemp -d)
+trap 'rm -rf "$log"' EXIT
+
+[ -x configure ] || autoreconf -fi >"$log/autoreconf" 2>&1 || { cat "$log/autoreconf"; exit 1; }
+
+build_tree() {   # build_tree DIR CFLAGS LDFLAGS
+    mkdir -p "$1"
+    (cd "$1" && { [ -f Makefile ] || ../configure -q CFLAGS="$2" LDFLAGS="$3"; } &&
+        make -s -j"$jobs" && make -s -j"$jobs" check TESTS=) >"$log/build" 2>&1 ||
+        { cat "$log/build"; echo "run-all: build of $1 failed"; echo "0 passed, 1 failed"; exit 1; }
+}
+
+total_passed=0 total_failed=0
+# Runs one test command; its last "N passed, M failed" line is added to the totals.
+run() {
+    name=$1; shift
+    "$@" >"$log/out" 2>&1
+    rc=$?
+    summary=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$log/out" | tail -n 1)
+    p=$(printf '%s\n' "$summary" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+')
+    f=$(printf '%s\n' "$summary" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+')
+    [ -n "$p" ] || p=0
+    [ -n "$f" ] || f=0
+    if [ "$rc" != 0 ] && [ "$f" = 0 ]; then f=1; fi   # crashed or said nothing
+    total_passed=$((total_passed + p)); total_failed=$((total_failed + f))
+    if [ "$f" != 0 ]; then
+        echo "== $name: FAILED ($summary, exit $rc)"
+        grep -vE '^(ok|skip) ' "$log/out" | tail -n 40
+    else
+        echo "== $name: $summary"
+    fi
+}
+
+suite() {   # suite BUILD_DIR LABEL
+    for t in "$1"/tests/unit/test_*; do
+        [ -x "$t" ] || continue
+        case $t in *.o|*.log|*.trs) continue ;; esac
+        run "$2 unit $(basename "$t")" sh -c "cd '$1/tests/unit' && exec '$t'"
+    done
+    run "$2 golden" "$top/tests/golden.sh" "$1"
+    for t in "$top"/tests/*.sh; do
+        case $(basename "$t") in golden.sh|run-all.sh) continue ;; esac
+        run "$2 $(basename "$t" .sh)" sh "$t" "$1"
+    done
+}
+
+build_tree build "-O2 -g" ""
+suite "$top/build" opt
+if [ -z "${FTKIT_QUICK:-}" ]; then
+    san="-fsanitize=address,undefined -fno-omit-frame-pointer"
+    build_tree build-asan "-O1 -g $san -fno-sanitize-recover=undefined" "$san"
+    export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
+    suite "$top/build-asan" asan
+fi
+echo "$total_passed passed, $total_failed failed"
+[ "$total_failed" = 0 ]

@@ -1,0 +1,15 @@
+#!/bin/sh
+# Installs, on Debian, whatever ftkit needs to build and test that is missing.
+# Run as root (or with sudo available).  Extra package names may be given.
+set -e
+pkgs="gcc make autoconf automake libtool pkg-config zlib1g-dev libpcap-dev libzstd-dev
+      bison flex python3 $*"
+missing=
+for p in $pkgs; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+sudo=; [ "$(id -u)" = 0 ] || sudo=sudo
+echo "installing:$missing"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing >/dev/null
