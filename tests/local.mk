@@ -2,3 +2,9 @@
 # They find ../shared through $FTKIT_SHARED (tests/run-all.sh sets it).
 TESTS += $(check_PROGRAMS)
 EXTRA_DIST += tests/unit/ft_test.h
+
+# stream layer: record formats, reader, writer
+EXTRA_DIST += tests/unit/stream_util.h
+check_PROGRAMS += tests/unit/test_format
+tests_unit_test_format_SOURCES = tests/unit/test_format.c
+tests_unit_test_format_LDADD = $(FTLIB)
