@@ -13,3 +13,7 @@ libft_la_SOURCES += lib/ft_format.c lib/ft_stream.c
 
 # generator
 # (filled in by the flow-gen work)
+
+# capture support: file naming, rotation, expiry; address arguments; UDP; daemons
+libft_la_SOURCES += lib/ft_capfile.c lib/ft_capfile.h lib/ft_addrspec.c lib/ft_addrspec.h \
+	lib/ft_udp.c lib/ft_udp.h lib/ft_daemon.c lib/ft_daemon.h
