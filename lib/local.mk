@@ -17,3 +17,8 @@ libft_la_SOURCES += lib/ft_format.c lib/ft_stream.c
 # capture support: file naming, rotation, expiry; address arguments; UDP; daemons
 libft_la_SOURCES += lib/ft_capfile.c lib/ft_capfile.h lib/ft_addrspec.c lib/ft_addrspec.h \
 	lib/ft_udp.c lib/ft_udp.h lib/ft_daemon.c lib/ft_daemon.h
+
+# pdu: NetFlow v1/v5/v6/v7/v8/v9/IPFIX decoders and encoders; pcap datagram reader
+pkginclude_HEADERS += lib/ft_pdu.h lib/ft_pcap.h
+libft_la_SOURCES += lib/ft_pdu.c lib/ft_pdu_int.h lib/ft_pdu_fixed.c lib/ft_pdu_v9.c \
+	lib/ft_pdu_tmpl.c lib/ft_pdu_enc.c lib/ft_pcap.c
