@@ -9,7 +9,8 @@ pkginclude_HEADERS += lib/ft_flow.h lib/ft_format.h lib/ft_stream.h
 libft_la_SOURCES += lib/ft_format.c lib/ft_stream.c
 
 # text: formatting helpers, symbol tables, print formats, header text
-# (filled in by the print/header work)
+pkginclude_HEADERS += lib/ft_text.h lib/ft_sym.h lib/ft_print.h
+libft_la_SOURCES += lib/ft_text.c lib/ft_sym.c lib/ft_print.c lib/ft_header_text.c
 
 # generator
 # (filled in by the flow-gen work)

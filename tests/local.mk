@@ -8,3 +8,8 @@ EXTRA_DIST += tests/unit/stream_util.h
 check_PROGRAMS += tests/unit/test_format
 tests_unit_test_format_SOURCES = tests/unit/test_format.c
 tests_unit_test_format_LDADD = $(FTLIB)
+
+# text layer: formatters, symbol tables, print formats, JSON/CSV
+check_PROGRAMS += tests/unit/test_text
+tests_unit_test_text_SOURCES = tests/unit/test_text.c
+tests_unit_test_text_LDADD = $(FTLIB)
