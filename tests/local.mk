@@ -13,3 +13,8 @@ tests_unit_test_format_LDADD = $(FTLIB)
 check_PROGRAMS += tests/unit/test_text
 tests_unit_test_text_SOURCES = tests/unit/test_text.c
 tests_unit_test_text_LDADD = $(FTLIB)
+
+# pdu: NetFlow/IPFIX decoders and encoders, pcap datagram reader
+check_PROGRAMS += tests/unit/test_pdu
+tests_unit_test_pdu_SOURCES = tests/unit/test_pdu.c
+tests_unit_test_pdu_LDADD = $(FTLIB)
