@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <fcntl.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -35,6 +36,7 @@ struct ft_sym {
     size_t n_names;
     char *pool;                 /* the names, NUL-terminated */
     size_t refused;
+    char problem[256];          /* the first refused line, or "" */
 };
 
 static const char *const table_files[FT_SYM_NTABLES] = {
@@ -48,46 +50,38 @@ static int is_blank(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
 }
 
-/* Parse a decimal or 0x hex value that fills [s, e). */
+/* Parse a value in C notation (decimal, 0x hex, 0 octal) that fills [s, e). */
 static int parse_value(const char *s, const char *e, uint32_t *out)
 {
-    int base = 10;
+    unsigned base = 10;
     if (e - s > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
         base = 16;
         s += 2;
+    } else if (e - s > 1 && s[0] == '0') {
+        base = 8;
+        s += 1;
     }
     if (s == e)
         return -1;
     uint64_t v = 0;
     for (; s < e; s++) {
-        int d;
+        unsigned d;
         if (*s >= '0' && *s <= '9')
-            d = *s - '0';
-        else if (base == 16 && *s >= 'a' && *s <= 'f')
-            d = *s - 'a' + 10;
-        else if (base == 16 && *s >= 'A' && *s <= 'F')
-            d = *s - 'A' + 10;
+            d = (unsigned)(*s - '0');
+        else if (*s >= 'a' && *s <= 'f')
+            d = (unsigned)(*s - 'a' + 10);
+        else if (*s >= 'A' && *s <= 'F')
+            d = (unsigned)(*s - 'A' + 10);
         else
             return -1;
-        v = v * (uint64_t)base + (uint64_t)d;
+        if (d >= base)
+            return -1;
+        v = v * base + d;
         if (v > UINT32_MAX)
             return -1;
     }
     *out = (uint32_t)v;
     return 0;
-}
-
-/* The next word of [*s, e) up to a blank or '#'; empty at a comment. */
-static void next_word(const char **s, const char *e, const char **w, const char **we)
-{
-    const char *p = *s;
-    while (p < e && is_blank(*p))
-        p++;
-    *w = p;
-    while (p < e && !is_blank(*p) && *p != '#')
-        p++;
-    *we = p;
-    *s = p;
 }
 
 struct parse_state {
@@ -96,21 +90,21 @@ struct parse_state {
     char *pool;
     size_t pool_len;
     size_t refused;
+    uint32_t bad_line;          /* first refused line, 0 if none */
+    const char *bad_why;
 };
 
-/* One line: add its entry, skip it if blank or a comment, count it if bad. */
-static int parse_line(struct parse_state *ps, const char *s, const char *e, uint32_t lineno)
+static void refuse(struct parse_state *ps, uint32_t lineno, const char *why)
 {
-    const char *v, *ve, *nm, *nme;
-    next_word(&s, e, &v, &ve);
-    if (v == ve)
-        return 0;               /* blank or comment line */
-    next_word(&s, e, &nm, &nme);
-    uint32_t value;
-    if (nm == nme || parse_value(v, ve, &value) != 0 || ps->n >= ps->limit) {
-        ps->refused++;
-        return 0;
+    if (ps->refused++ == 0) {
+        ps->bad_line = lineno;
+        ps->bad_why = why;
     }
+}
+
+static int add_entry(struct parse_state *ps, uint32_t value, const char *name, size_t len,
+                     uint32_t lineno)
+{
     if (ps->n == ps->cap) {
         size_t cap = ps->cap ? 2 * ps->cap : 64;
         struct sym_entry *ne = realloc(ps->ents, cap * sizeof *ne);
@@ -119,10 +113,9 @@ static int parse_line(struct parse_state *ps, const char *s, const char *e, uint
         ps->ents = ne;
         ps->cap = cap;
     }
-    size_t len = (size_t)(nme - nm);
     if (len > FT_SYM_NAME_MAX)
         len = FT_SYM_NAME_MAX;
-    memcpy(ps->pool + ps->pool_len, nm, len);
+    memcpy(ps->pool + ps->pool_len, name, len);
     ps->pool[ps->pool_len + len] = '\0';
     /* name holds an offset until the pool stops moving. */
     ps->ents[ps->n].name = (const char *)(uintptr_t)ps->pool_len;
@@ -131,6 +124,41 @@ static int parse_line(struct parse_state *ps, const char *s, const char *e, uint
     ps->n++;
     ps->pool_len += len + 1;
     return 0;
+}
+
+/*
+ * One line: the value, blanks, then the name, which is the rest of the line
+ * without trailing blanks (it may hold inner spaces).  Blank lines and lines
+ * whose first non-blank character is '#' are skipped; bad lines are counted.
+ */
+static int parse_line(struct parse_state *ps, const char *s, const char *e, uint32_t lineno)
+{
+    while (s < e && is_blank(*s))
+        s++;
+    while (e > s && is_blank(e[-1]))
+        e--;
+    if (s == e || *s == '#')
+        return 0;
+    const char *ve = s;
+    while (ve < e && !is_blank(*ve))
+        ve++;
+    const char *name = ve;
+    while (name < e && is_blank(*name))
+        name++;
+    uint32_t value;
+    if (parse_value(s, ve, &value) != 0) {
+        refuse(ps, lineno, "bad value");
+        return 0;
+    }
+    if (name == e) {
+        refuse(ps, lineno, "Missing field");
+        return 0;
+    }
+    if (ps->n >= ps->limit) {
+        refuse(ps, lineno, "table full");
+        return 0;
+    }
+    return add_entry(ps, value, name, (size_t)(e - name), lineno);
 }
 
 static int cmp_value_line(const void *a, const void *b)
@@ -144,7 +172,7 @@ static int cmp_value_line(const void *a, const void *b)
 static int cmp_name_line(const void *a, const void *b)
 {
     const struct sym_entry *x = a, *y = b;
-    int c = strcmp(x->name, y->name);
+    int c = strcasecmp(x->name, y->name);
     if (c)
         return c;
     return x->line < y->line ? -1 : x->line > y->line;
@@ -202,6 +230,9 @@ struct ft_sym *ft_sym_parse(const char *text, size_t len, const char *name,
         ps.ents[i].name = ps.pool + (uintptr_t)ps.ents[i].name;
     t->pool = ps.pool;
     t->refused = ps.refused;
+    if (ps.refused)
+        snprintf(t->problem, sizeof t->problem, "%.200s:%lu: %s", name,
+                 (unsigned long)ps.bad_line, ps.bad_why);
     ps.pool = NULL;             /* the table owns it now */
     if (build_indexes(t, ps.ents, ps.n) != 0)
         goto nomem;
@@ -334,12 +365,12 @@ int ft_sym_value(const struct ft_sym *s, const char *name, uint32_t *value)
     size_t lo = 0, hi = s->n_names;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (strcmp(s->by_name[mid].name, name) <= 0)
+        if (strcasecmp(s->by_name[mid].name, name) <= 0)
             lo = mid + 1;
         else
             hi = mid;
     }
-    if (lo == 0 || strcmp(s->by_name[lo - 1].name, name) != 0)
+    if (lo == 0 || strcasecmp(s->by_name[lo - 1].name, name) != 0)
         return -1;
     *value = s->by_name[lo - 1].value;
     return 0;
@@ -353,6 +384,11 @@ size_t ft_sym_count(const struct ft_sym *s)
 size_t ft_sym_refused(const struct ft_sym *s)
 {
     return s ? s->refused : 0;
+}
+
+const char *ft_sym_problem(const struct ft_sym *s)
+{
+    return s && s->refused ? s->problem : NULL;
 }
 
 size_t ft_sym_format(const struct ft_sym *s, uint32_t value, char *buf, size_t max)

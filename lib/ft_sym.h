@@ -1,10 +1,14 @@
 /*
  * ft_sym.h - symbol tables: numbers <-> names (ports, protocols, AS, tags).
  *
- * A table file has one `value name` pair per line; the value is decimal or
- * 0x hex, the name is the next word; '#' starts a comment; when a value is
- * listed twice the last line wins.  flow-tools keeps five such tables in
- * <sysconfdir>/sym; ftkit reads them from $FTKIT_SYMDIR when it is set.
+ * A table file has one `value name` pair per line: the value in C notation
+ * (decimal, 0x hex, 0 octal), blanks, then the name, which is the rest of
+ * the line without trailing blanks.  Blank lines and lines starting with '#'
+ * are skipped.  When a value is listed twice the last line wins.  A line
+ * with a bad value or no name is refused and counted (flow-tools stops
+ * there: "Missing field"); ft_sym_problem() names the first one.
+ * flow-tools keeps five such tables in <sysconfdir>/sym; ftkit reads them
+ * from $FTKIT_SYMDIR when it is set.
  */
 #ifndef FT_SYM_H
 #define FT_SYM_H
@@ -45,13 +49,15 @@ const char *ft_sym_path(enum ft_sym_table t, char *buf, size_t size);
 
 /* Name of value, or NULL. */
 const char *ft_sym_name(const struct ft_sym *s, uint32_t value);
-/* Value of name (exact, case-sensitive): 0, or -1 if the name is unknown.
- * A name given to several values resolves to the last line's value. */
+/* Value of name (case-insensitive, as flow-tools): 0, or -1 if the name is
+ * unknown.  A name given to several values resolves to the last line's. */
 int ft_sym_value(const struct ft_sym *s, const char *name, uint32_t *value);
 
 /* Entries kept, and lines refused (malformed, or beyond the limit). */
 size_t ft_sym_count(const struct ft_sym *s);
 size_t ft_sym_refused(const struct ft_sym *s);
+/* "file:line: reason" of the first refused line, or NULL if none was. */
+const char *ft_sym_problem(const struct ft_sym *s);
 
 /*
  * The name of value cut to max-1 characters, or its decimal form: what

@@ -232,9 +232,10 @@ static void test_sym(void)
     const char text[] =
         "# comment line\n"
         "6 tcp\n"
-        "17\tudp   # trailing comment\n"
+        "17\tudp  \n"
         "0x10 sixteen\n"
         "\n"
+        "   # indented comment\n"
         "bogus line\n"
         "6 tcp-again\n"
         "70000 big\n"
@@ -242,27 +243,33 @@ static void test_sym(void)
         "   80    http\r\n"
         "99999999999 too-big\n"
         "12\n"
-        "81 http";
+        "010 eight\n"
+        "09 not-octal\n"
+        "5 two words # not a comment\n"
+        "81 HTTP";
     struct ft_err err;
     struct ft_sym *s = ft_sym_parse(text, sizeof text - 1, "test", 0, &err);
     CHECK(s != NULL, "parse: %s", err.msg);
     if (!s)
         return;
     CHECK_EQ_S(ft_sym_name(s, 6), "tcp-again", "last duplicate wins");
-    CHECK_EQ_S(ft_sym_name(s, 17), "udp", "tab and comment");
+    CHECK_EQ_S(ft_sym_name(s, 17), "udp", "tab, trailing blanks");
     CHECK_EQ_S(ft_sym_name(s, 16), "sixteen", "hex value");
+    CHECK_EQ_S(ft_sym_name(s, 8), "eight", "octal value");
     CHECK_EQ_S(ft_sym_name(s, 80), "http", "leading blanks, CRLF");
+    CHECK_EQ_S(ft_sym_name(s, 5), "two words # not a comment", "name is the rest of the line");
     CHECK_EQ_S(ft_sym_name(s, 0xffffffffu), "all-ones", "max value");
     CHECK_EQ_S(ft_sym_name(s, 70000), "big", "beyond 16 bits");
     CHECK(ft_sym_name(s, 7) == NULL, "absent value");
-    CHECK_EQ_U(ft_sym_count(s), 7, "entries");
-    CHECK_EQ_U(ft_sym_refused(s), 3, "bad lines refused");
+    CHECK_EQ_U(ft_sym_count(s), 9, "entries");
+    CHECK_EQ_U(ft_sym_refused(s), 4, "bad lines refused");
+    CHECK_EQ_S(ft_sym_problem(s), "test:7: bad value", "first problem");
     uint32_t v = 0;
     CHECK(ft_sym_value(s, "udp", &v) == 0 && v == 17, "name -> value");
     CHECK(ft_sym_value(s, "http", &v) == 0 && v == 81, "name given twice: last line");
     CHECK(ft_sym_value(s, "tcp", &v) == 0 && v == 6, "overridden value keeps its old name");
     CHECK(ft_sym_value(s, "nope", &v) == -1, "unknown name");
-    CHECK(ft_sym_value(s, "UDP", &v) == -1, "names are case-sensitive");
+    CHECK(ft_sym_value(s, "UDP", &v) == 0 && v == 17, "names are case-insensitive");
 
     char buf[32];
     size_t n = ft_sym_format(s, 16, buf, 5);
@@ -275,11 +282,12 @@ static void test_sym(void)
 
     struct ft_sym *lim = ft_sym_parse(text, sizeof text - 1, "test", 2, &err);
     CHECK(lim && ft_sym_count(lim) == 2, "limit keeps 2 entries");
-    CHECK(lim && ft_sym_refused(lim) == 9, "limit refuses the rest: %zu", ft_sym_refused(lim));
+    CHECK(lim && ft_sym_refused(lim) == 12, "limit refuses the rest: %zu", ft_sym_refused(lim));
     ft_sym_free(lim);
 
     struct ft_sym *empty = ft_sym_parse("", 0, "empty", 0, &err);
     CHECK(empty && ft_sym_count(empty) == 0 && ft_sym_name(empty, 0) == NULL, "empty table");
+    CHECK(empty && ft_sym_problem(empty) == NULL, "no problem");
     ft_sym_free(empty);
 
     char dir[4096];
