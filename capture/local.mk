@@ -1,0 +1,9 @@
+# flow-capture, flow-send, flow-fanout, flow-expire: the collector daemon and network tools
+bin_PROGRAMS += flow-capture
+flow_capture_SOURCES = capture/flow-capture.c
+flow_capture_LDADD = $(FTLIB)
+dist_man_MANS += man/flow-capture.1
+bin_PROGRAMS += flow-send
+flow_send_SOURCES = capture/flow-send.c
+flow_send_LDADD = $(FTLIB)
+dist_man_MANS += man/flow-send.1

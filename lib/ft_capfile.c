@@ -345,8 +345,6 @@ static void scan_dir(struct scan *s, const char *dir, int depth)
                 scan_note(s, path, "deeper than 50 directories");
         } else if (S_ISREG(st.st_mode) && capture_name(e->d_name)) {
             scan_file(s, path, &st);
-        } else {
-            scan_note(s, path, "not a capture file");
         }
     }
     closedir(d);

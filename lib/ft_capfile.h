@@ -106,8 +106,9 @@ typedef void (*ft_expiry_note_fn)(void *arg, const char *path, const char *why);
  * Add every regular file under dir (depth <= 50) whose name starts with
  * "ft", "cf" or "tmp" and whose stream header reads, then sort everything
  * tracked by capture start (stable).  Paths are dir + "/" + relative path.
- * Files that cannot be read are reported through note (may be NULL) and
- * skipped.  -1 only when dir itself cannot be read.
+ * Files with such names whose header cannot be read, and directories that
+ * cannot be opened, are reported through note (may be NULL) and skipped;
+ * other names are skipped silently.  -1 only when dir itself cannot be read.
  */
 int ft_expiry_scan(struct ft_expiry *x, const char *dir, ft_expiry_note_fn note, void *arg,
                    struct ft_err *err);

@@ -23,3 +23,4 @@ libft_la_SOURCES += lib/ft_capfile.c lib/ft_capfile.h lib/ft_addrspec.c lib/ft_a
 pkginclude_HEADERS += lib/ft_pdu.h lib/ft_pcap.h
 libft_la_SOURCES += lib/ft_pdu.c lib/ft_pdu_int.h lib/ft_pdu_fixed.c lib/ft_pdu_v9.c \
 	lib/ft_pdu_tmpl.c lib/ft_pdu_enc.c lib/ft_pcap.c
+libft_la_SOURCES += lib/ft_flowq.c lib/ft_flowq.h

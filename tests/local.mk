@@ -3,6 +3,11 @@
 TESTS += $(check_PROGRAMS)
 EXTRA_DIST += tests/unit/ft_test.h
 
+# capture support (file naming, rotation, expiry, address arguments)
+check_PROGRAMS += tests/unit/test_capfile
+tests_unit_test_capfile_SOURCES = tests/unit/test_capfile.c
+tests_unit_test_capfile_LDADD = $(FTLIB)
+
 # stream layer: record formats, reader, writer
 EXTRA_DIST += tests/unit/stream_util.h
 check_PROGRAMS += tests/unit/test_format

@@ -1,0 +1,1253 @@
+/*
+ * flow-capture - collect NetFlow/IPFIX datagrams into rotating flow files.
+ *
+ * Three threads, so that receiving never waits on the disk:
+ *   receiver  reads datagrams (recvmmsg batches, or a pcap file with -r),
+ *             decodes them and fills batches of flows;
+ *   writer    takes the batches from a bounded queue (ft_flowq), encodes,
+ *             compresses, rotates, renames tmp- to ft- and expires;
+ *   main      waits for signals (HUP rotates, TERM/INT/QUIT stop) and reaps
+ *             the post-rotate programs.
+ * When the writer falls behind and the queue is full, the receiver drops
+ * flows and counts them (queue_drops, and in the file's lost flows) rather
+ * than stop reading the socket.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "ft_addrspec.h"
+#include "ft_capfile.h"
+#include "ft_daemon.h"
+#include "ft_flowq.h"
+#include "ft_format.h"
+#include "ft_pcap.h"
+#include "ft_pdu.h"
+#include "ft_stream.h"
+#include "ft_udp.h"
+
+#define PROG "flow-capture"
+#define DEFAULT_PIDFILE "/var/run/flow-capture.pid"
+#define QUEUE_BATCHES_DEFAULT 32
+#define BATCH_FLOWS 2048
+#define RECV_BATCH 64
+#define TEMPLATE_SAVE_EVERY_S 10
+#define EXPIRY_CHECK_EVERY_S 60
+#define WARNINGS_PER_MINUTE 10
+#define BATCH_MAX_AGE_MS 100
+
+struct options {
+    const char *workdir;
+    int nesting;
+    unsigned rotations;
+    uint64_t max_files, max_bytes;
+    struct ft_write_opts wopts;
+    const struct ft_format *format;     /* -V, or NULL: from the first datagram */
+    const char *comment;
+    const char *pidfile;
+    int pidfile_given;
+    int foreground, keep_umask, debug;
+    unsigned stat_minutes;
+    const char *post_rotate;
+    const char *user;
+    const char *pcap_path;
+    int rcvbuf;
+    unsigned queue_batches;
+    struct ft_allowlist allow;
+    struct ft_privacy_mask mask;
+    struct ft_addrspec addr;
+    int have_addr;
+};
+
+/* Counters every thread may read; each is written by one thread only. */
+struct counters {
+    atomic_uint_fast64_t datagrams, flows, corrupt, refused, truncated;
+    atomic_uint_fast64_t lost, resets, misordered;
+    atomic_uint_fast64_t queue_drops, write_drops, write_errors, files, losses;
+};
+
+struct capture {
+    struct options opt;
+    struct ft_log log;
+    int sock;
+    struct ft_pcap *pcap;
+    struct ft_flowq *q;
+    atomic_int stop;            /* receiver: finish now */
+    atomic_int rotate;          /* writer: close the current file now */
+    atomic_int receiver_done;   /* receiver ended (end of pcap, socket error) */
+    int failed;                 /* a thread hit a fatal error */
+    struct counters n;
+    time_t startup;
+    char template_path[PATH_MAX];
+};
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void count(atomic_uint_fast64_t *c, uint64_t v)
+{
+    atomic_fetch_add_explicit(c, v, memory_order_relaxed);
+}
+
+static uint64_t get(atomic_uint_fast64_t *c)
+{
+    return atomic_load_explicit(c, memory_order_relaxed);
+}
+
+/* ---- rate-limited warnings ---------------------------------------------- */
+
+/* Malformed datagrams can arrive by the thousand: log the first few of each
+ * minute and how many were not logged. */
+struct ratelimit {
+    time_t minute;
+    unsigned logged, suppressed;
+};
+
+static int ratelimit_allow(const struct ft_log *log, struct ratelimit *r, time_t now)
+{
+    time_t minute = now / 60;
+    if (minute != r->minute) {
+        if (r->suppressed)
+            ft_log(log, LOG_WARNING, "%u similar warnings not logged", r->suppressed);
+        r->minute = minute;
+        r->logged = r->suppressed = 0;
+    }
+    if (r->logged < WARNINGS_PER_MINUTE) {
+        r->logged++;
+        return 1;
+    }
+    r->suppressed++;
+    return 0;
+}
+
+/* ==== receiver ============================================================ */
+
+struct header_counts {
+    uint64_t datagrams;
+    uint32_t corrupt, lost, resets, misordered;
+};
+
+struct receiver {
+    struct capture *c;
+    struct ft_pdu_ctx *pdu;
+    const struct ft_format *out_fmt;    /* fixed by -V or the first datagram */
+    struct ft_flow_batch *batch;        /* being filled, or NULL */
+    uint64_t batch_taken_ms;            /* when it was taken */
+    struct header_counts pending;       /* counts waiting for a batch */
+    struct ratelimit warn_corrupt, warn_refused, warn_queue;
+    time_t next_stat;
+    time_t last_template_save;
+    uint64_t template_changes_saved;
+};
+
+static void move_counts_into(struct ft_flow_batch *b, struct header_counts *p)
+{
+    b->datagrams += p->datagrams;
+    b->corrupt += p->corrupt;
+    b->lost += p->lost;
+    b->resets += p->resets;
+    b->misordered += p->misordered;
+    memset(p, 0, sizeof *p);
+}
+
+/* Get a batch to fill.  Online the receiver never waits: no free batch
+ * means the writer is behind.  Offline (-r) waiting loses nothing. */
+static int take_batch(struct receiver *r)
+{
+    if (r->batch)
+        return 1;
+    r->batch = ft_flowq_take(r->c->q, r->c->pcap != NULL);
+    if (!r->batch)
+        return 0;
+    r->batch->fmt = r->out_fmt;
+    r->batch_taken_ms = now_ms();
+    move_counts_into(r->batch, &r->pending);
+    return 1;
+}
+
+static void push_batch(struct receiver *r)
+{
+    struct ft_flow_batch *b = r->batch;
+    if (!b)
+        return;
+    if (b->n == 0 && b->datagrams == 0 && b->corrupt == 0 && b->lost == 0 && b->resets == 0 &&
+        b->misordered == 0)
+        return;
+    b->fmt = r->out_fmt;
+    ft_flowq_push(r->c->q, b);
+    r->batch = NULL;
+}
+
+/* Header counters ride in the batch being filled, or wait in pending for
+ * the next batch (so none is lost when the queue is full). */
+static void add_counts(struct receiver *r, const struct header_counts *d)
+{
+    struct header_counts *p = &r->pending;
+    p->datagrams += d->datagrams;
+    p->corrupt += d->corrupt;
+    p->lost += d->lost;
+    p->resets += d->resets;
+    p->misordered += d->misordered;
+    if (r->batch)
+        move_counts_into(r->batch, p);
+}
+
+static void count_corrupt(struct receiver *r)
+{
+    struct header_counts d = {.corrupt = 1};
+    add_counts(r, &d);
+    count(&r->c->n.corrupt, 1);
+}
+
+static void drop_for_queue(struct receiver *r, size_t n)
+{
+    struct capture *c = r->c;
+    struct header_counts d = {.lost = (uint32_t)n};
+    add_counts(r, &d);
+    count(&c->n.queue_drops, n);
+    if (ratelimit_allow(&c->log, &r->warn_queue, time(NULL)))
+        ft_log(&c->log, LOG_WARNING, "queue full (writer behind): dropped %zu flows", n);
+}
+
+static void add_flows(struct receiver *r, const struct ft_flow *flows, size_t n)
+{
+    while (n > 0) {
+        if (!take_batch(r)) {
+            drop_for_queue(r, n);
+            return;
+        }
+        struct ft_flow_batch *b = r->batch;
+        size_t room = b->cap - b->n;
+        if (room == 0) {
+            push_batch(r);
+            continue;
+        }
+        size_t k = n < room ? n : room;
+        memcpy(b->flows + b->n, flows, k * sizeof *flows);
+        ft_privacy_mask_apply(&r->c->opt.mask, b->flows + b->n, k);
+        b->n += k;
+        flows += k;
+        n -= k;
+    }
+}
+
+/* Hand over a partly filled batch when the writer is idle (low latency) or
+ * the batch is getting old; while the writer is busy, keep filling it so
+ * that a stall of the writer is absorbed by whole batches, not one batch
+ * per datagram. */
+static void maybe_push(struct receiver *r)
+{
+    if (!r->batch)
+        return;
+    if (ft_flowq_depth(r->c->q) == 0 || now_ms() - r->batch_taken_ms >= BATCH_MAX_AGE_MS)
+        push_batch(r);
+}
+
+static int exporter_allowed(const struct capture *c, const struct ft_ip *src)
+{
+    const struct ft_addrspec *a = &c->opt.addr;
+    if (a->remote.af != FT_AF_NONE && !ft_ip_equal(&a->remote, src))
+        return 0;
+    return ft_allowlist_match(&c->opt.allow, src);
+}
+
+/* flow-tools never translates to or from v8 or between v8 aggregations. */
+static int v8_mismatch(const struct ft_format *out, const struct ft_format *in)
+{
+    if (out->d_version != 8 && in->d_version != 8)
+        return 0;
+    return out->d_version != in->d_version || out->agg_method != in->agg_method;
+}
+
+static void log_new_exporter(struct capture *c, const struct ft_pdu_src *src, unsigned version)
+{
+    char a[FT_IP_STRLEN], b[FT_IP_STRLEN];
+    ft_log(&c->log, LOG_INFO, "New exporter: time=%ld src_ip=%s dst_ip=%s d_version=%u",
+           (long)time(NULL), ft_ip_str(&src->addr, a, sizeof a),
+           ft_ip_str(&src->local, b, sizeof b), version);
+}
+
+static void refuse(struct receiver *r, const struct ft_pdu_src *src)
+{
+    char a[FT_IP_STRLEN];
+    count(&r->c->n.refused, 1);
+    count_corrupt(r);
+    if (ratelimit_allow(&r->c->log, &r->warn_refused, time(NULL)))
+        ft_log(&r->c->log, LOG_WARNING, "Unexpected PDU: src_ip=%s not configured",
+               ft_ip_str(&src->addr, a, sizeof a));
+}
+
+static void handle_datagram(struct receiver *r, const struct ft_pdu_src *src,
+                            const uint8_t *data, size_t len)
+{
+    struct capture *c = r->c;
+    if (!exporter_allowed(c, &src->addr)) {
+        refuse(r, src);
+        return;
+    }
+    struct ft_pdu_info info;
+    struct ft_err err;
+    int n = ft_pdu_decode(r->pdu, src, data, len, &info, &err);
+    if (n < 0) {
+        count_corrupt(r);
+        if (ratelimit_allow(&c->log, &r->warn_corrupt, time(NULL)))
+            ft_log(&c->log, LOG_WARNING, "dropped datagram (%s): %s",
+                   ft_pdu_reason_name(info.reason), err.msg);
+        return;
+    }
+    if (info.new_exporter)
+        log_new_exporter(c, src, info.version);
+    const struct ft_format *in = ft_pdu_format(&info);
+    if (!in) {
+        count_corrupt(r);
+        return;
+    }
+    if (!r->out_fmt)
+        r->out_fmt = c->opt.format ? c->opt.format : in;
+    if (v8_mismatch(r->out_fmt, in)) {
+        count_corrupt(r);
+        if (ratelimit_allow(&c->log, &r->warn_corrupt, time(NULL)))
+            ft_log(&c->log, LOG_WARNING, "no v8 translation: %s datagram into a %s file",
+                   in->name, r->out_fmt->name);
+        return;
+    }
+    struct header_counts d = {.datagrams = 1, .lost = info.lost, .resets = info.resets,
+                              .misordered = info.misordered};
+    add_counts(r, &d);
+    count(&c->n.datagrams, 1);
+    count(&c->n.flows, (uint64_t)n);
+    count(&c->n.lost, info.lost);
+    count(&c->n.resets, info.resets);
+    count(&c->n.misordered, info.misordered);
+    add_flows(r, info.flows, (size_t)n);
+}
+
+/* ---- receiver: statistics and templates --------------------------------- */
+
+static void log_exporter_stats(struct receiver *r, time_t now)
+{
+    struct capture *c = r->c;
+    struct ft_pdu_exporter ex[256];
+    size_t total = ft_pdu_exporters(r->pdu, ex, 256);
+    size_t shown = total < 256 ? total : 256;
+    for (size_t i = 0; i < shown; i++) {
+        char a[FT_IP_STRLEN], b[FT_IP_STRLEN];
+        ft_log(&c->log, LOG_INFO,
+               "STAT: now=%ld startup=%ld src_ip=%s dst_ip=%s d_ver=%u pkts=%llu flows=%llu "
+               "lost=%llu reset=%llu filter_drops=0",
+               (long)now, (long)c->startup, ft_ip_str(&ex[i].addr, a, sizeof a),
+               ft_ip_str(&ex[i].local, b, sizeof b), ex[i].version,
+               (unsigned long long)ex[i].datagrams, (unsigned long long)ex[i].flows,
+               (unsigned long long)ex[i].lost, (unsigned long long)ex[i].resets);
+    }
+    if (total > shown)
+        ft_log(&c->log, LOG_INFO, "STAT: %zu more exporters not listed", total - shown);
+}
+
+/* One line with everything the collector counted, and the drop reasons. */
+static void log_summary(struct capture *c, struct ft_pdu_ctx *pdu, const char *when)
+{
+    struct ft_pdu_stats st;
+    char reasons[1024] = "";
+    size_t used = 0;
+    ft_pdu_stats(pdu, &st);
+    for (int i = 1; i < FT_PDU_N_REASONS; i++) {
+        if (!st.by_reason[i] || used >= sizeof reasons)
+            continue;
+        int k = snprintf(reasons + used, sizeof reasons - used, " %s=%llu",
+                         ft_pdu_reason_name((enum ft_pdu_reason)i),
+                         (unsigned long long)st.by_reason[i]);
+        if (k > 0)
+            used += (size_t)k;
+    }
+    ft_log(&c->log, LOG_INFO,
+           "STAT%s: datagrams=%llu flows=%llu corrupt=%llu refused=%llu truncated=%llu "
+           "lost=%llu reset=%llu misordered=%llu queue_drops=%llu write_drops=%llu "
+           "write_errors=%llu files=%llu conversion_losses=%llu templates=%llu queue_max=%u%s%s",
+           when, (unsigned long long)get(&c->n.datagrams),
+           (unsigned long long)get(&c->n.flows), (unsigned long long)get(&c->n.corrupt),
+           (unsigned long long)get(&c->n.refused), (unsigned long long)get(&c->n.truncated),
+           (unsigned long long)get(&c->n.lost), (unsigned long long)get(&c->n.resets),
+           (unsigned long long)get(&c->n.misordered),
+           (unsigned long long)get(&c->n.queue_drops),
+           (unsigned long long)get(&c->n.write_drops),
+           (unsigned long long)get(&c->n.write_errors), (unsigned long long)get(&c->n.files),
+           (unsigned long long)get(&c->n.losses), (unsigned long long)st.templates_active,
+           ft_flowq_high_water(c->q), used ? " drops:" : "", reasons);
+}
+
+/* Next multiple of m minutes of local time after now. */
+static time_t next_stat_time(time_t now, unsigned minutes)
+{
+    struct tm tm;
+    localtime_r(&now, &tm);
+    time_t period = (time_t)minutes * 60;
+    time_t local = now + tm.tm_gmtoff;
+    return (local / period + 1) * period - tm.tm_gmtoff;
+}
+
+static uint64_t template_changes(struct ft_pdu_ctx *pdu)
+{
+    struct ft_pdu_stats st;
+    ft_pdu_stats(pdu, &st);
+    return st.templates_learned + st.templates_withdrawn + st.templates_expired;
+}
+
+/* Templates survive restarts: save them when they changed, at most every
+ * few seconds (a small file; the writer thread never waits for it). */
+static void save_templates(struct receiver *r, time_t now, int force)
+{
+    struct capture *c = r->c;
+    uint64_t changes = template_changes(r->pdu);
+    if (changes == r->template_changes_saved)
+        return;
+    if (!force && now - r->last_template_save < TEMPLATE_SAVE_EVERY_S)
+        return;
+    struct ft_err err;
+    if (ft_pdu_templates_save(r->pdu, c->template_path, &err) < 0)
+        ft_log(&c->log, LOG_WARNING, "saving templates: %s", err.msg);
+    r->template_changes_saved = changes;
+    r->last_template_save = now;
+}
+
+static void receiver_periodic(struct receiver *r)
+{
+    struct capture *c = r->c;
+    time_t now = time(NULL);
+    if (c->opt.stat_minutes && now >= r->next_stat) {
+        log_exporter_stats(r, now);
+        log_summary(c, r->pdu, "");
+        r->next_stat = next_stat_time(now, c->opt.stat_minutes);
+    }
+    save_templates(r, now, 0);
+}
+
+/* ---- receiver: sources -------------------------------------------------- */
+
+static void receive_round(struct receiver *r, struct ft_udp_batch *ub)
+{
+    struct capture *c = r->c;
+    struct ft_err err;
+    int n = ft_udp_recv(c->sock, ub, &err);
+    if (n < 0) {
+        ft_log(&c->log, LOG_ERR, "%s", err.msg);
+        return;
+    }
+    uint64_t ms = now_ms();
+    for (int i = 0; i < n; i++) {
+        const struct ft_udp_dgram *d = ft_udp_batch_get(ub, (unsigned)i);
+        if (d->truncated) {
+            count(&c->n.truncated, 1);
+            count_corrupt(r);
+            continue;
+        }
+        struct ft_pdu_src src = {.addr = d->src, .port = d->sport, .local = d->dst,
+                                 .recv_ms = ms};
+        handle_datagram(r, &src, d->data, d->len);
+    }
+    maybe_push(r);
+}
+
+static void receive_socket(struct receiver *r)
+{
+    struct capture *c = r->c;
+    struct ft_udp_batch *ub = ft_udp_batch_new(RECV_BATCH);
+    if (!ub) {
+        ft_log(&c->log, LOG_ERR, "out of memory for the receive buffers");
+        c->failed = 1;
+        return;
+    }
+    while (!atomic_load(&c->stop)) {
+        int ready = ft_udp_wait(c->sock, 250);
+        if (ready > 0)
+            receive_round(r, ub);
+        else if (ready < 0)
+            ft_log(&c->log, LOG_ERR, "poll: %s", strerror(errno));
+        else
+            maybe_push(r);
+        receiver_periodic(r);
+    }
+    ft_udp_batch_free(ub);
+}
+
+static void receive_pcap(struct receiver *r)
+{
+    struct capture *c = r->c;
+    struct ft_pcap_dgram d;
+    struct ft_err err;
+    int rc;
+    while (!atomic_load(&c->stop) && (rc = ft_pcap_next(c->pcap, &d, &err)) > 0) {
+        struct ft_pdu_src src = {.addr = d.src, .port = d.sport, .local = d.dst,
+                                 .recv_ms = d.ts_ms};
+        handle_datagram(r, &src, d.data, d.len);
+        if (r->batch && r->batch->n == r->batch->cap)
+            push_batch(r);
+    }
+    if (!atomic_load(&c->stop) && rc < 0) {
+        ft_log(&c->log, LOG_ERR, "%s", err.msg);
+        c->failed = 1;
+    }
+    push_batch(r);
+}
+
+static void *receiver_main(void *arg)
+{
+    struct receiver *r = arg;
+    struct capture *c = r->c;
+    r->next_stat = time(NULL);
+    if (c->pcap)
+        receive_pcap(r);
+    else
+        receive_socket(r);
+    push_batch(r);
+    if (r->pending.datagrams || r->pending.corrupt || r->pending.lost || r->pending.resets) {
+        /* counts that found no batch: one last try, waiting is fine now */
+        r->batch = ft_flowq_take(c->q, 1);
+        if (r->batch) {
+            r->batch->fmt = r->out_fmt;
+            move_counts_into(r->batch, &r->pending);
+            push_batch(r);
+        }
+    }
+    save_templates(r, time(NULL), 1);
+    ft_flowq_close(c->q);
+    atomic_store(&c->receiver_done, 1);
+    return NULL;
+}
+
+/* ==== writer ============================================================== */
+
+struct writer {
+    struct capture *c;
+    const struct ft_format *fmt;
+    int fd;
+    struct ft_writer *w;
+    char tmp_path[FT_CAPFILE_PATH_MAX], final_path[FT_CAPFILE_PATH_MAX];
+    time_t opened, next_rotation;
+    time_t last_open_second;
+    struct header_counts counts;        /* for the file open now, or the next */
+    int failing;                        /* last write/open failed */
+    time_t retry_at, retry_delay, last_failure_log;
+    time_t next_expiry_check;
+    struct ft_expiry expiry;
+    char hostname[256];
+};
+
+static int expiry_enabled(const struct capture *c)
+{
+    return c->opt.max_files || c->opt.max_bytes;
+}
+
+static void on_expired(void *arg, const char *path, int why, int errnum)
+{
+    struct capture *c = arg;
+    if (errnum && errnum != ENOENT)
+        ft_log(&c->log, LOG_WARNING, "unlink %s: %s", path, strerror(errnum));
+    else
+        ft_log(&c->log, LOG_INFO, "remove/%d %s", why, path);
+}
+
+static void run_expiry(struct writer *wr, uint64_t current_bytes)
+{
+    struct capture *c = wr->c;
+    if (expiry_enabled(c))
+        ft_expiry_run(&wr->expiry, current_bytes, c->opt.debug > 0, on_expired, c);
+}
+
+static uint64_t current_file_bytes(const struct writer *wr)
+{
+    struct stat st;
+    return wr->w && fstat(wr->fd, &st) == 0 ? (uint64_t)st.st_size : 0;
+}
+
+/* -R: run the program with the final name, not through a shell. */
+static void run_post_rotate(struct capture *c, const char *path)
+{
+    if (!c->opt.post_rotate)
+        return;
+    pid_t pid = fork();
+    if (pid == 0) {
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        execl(c->opt.post_rotate, c->opt.post_rotate, path, (char *)NULL);
+        _exit(127);
+    }
+    if (pid < 0)
+        ft_log(&c->log, LOG_ERR, "fork for %s: %s", c->opt.post_rotate, strerror(errno));
+}
+
+/* Writing failed (disk full, I/O error...): log it without flooding, and
+ * try again a little later, each time a little later up to a minute. */
+static void writer_failed(struct writer *wr, time_t now, const char *what)
+{
+    struct capture *c = wr->c;
+    count(&c->n.write_errors, 1);
+    if (!wr->failing || now - wr->last_failure_log >= 60) {
+        ft_log(&c->log, LOG_ERR, "%s%s", what,
+               wr->failing ? " (still failing)" : "; flows are counted as lost until it works");
+        wr->last_failure_log = now;
+    }
+    wr->retry_delay = wr->failing ? wr->retry_delay * 2 : 1;
+    if (wr->retry_delay > 60)
+        wr->retry_delay = 60;
+    wr->failing = 1;
+    wr->retry_at = now + wr->retry_delay;
+}
+
+static void writer_recovered(struct writer *wr)
+{
+    if (wr->failing)
+        ft_log(&wr->c->log, LOG_NOTICE, "writing files again");
+    wr->failing = 0;
+    wr->retry_at = 0;
+}
+
+/* Every TLV the final header needs, so the rewrite keeps its length. */
+static void fill_header(struct writer *wr, struct ft_header *h, time_t now)
+{
+    ft_header_init(h, wr->fmt);
+    ft_header_set_u32(h, FT_TLV_CAP_START, (uint32_t)now);
+    ft_header_set_u32(h, FT_TLV_CAP_END, 0);
+    ft_header_set_u32(h, FT_TLV_FLOW_COUNT, 0);
+    ft_header_set_u32(h, FT_TLV_FLOW_LOST, wr->counts.lost);
+    if (wr->fmt->d_version == FT_DV_EXTENDED)
+        ft_header_set_u32(h, FT_TLV_FLOW_MISORDERED, wr->counts.misordered);
+    ft_header_set_u32(h, FT_TLV_PKT_CORRUPT, wr->counts.corrupt);
+    ft_header_set_u32(h, FT_TLV_SEQ_RESET, wr->counts.resets);
+    ft_header_set_str(h, FT_TLV_CAP_HOSTNAME, wr->hostname);
+    if (wr->c->opt.comment)
+        ft_header_set_str(h, FT_TLV_COMMENTS, wr->c->opt.comment);
+}
+
+/* A file of the same second would get the same name: wait for the next. */
+static time_t wait_for_new_second(struct writer *wr, time_t now)
+{
+    while (now == wr->last_open_second) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        struct timespec nap = {0, 1000000000L - ts.tv_nsec + 1000000L};
+        if (nap.tv_nsec >= 1000000000L) {
+            nap.tv_sec = 1;
+            nap.tv_nsec -= 1000000000L;
+        }
+        nanosleep(&nap, NULL);
+        now = time(NULL);
+    }
+    return now;
+}
+
+/* A tmp- file of this name is left from a run that died in the same second:
+ * keep it (as NAME.old, NAME.old.1, ...), never overwrite captured data. */
+static int set_aside(struct writer *wr, struct ft_err *err)
+{
+    char aside[FT_CAPFILE_PATH_MAX + 8];
+    snprintf(aside, sizeof aside, "%s.old", wr->tmp_path);
+    if (ft_capfile_commit(wr->tmp_path, aside, NULL, 0, err) < 0)
+        return -1;
+    ft_log(&wr->c->log, LOG_WARNING, "kept an older %s as %s.old", wr->tmp_path, wr->tmp_path);
+    return 0;
+}
+
+static int create_file(struct writer *wr, struct ft_err *err)
+{
+    if (ft_capfile_mkdirs(wr->tmp_path, err) < 0)
+        return -1;
+    int flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC;
+    wr->fd = open(wr->tmp_path, flags, 0644);
+    if (wr->fd < 0 && errno == EEXIST && set_aside(wr, err) == 0)
+        wr->fd = open(wr->tmp_path, flags, 0644);
+    if (wr->fd < 0) {
+        snprintf(err->msg, sizeof err->msg, "create %.400s: %s", wr->tmp_path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static int open_file(struct writer *wr)
+{
+    struct capture *c = wr->c;
+    struct ft_err err;
+    time_t now = wait_for_new_second(wr, time(NULL));
+    if (ft_capfile_path(wr->tmp_path, sizeof wr->tmp_path, c->opt.nesting, wr->fmt, now, 1) < 0 ||
+        ft_capfile_final_path(wr->tmp_path, wr->final_path, sizeof wr->final_path) < 0) {
+        writer_failed(wr, now, "file name too long");
+        return -1;
+    }
+    wr->last_open_second = now;
+    if (create_file(wr, &err) < 0) {
+        writer_failed(wr, now, err.msg);
+        return -1;
+    }
+    struct ft_header h;
+    fill_header(wr, &h, now);
+    struct ft_write_opts o = c->opt.wopts;
+    o.rewrite = 1;
+    wr->w = ft_writer_open(wr->fd, wr->tmp_path, &h, &o, &err);
+    if (!wr->w) {
+        close(wr->fd);
+        wr->fd = -1;
+        writer_failed(wr, now, err.msg);
+        return -1;
+    }
+    wr->opened = now;
+    wr->next_rotation = ft_capfile_next_rotation(now, c->opt.rotations);
+    ft_log(&c->log, LOG_DEBUG, "opened %s", wr->tmp_path);
+    return 0;
+}
+
+static void set_final_counts(struct writer *wr, time_t now)
+{
+    struct ft_header *h = ft_writer_header(wr->w);
+    ft_header_set_u32(h, FT_TLV_CAP_END, (uint32_t)now);
+    ft_header_set_u32(h, FT_TLV_FLOW_COUNT, (uint32_t)ft_writer_count(wr->w));
+    ft_header_set_u32(h, FT_TLV_FLOW_LOST, wr->counts.lost);
+    if (wr->fmt->d_version == FT_DV_EXTENDED)
+        ft_header_set_u32(h, FT_TLV_FLOW_MISORDERED, wr->counts.misordered);
+    ft_header_set_u32(h, FT_TLV_PKT_CORRUPT, wr->counts.corrupt);
+    ft_header_set_u32(h, FT_TLV_SEQ_RESET, wr->counts.resets);
+}
+
+/* The file is complete on disk: give it its ft- name and account for it. */
+static void publish_file(struct writer *wr, uint64_t bytes)
+{
+    struct capture *c = wr->c;
+    char used[FT_CAPFILE_PATH_MAX];
+    struct ft_err err;
+    if (ft_capfile_commit(wr->tmp_path, wr->final_path, used, sizeof used, &err) < 0) {
+        writer_failed(wr, time(NULL), err.msg);
+        return;
+    }
+    count(&c->n.files, 1);
+    ft_log(&c->log, LOG_DEBUG, "closed %s", used);
+    if (expiry_enabled(c)) {
+        if (ft_expiry_add(&wr->expiry, used, bytes, (uint32_t)wr->opened, &err) < 0)
+            ft_log(&c->log, LOG_WARNING, "%s", err.msg);
+        run_expiry(wr, 0);
+    }
+    run_post_rotate(c, used);
+}
+
+static void close_file(struct writer *wr, time_t now)
+{
+    struct capture *c = wr->c;
+    struct ft_err err;
+    if (!wr->w)
+        return;
+    set_final_counts(wr, now);
+    count(&c->n.losses, ft_writer_losses(wr->w));
+    uint64_t written = ft_writer_count(wr->w);
+    int rc = ft_writer_close(wr->w, &err);
+    wr->w = NULL;
+    struct stat st;
+    if (rc == 0 && fsync(wr->fd) < 0) {
+        snprintf(err.msg, sizeof err.msg, "fsync %.400s: %s", wr->tmp_path, strerror(errno));
+        rc = -1;
+    }
+    if (rc == 0 && fstat(wr->fd, &st) < 0)
+        st.st_size = 0;
+    close(wr->fd);
+    wr->fd = -1;
+    memset(&wr->counts, 0, sizeof wr->counts);
+    if (rc < 0) {
+        /* the tmp- file stays as it is: incomplete, never renamed */
+        count(&c->n.write_drops, written);
+        wr->counts.lost += (uint32_t)written;
+        writer_failed(wr, now, err.msg);
+        return;
+    }
+    publish_file(wr, (uint64_t)st.st_size);
+}
+
+/* A failed file is abandoned as tmp-; its flows are counted lost. */
+static void abandon_file(struct writer *wr, time_t now, const char *why)
+{
+    struct capture *c = wr->c;
+    struct ft_err err;
+    uint64_t written = ft_writer_count(wr->w);
+    ft_writer_close(wr->w, &err);
+    wr->w = NULL;
+    close(wr->fd);
+    wr->fd = -1;
+    count(&c->n.write_drops, written);
+    wr->counts.lost += (uint32_t)written;
+    writer_failed(wr, now, why);
+}
+
+static void take_counts(struct writer *wr, const struct ft_flow_batch *b)
+{
+    wr->counts.datagrams += b->datagrams;
+    wr->counts.corrupt += b->corrupt;
+    wr->counts.lost += b->lost;
+    wr->counts.resets += b->resets;
+    wr->counts.misordered += b->misordered;
+}
+
+static void write_batch(struct writer *wr, const struct ft_flow_batch *b, time_t now)
+{
+    struct capture *c = wr->c;
+    take_counts(wr, b);
+    if (!wr->fmt && b->fmt)
+        wr->fmt = b->fmt;
+    if (b->n == 0)
+        return;
+    if (!wr->w && (!wr->failing || now >= wr->retry_at))
+        open_file(wr);
+    if (!wr->w) {
+        count(&c->n.write_drops, b->n);
+        wr->counts.lost += (uint32_t)b->n;
+        return;
+    }
+    if (ft_writer_write(wr->w, b->flows, b->n) < 0) {
+        char why[600];
+        snprintf(why, sizeof why, "%s", ft_writer_error(wr->w));
+        count(&c->n.write_drops, b->n);
+        abandon_file(wr, now, why);
+        wr->counts.lost += (uint32_t)b->n;
+        return;
+    }
+    writer_recovered(wr);
+}
+
+/* How long the writer may sleep: until the next rotation, at most 1 s. */
+static int writer_timeout_ms(const struct writer *wr)
+{
+    if (!wr->w)
+        return 1000;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    int64_t left = ((int64_t)wr->next_rotation - ts.tv_sec) * 1000 - ts.tv_nsec / 1000000;
+    if (left < 0)
+        return 0;
+    return left < 1000 ? (int)left : 1000;
+}
+
+static void writer_housekeeping(struct writer *wr, time_t now)
+{
+    struct capture *c = wr->c;
+    int rotate = atomic_exchange(&c->rotate, 0);
+    if (wr->w && (rotate || now >= wr->next_rotation))
+        close_file(wr, now);
+    /* flow-tools starts the next file at once, so quiet periods still get
+     * their (empty) files */
+    if (!wr->w && wr->fmt && !ft_flowq_done(c->q) && !atomic_load(&c->stop) &&
+        (!wr->failing || now >= wr->retry_at))
+        open_file(wr);
+    if (expiry_enabled(c) && now >= wr->next_expiry_check) {
+        run_expiry(wr, current_file_bytes(wr));
+        wr->next_expiry_check = now + EXPIRY_CHECK_EVERY_S;
+    }
+}
+
+static void *writer_main(void *arg)
+{
+    struct writer *wr = arg;
+    struct capture *c = wr->c;
+    for (;;) {
+        struct ft_flow_batch *b = ft_flowq_pop(c->q, writer_timeout_ms(wr));
+        time_t now = time(NULL);
+        if (b) {
+            write_batch(wr, b, now);
+            ft_flowq_release(c->q, b);
+        }
+        writer_housekeeping(wr, time(NULL));
+        if (!b && ft_flowq_done(c->q))
+            break;
+    }
+    close_file(wr, time(NULL));
+    return NULL;
+}
+
+/* ==== options ============================================================= */
+
+static void usage(void)
+{
+    fprintf(stderr,
+            "Usage: " PROG " [-hDu] [-a exporters] [-b big|little] [-B rcvbuf] [-C comment]\n"
+            "       [-d level] [-e files] [-E size[bKMG]] [-m privacy_mask] [-n rotations]\n"
+            "       [-N nesting] [-p pidfile] [-Q batches] [-r file.pcap] [-R program]\n"
+            "       [-S minutes] [-U user] [-V version] [-z level|zstd[:N]]\n"
+            "       -w workdir localip/remoteip/port\n");
+}
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+static void die(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, PROG ": ");
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(1);
+}
+
+static long parse_long(const char *s, long lo, long hi, const char *msg)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        die("%s", msg);
+    return v;
+}
+
+static void init_options(struct options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->nesting = FT_NEST_DEFAULT;
+    o->rotations = FT_ROTATIONS_DEFAULT;
+    o->wopts.comp = FT_COMP_ZLIB;
+    o->wopts.level = 6;
+    o->pidfile = DEFAULT_PIDFILE;
+    o->rcvbuf = FT_UDP_RCVBUF_DEFAULT;
+    o->queue_batches = QUEUE_BATCHES_DEFAULT;
+}
+
+static void unsupported(int ch)
+{
+    die("-%c is not supported yet: filter, tag and translate the files afterwards "
+        "(flow-nfilter, flow-tag, flow-xlate)", ch);
+}
+
+static void parse_option(struct options *o, int ch, const char *arg)
+{
+    struct ft_err err;
+    uint64_t size;
+    switch (ch) {
+    case 'a':
+        if (ft_allowlist_add(&o->allow, arg, &err) < 0)
+            die("%s", err.msg);
+        break;
+    case 'b':
+        if (strcasecmp(arg, "big") == 0)
+            o->wopts.byte_order = FT_ORDER_BIG;
+        else if (strcasecmp(arg, "little") == 0)
+            o->wopts.byte_order = FT_ORDER_LITTLE;
+        else
+            die("expecting \"big\" or \"little\"");
+        break;
+    case 'B':
+        if (ft_capfile_parse_size(arg, &size) < 0 || size > INT_MAX)
+            die("bad receive buffer size \"%s\"", arg);
+        o->rcvbuf = (int)size;
+        break;
+    case 'c':
+        die("-c (TCP client streams) is not supported yet");
+    case 'C': o->comment = arg; break;
+    case 'd': o->debug = (int)parse_long(arg, 0, INT_MAX, "bad debug level"); break;
+    case 'D': o->foreground = 1; break;
+    case 'e':
+        if (ft_capfile_parse_size(arg, &o->max_files) < 0)
+            die("bad file count \"%s\"", arg);
+        break;
+    case 'E':
+        if (ft_capfile_parse_size(arg, &o->max_bytes) < 0)
+            die("bad size \"%s\"", arg);
+        break;
+    case 'f': case 't': case 'x': case 'v':
+        break;                  /* config files and variables: used by -F/-T/-X only */
+    case 'F': case 'T': case 'X':
+        unsupported(ch);
+        break;
+    case 'm':
+        if (ft_privacy_mask_add(&o->mask, arg, &err) < 0)
+            die("%s", err.msg);
+        break;
+    case 'n':
+        o->rotations = (unsigned)parse_long(arg, 0, LONG_MAX, "bad rotation count");
+        if (o->rotations > FT_ROTATIONS_MAX)
+            die("rotations limited to every 1 minute");
+        break;
+    case 'N':
+        o->nesting = (int)parse_long(arg, -3, 3, "-3 <= nesting level <= 3");
+        break;
+    case 'p':
+        o->pidfile = arg;
+        o->pidfile_given = 1;
+        break;
+    case 'Q':
+        o->queue_batches = (unsigned)parse_long(arg, 2, 65536, "queue batches: 2..65536");
+        break;
+    case 'r': o->pcap_path = arg; break;
+    case 'R': o->post_rotate = arg; break;
+    case 'S': o->stat_minutes = (unsigned)parse_long(arg, 0, 60, "stat interval 0..60"); break;
+    case 'u': o->keep_umask = 1; break;
+    case 'U': o->user = arg; break;
+    case 'V':
+        o->format = ft_format_parse(arg);
+        if (!o->format)
+            die("Version scan failed: \"%s\"", arg);
+        break;
+    case 'w': o->workdir = arg; break;
+    case 'z':
+        if (ft_parse_compression(arg, &o->wopts, &err) < 0)
+            die("%s", err.msg);
+        break;
+    case 'h':
+        usage();
+        exit(0);
+    default:
+        usage();
+        exit(1);
+    }
+}
+
+static void parse_args(struct options *o, int argc, char **argv)
+{
+    int ch;
+    init_options(o);
+    while ((ch = getopt(argc, argv, "a:b:B:c:C:d:De:E:f:F:hm:n:N:p:Q:r:R:S:t:T:uU:v:V:w:x:X:z:")) != -1)
+        parse_option(o, ch, optarg);
+    if (!o->workdir)
+        die("Specify workdir with -w.");
+    if (optind < argc) {
+        struct ft_err err;
+        if (ft_addrspec_parse(argv[optind], 1, &o->addr, &err) < 0)
+            die("%s", err.msg);
+        o->have_addr = 1;
+        optind++;
+    } else if (!o->pcap_path) {
+        die("Specify localip/remoteip/port.");
+    } else {
+        ft_addrspec_parse("0/0/0", 1, &o->addr, NULL);
+    }
+    if (optind < argc)
+        die("Extra arguments starting with %s.", argv[optind]);
+}
+
+/* ==== main ================================================================ */
+
+static void on_scan_note(void *arg, const char *path, const char *why)
+{
+    struct capture *c = arg;
+    ft_log(&c->log, LOG_INFO, "ignoring: %s (%s)", path, why);
+}
+
+static void load_templates(struct capture *c, struct ft_pdu_ctx *pdu)
+{
+    struct ft_err err;
+    if (access(c->template_path, F_OK) != 0)
+        return;
+    if (ft_pdu_templates_load(pdu, c->template_path, &err) < 0)
+        ft_log(&c->log, LOG_WARNING, "loading templates: %s", err.msg);
+    else
+        ft_log(&c->log, LOG_INFO, "loaded templates from %s", c->template_path);
+}
+
+static void open_input(struct capture *c)
+{
+    struct ft_err err;
+    if (c->opt.pcap_path) {
+        c->pcap = ft_pcap_open(c->opt.pcap_path, &err);
+        if (!c->pcap)
+            die("%s", err.msg);
+        if (c->opt.have_addr)
+            ft_pcap_set_port(c->pcap, c->opt.addr.port);
+        return;
+    }
+    int got = 0;
+    c->sock = ft_udp_listen(&c->opt.addr, c->opt.rcvbuf, &got, &err);
+    if (c->sock < 0) {
+        ft_log(&c->log, LOG_ERR, "%s", err.msg);
+        exit(1);
+    }
+    ft_log(&c->log, LOG_INFO, "listening on port %u, receive buffer %d bytes",
+           c->opt.addr.port, got);
+}
+
+static void scan_workdir(struct capture *c, struct writer *wr)
+{
+    struct ft_err err;
+    ft_expiry_init(&wr->expiry, c->opt.max_files, c->opt.max_bytes);
+    if (!expiry_enabled(c))
+        return;
+    if (ft_expiry_scan(&wr->expiry, ".", on_scan_note, c, &err) < 0)
+        ft_log(&c->log, LOG_WARNING, "expiry scan: %s", err.msg);
+    run_expiry(wr, 0);
+}
+
+static char pidfile_path[PATH_MAX];
+
+static void write_pidfile(struct capture *c)
+{
+    struct ft_err err;
+    const char *p = c->opt.pidfile;
+    if (c->opt.pcap_path || !p || !*p || strcmp(p, "-") == 0 ||
+        (c->opt.foreground && !c->opt.pidfile_given))
+        return;
+    snprintf(pidfile_path, sizeof pidfile_path, "%s.%u", p, c->opt.addr.port);
+    if (ft_pidfile_write(pidfile_path, &err) < 0) {
+        ft_log(&c->log, LOG_ERR, "pid file: %s", err.msg);
+        pidfile_path[0] = '\0';
+    }
+}
+
+static void remove_pidfile(void)
+{
+    if (pidfile_path[0])
+        unlink(pidfile_path);
+}
+
+static void reap_children(struct capture *c)
+{
+    int status;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        if (WIFEXITED(status) && WEXITSTATUS(status))
+            ft_log(&c->log, LOG_WARNING, "%s (pid %ld) exited with status %d",
+                   c->opt.post_rotate, (long)pid, WEXITSTATUS(status));
+        else if (WIFSIGNALED(status))
+            ft_log(&c->log, LOG_WARNING, "%s (pid %ld) killed by signal %d",
+                   c->opt.post_rotate, (long)pid, WTERMSIG(status));
+    }
+}
+
+/* The main thread only waits for signals; the others never see them. */
+static void wait_for_signals(struct capture *c, const sigset_t *set)
+{
+    struct timespec tick = {0, 200000000L};
+    while (!atomic_load(&c->receiver_done)) {
+        int sig = sigtimedwait(set, NULL, &tick);
+        if (sig == SIGHUP) {
+            ft_log(&c->log, LOG_INFO, "SIGHUP");
+            atomic_store(&c->rotate, 1);
+            ft_flowq_wake(c->q);
+        } else if (sig == SIGTERM || sig == SIGINT || sig == SIGQUIT) {
+            ft_log(&c->log, LOG_INFO, "%s", sig == SIGTERM ? "SIGTERM"
+                                            : sig == SIGINT ? "SIGINT" : "SIGQUIT");
+            break;
+        } else if (sig == SIGCHLD) {
+            reap_children(c);
+        }
+    }
+    atomic_store(&c->stop, 1);
+}
+
+static void block_signals(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGHUP);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGTERM);
+    sigaddset(set, SIGQUIT);
+    sigaddset(set, SIGCHLD);
+    pthread_sigmask(SIG_BLOCK, set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGXFSZ, SIG_IGN);   /* a file size limit is a write error, not death */
+}
+
+static struct ft_pdu_ctx *new_decoder(struct capture *c)
+{
+    struct ft_pdu_opts po = {0};
+    po.pending_sets = 128;      /* hold data sets briefly for a late template */
+    struct ft_pdu_ctx *pdu = ft_pdu_ctx_new(&po);
+    if (!pdu) {
+        ft_log(&c->log, LOG_ERR, "out of memory");
+        exit(1);
+    }
+    load_templates(c, pdu);
+    return pdu;
+}
+
+static void start_daemon(struct capture *c, int *ready_fd)
+{
+    struct ft_err err;
+    *ready_fd = -1;
+    if (c->opt.foreground || c->opt.pcap_path)
+        return;
+    if (ft_daemon_detach(c->opt.keep_umask, ready_fd, &err) < 0)
+        die("%s", err.msg);
+    ft_log_to_syslog(&c->log);
+}
+
+static void drop_root(struct capture *c)
+{
+    struct ft_err err;
+    if (c->opt.user && ft_drop_privileges(c->opt.user, &err) < 0) {
+        ft_log(&c->log, LOG_ERR, "%s", err.msg);
+        remove_pidfile();
+        exit(1);
+    }
+}
+
+static int run(struct capture *c)
+{
+    static struct receiver r;
+    static struct writer wr;
+    pthread_t rt, wt;
+    sigset_t set;
+
+    r.c = c;
+    r.pdu = new_decoder(c);
+    wr.c = c;
+    wr.fd = -1;
+    wr.last_open_second = (time_t)-1;
+    if (gethostname(wr.hostname, sizeof wr.hostname - 1) < 0)
+        snprintf(wr.hostname, sizeof wr.hostname, "localhost");
+    scan_workdir(c, &wr);
+    wr.fmt = c->opt.format;
+    c->q = ft_flowq_new(c->opt.queue_batches, BATCH_FLOWS);
+    if (!c->q) {
+        ft_log(&c->log, LOG_ERR, "out of memory for the flow queue");
+        return 1;
+    }
+    block_signals(&set);
+    if (pthread_create(&wt, NULL, writer_main, &wr) != 0 ||
+        pthread_create(&rt, NULL, receiver_main, &r) != 0) {
+        ft_log(&c->log, LOG_ERR, "cannot start threads");
+        return 1;
+    }
+    wait_for_signals(c, &set);
+    pthread_join(rt, NULL);
+    pthread_join(wt, NULL);
+    reap_children(c);
+    log_summary(c, r.pdu, " (exit)");
+    ft_pdu_ctx_free(r.pdu);
+    ft_expiry_free(&wr.expiry);
+    ft_flowq_free(c->q);
+    return c->failed ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    static struct capture c;
+    int ready_fd;
+
+    ft_log_init(&c.log, PROG);
+    parse_args(&c.opt, argc, argv);
+    c.log.debug = c.opt.debug > 0;
+    c.startup = time(NULL);
+    c.sock = -1;
+    start_daemon(&c, &ready_fd);
+    if (chdir(c.opt.workdir) < 0) {
+        ft_log(&c.log, LOG_ERR, "chdir %s: %s", c.opt.workdir, strerror(errno));
+        exit(1);
+    }
+    snprintf(c.template_path, sizeof c.template_path, ".ftkit-templates.%u", c.opt.addr.port);
+    open_input(&c);
+    write_pidfile(&c);
+    drop_root(&c);
+    ft_daemon_ready(&ready_fd);
+    int status = run(&c);
+    remove_pidfile();
+    return status;
+}

@@ -1,0 +1,411 @@
+/*
+ * test_capfile.c - capture file names, rotation schedule, expiry, and the
+ * localip/remoteip/port argument with its allow-list and privacy mask.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "ft_test.h"
+#include "ft_addrspec.h"
+#include "ft_capfile.h"
+#include "ft_format.h"
+#include "ft_stream.h"
+
+static void set_tz(const char *tz)
+{
+    setenv("TZ", tz, 1);
+    tzset();
+}
+
+/* Seconds since 1970 of a UTC date. */
+static time_t utc(int y, int mo, int d, int h, int mi, int s)
+{
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
+                    .tm_hour = h, .tm_min = mi, .tm_sec = s};
+    return timegm(&tm);
+}
+
+static const struct ft_format *fmt_of(const char *spec)
+{
+    const struct ft_format *f = ft_format_parse(spec);
+    if (!f)
+        fprintf(stderr, "format %s unknown\n", spec);
+    return f;
+}
+
+static void test_names(void)
+{
+    char buf[FT_CAPFILE_PATH_MAX], fin[FT_CAPFILE_PATH_MAX];
+    const struct ft_format *v5 = fmt_of("5"), *v8 = fmt_of("8.1"), *v1005 = fmt_of("1005");
+    if (!v5 || !v8 || !v1005)
+        return;
+    set_tz("America/New_York");
+    /* the example of tools.md 1.1: 02:55:01 EST is 07:55:01 UTC */
+    time_t t = utc(2026, 11, 22, 7, 55, 1);
+    CHECK(ft_capfile_path(buf, sizeof buf, 3, v5, t, 1) > 0, "path");
+    CHECK_EQ_S(buf, "2026/2026-11/2026-11-22/tmp-v05.2026-11-22.025501-0500", "nest 3 tmp");
+    CHECK(ft_capfile_final_path(buf, fin, sizeof fin) > 0, "final");
+    CHECK_EQ_S(fin, "2026/2026-11/2026-11-22/ft-v05.2026-11-22.025501-0500", "final name");
+    ft_capfile_path(buf, sizeof buf, 0, v5, t, 0);
+    CHECK_EQ_S(buf, "ft-v05.2026-11-22.025501-0500", "nest 0");
+    ft_capfile_path(buf, sizeof buf, 1, v5, t, 0);
+    CHECK_EQ_S(buf, "2026/ft-v05.2026-11-22.025501-0500", "nest 1");
+    ft_capfile_path(buf, sizeof buf, 2, v5, t, 0);
+    CHECK_EQ_S(buf, "2026/2026-11/ft-v05.2026-11-22.025501-0500", "nest 2");
+    ft_capfile_path(buf, sizeof buf, -1, v5, t, 0);
+    CHECK_EQ_S(buf, "2026-11-22/ft-v05.2026-11-22.025501-0500", "nest -1");
+    ft_capfile_path(buf, sizeof buf, -2, v5, t, 0);
+    CHECK_EQ_S(buf, "2026-11/2026-11-22/ft-v05.2026-11-22.025501-0500", "nest -2");
+    ft_capfile_path(buf, sizeof buf, -3, v5, t, 0);
+    CHECK_EQ_S(buf, "2026/2026-11/2026-11-22/ft-v05.2026-11-22.025501-0500", "nest -3");
+    CHECK(ft_capfile_path(buf, sizeof buf, 4, v5, t, 0) < 0, "nest 4 refused");
+    /* summer time: -0400 */
+    ft_capfile_path(buf, sizeof buf, 0, v5, utc(2026, 7, 1, 12, 0, 0), 0);
+    CHECK_EQ_S(buf, "ft-v05.2026-07-01.080000-0400", "EDT offset");
+    ft_capfile_path(buf, sizeof buf, 0, v8, t, 1);
+    CHECK_EQ_S(buf, "tmp-v08m01.2026-11-22.025501-0500", "v8 name");
+    ft_capfile_path(buf, sizeof buf, 0, v1005, t, 1);
+    CHECK_EQ_S(buf, "tmp-v1005.2026-11-22.025501-0500", "v1005 name");
+    set_tz("Asia/Kolkata");
+    ft_capfile_path(buf, sizeof buf, 0, v5, utc(2024, 3, 14, 9, 20, 3), 0);
+    CHECK_EQ_S(buf, "ft-v05.2024-03-14.145003+0530", "positive half-hour offset");
+    set_tz("UTC");
+    ft_capfile_path(buf, sizeof buf, 0, v5, utc(2024, 3, 14, 9, 20, 3), 0);
+    CHECK_EQ_S(buf, "ft-v05.2024-03-14.092003+0000", "UTC name");
+    CHECK(ft_capfile_final_path("2024/ft-v05.x", fin, sizeof fin) < 0, "final of a non-tmp");
+    CHECK(ft_capfile_path(buf, 10, 3, v5, t, 1) < 0, "too small a buffer");
+}
+
+static void test_rotation(void)
+{
+    set_tz("UTC");
+    time_t midnight = utc(2024, 3, 14, 0, 0, 0);
+    CHECK_EQ_U(ft_capfile_interval(95), 900, "95 rotations");
+    CHECK_EQ_U(ft_capfile_interval(0), 86400, "0 rotations");
+    CHECK_EQ_U(ft_capfile_interval(1439), 60, "1439 rotations");
+    CHECK_EQ_U(ft_capfile_next_rotation(midnight + 100, 95) - midnight, 900, "first slot");
+    CHECK_EQ_U(ft_capfile_next_rotation(midnight + 900, 95) - midnight, 1800, "on a boundary");
+    CHECK_EQ_U(ft_capfile_next_rotation(midnight + 86399, 95) - midnight, 86400, "last slot");
+    CHECK_EQ_U(ft_capfile_next_rotation(midnight + 5, 0) - midnight, 86400, "daily");
+    CHECK_EQ_U(ft_capfile_next_rotation(midnight + 61, 1439) - midnight, 120, "every minute");
+    /* 7 slots of 12342 s end at 86394 s: the next one is midnight, not 03:25 */
+    CHECK_EQ_U(ft_capfile_next_rotation(midnight + 86396, 6) - midnight, 86400,
+               "clamped to midnight");
+    /* spring-forward day in New York has 23 hours: midnight to midnight */
+    set_tz("America/New_York");
+    time_t noon = utc(2026, 3, 8, 16, 0, 0);        /* 12:00 EDT */
+    time_t next_midnight = utc(2026, 3, 9, 4, 0, 0); /* 00:00 EDT */
+    CHECK_EQ_U(ft_capfile_next_rotation(noon, 0), next_midnight, "DST day, daily");
+    /* slots count from local midnight (05:00 UTC before the change) */
+    time_t early = utc(2026, 3, 8, 5, 10, 0);       /* 00:10 EST */
+    CHECK_EQ_U(ft_capfile_next_rotation(early, 95), utc(2026, 3, 8, 5, 15, 0), "DST day slots");
+    set_tz("UTC");
+}
+
+static void test_sizes(void)
+{
+    uint64_t v = 0;
+    CHECK(ft_capfile_parse_size("10", &v) == 0 && v == 10, "plain");
+    CHECK(ft_capfile_parse_size("0x10", &v) == 0 && v == 16, "hex");
+    CHECK(ft_capfile_parse_size("010", &v) == 0 && v == 8, "octal");
+    CHECK(ft_capfile_parse_size("3b", &v) == 0 && v == 1536, "512-byte blocks");
+    CHECK(ft_capfile_parse_size("2K", &v) == 0 && v == 2048, "K");
+    CHECK(ft_capfile_parse_size("3M", &v) == 0 && v == 3u << 20, "M");
+    CHECK(ft_capfile_parse_size("5g", &v) == 0 && v == 5ull << 30, "g");
+    CHECK(ft_capfile_parse_size("abc", &v) < 0, "letters");
+    CHECK(ft_capfile_parse_size("1KB", &v) < 0, "two suffix letters");
+    CHECK(ft_capfile_parse_size("1x", &v) < 0, "unknown suffix");
+    CHECK(ft_capfile_parse_size("", &v) < 0, "empty");
+    CHECK(ft_capfile_parse_size("99999999999999999999G", &v) < 0, "overflow");
+}
+
+static void make_file(const char *path, size_t bytes)
+{
+    FILE *f = fopen(path, "w");
+    for (size_t i = 0; f && i < bytes; i++)
+        fputc('x', f);
+    if (f)
+        fclose(f);
+}
+
+static int exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+struct removed {
+    char names[16][256];
+    int why[16];
+    int errnum[16];
+    int n;
+};
+
+static void on_remove(void *arg, const char *path, int why, int errnum)
+{
+    struct removed *r = arg;
+    if (r->n < 16) {
+        snprintf(r->names[r->n], sizeof r->names[0], "%s", path);
+        r->why[r->n] = why;
+        r->errnum[r->n] = errnum;
+        r->n++;
+    }
+}
+
+static void test_expiry(const char *dir)
+{
+    char p[8][512];
+    struct ft_expiry x;
+    struct removed r = {0};
+    ft_expiry_init(&x, 3, 0);
+    for (int i = 0; i < 5; i++) {
+        snprintf(p[i], sizeof p[i], "%s/ft-%d", dir, i);
+        make_file(p[i], 100 * (size_t)(i + 1));
+        CHECK(ft_expiry_add(&x, p[i], 100 * (uint64_t)(i + 1), 1000 + (uint32_t)i, NULL) == 0,
+              "add %d", i);
+    }
+    CHECK_EQ_U(x.total_bytes, 1500, "total bytes");
+    CHECK_EQ_U(ft_expiry_run(&x, 0, 0, on_remove, &r), 2, "count expiry drops two");
+    CHECK_EQ_U(r.n, 2, "callbacks");
+    CHECK_EQ_S(r.names[0], p[0], "oldest first");
+    CHECK_EQ_S(r.names[1], p[1], "then the next");
+    CHECK(r.why[0] == 1 && r.errnum[0] == 0, "reason count, unlinked");
+    CHECK(!exists(p[0]) && !exists(p[1]) && exists(p[2]), "files removed");
+    CHECK_EQ_U(ft_expiry_count(&x), 3, "three left");
+    CHECK_EQ_U(x.total_bytes, 1200, "bytes left");
+
+    /* size: 1200 tracked + 400 current > 1000: drop p2 (300) then p3 (400) */
+    x.max_bytes = 1000;
+    memset(&r, 0, sizeof r);
+    CHECK_EQ_U(ft_expiry_run(&x, 400, 1, on_remove, &r), 2, "size expiry, dry run");
+    CHECK(r.why[0] == 2 && r.why[1] == 2, "reason size");
+    CHECK(exists(p[2]) && exists(p[3]), "dry run keeps files");
+    CHECK_EQ_U(ft_expiry_count(&x), 1, "dry run drops entries");
+    CHECK_EQ_S(ft_expiry_get(&x, 0)->path, p[4], "newest kept");
+
+    /* a file that vanished under us is dropped, with ENOENT reported */
+    unlink(p[4]);
+    x.max_files = 0;
+    x.max_bytes = 1;
+    memset(&r, 0, sizeof r);
+    CHECK_EQ_U(ft_expiry_run(&x, 0, 0, on_remove, &r), 1, "vanished file");
+    CHECK(r.errnum[0] == ENOENT, "ENOENT reported");
+    CHECK_EQ_U(ft_expiry_count(&x), 0, "empty");
+    CHECK_EQ_U(x.total_bytes, 0, "no bytes");
+
+    /* the table limit refuses and counts */
+    x.table_limit = 2;
+    ft_expiry_add(&x, "a", 1, 1, NULL);
+    ft_expiry_add(&x, "b", 1, 2, NULL);
+    struct ft_err err;
+    CHECK(ft_expiry_add(&x, "c", 1, 3, &err) < 0, "limit refuses");
+    CHECK_EQ_U(x.refused, 1, "refused counted");
+    /* many adds and drops reuse the front of the array */
+    x.table_limit = 100;
+    x.max_files = 5;
+    x.max_bytes = 0;
+    for (int i = 0; i < 1000; i++) {
+        ft_expiry_add(&x, "zz-not-there", 1, 10 + (uint32_t)i, NULL);
+        ft_expiry_run(&x, 0, 1, NULL, NULL);
+    }
+    CHECK_EQ_U(ft_expiry_count(&x), 5, "steady state");
+    CHECK(x.cap <= 64, "array does not grow (cap %zu)", x.cap);
+    ft_expiry_free(&x);
+}
+
+static void write_stream(const char *path, uint32_t cap_start)
+{
+    const struct ft_format *v5 = ft_format_parse("5");
+    struct ft_header h;
+    struct ft_write_opts o = {0};
+    struct ft_err err;
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0 || !v5)
+        return;
+    ft_header_init(&h, v5);
+    ft_header_set_u32(&h, FT_TLV_CAP_START, cap_start);
+    o.rewrite = 1;
+    struct ft_writer *w = ft_writer_open(fd, path, &h, &o, &err);
+    if (w)
+        ft_writer_close(w, &err);
+    close(fd);
+}
+
+struct notes {
+    int n;
+    char last[512];
+};
+
+static void on_note(void *arg, const char *path, const char *why)
+{
+    struct notes *n = arg;
+    n->n++;
+    snprintf(n->last, sizeof n->last, "%s", path);
+    (void)why;
+}
+
+static void test_scan(const char *dir)
+{
+    char sub[512], a[600], b[600], c[600], junk[600], other[600];
+    snprintf(sub, sizeof sub, "%s/scan/2024/2024-03", dir);
+    struct ft_err err;
+    snprintf(a, sizeof a, "%s/x", sub);
+    CHECK(ft_capfile_mkdirs(a, &err) == 0, "mkdirs: %s", err.msg);
+    snprintf(a, sizeof a, "%s/ft-v05.new", sub);
+    snprintf(b, sizeof b, "%s/scan/tmp-v05.old", dir);
+    snprintf(c, sizeof c, "%s/scan/2024/ft-v05.middle", dir);
+    snprintf(junk, sizeof junk, "%s/scan/ft-junk", dir);
+    snprintf(other, sizeof other, "%s/scan/README", dir);
+    write_stream(a, 3000);
+    write_stream(b, 1000);
+    write_stream(c, 2000);
+    make_file(junk, 10);
+    make_file(other, 10);
+    struct ft_expiry x;
+    struct notes notes = {0};
+    ft_expiry_init(&x, 0, 0);
+    snprintf(sub, sizeof sub, "%s/scan", dir);
+    CHECK(ft_expiry_scan(&x, sub, on_note, &notes, &err) == 0, "scan: %s", err.msg);
+    CHECK_EQ_U(ft_expiry_count(&x), 3, "three capture files");
+    if (ft_expiry_count(&x) == 3) {
+        CHECK_EQ_S(ft_expiry_get(&x, 0)->path, b, "oldest capture start first");
+        CHECK_EQ_S(ft_expiry_get(&x, 1)->path, c, "middle");
+        CHECK_EQ_S(ft_expiry_get(&x, 2)->path, a, "newest");
+        CHECK_EQ_U(ft_expiry_get(&x, 0)->start, 1000, "start from the header");
+    }
+    CHECK(notes.n == 1 && strstr(notes.last, "ft-junk"), "only ft-junk noted (%d, %s)",
+          notes.n, notes.last);
+    CHECK(ft_expiry_scan(&x, "/nonexistent/dir", NULL, NULL, &err) < 0, "missing dir");
+    ft_expiry_free(&x);
+}
+
+static void test_commit(const char *dir)
+{
+    char tmp[512], fin[512], used[512];
+    struct ft_err err;
+    snprintf(tmp, sizeof tmp, "%s/tmp-v05.c", dir);
+    snprintf(fin, sizeof fin, "%s/ft-v05.c", dir);
+    make_file(tmp, 5);
+    CHECK(ft_capfile_commit(tmp, fin, used, sizeof used, &err) == 0, "commit: %s", err.msg);
+    CHECK_EQ_S(used, fin, "plain name");
+    CHECK(!exists(tmp) && exists(fin), "renamed");
+    make_file(tmp, 7);
+    CHECK(ft_capfile_commit(tmp, fin, used, sizeof used, &err) == 0, "commit 2: %s", err.msg);
+    char want[600];
+    snprintf(want, sizeof want, "%s.1", fin);
+    CHECK_EQ_S(used, want, "numbered when the name exists");
+    struct stat st;
+    CHECK(stat(fin, &st) == 0 && st.st_size == 5, "first file not replaced");
+    CHECK(ft_capfile_commit(tmp, fin, used, sizeof used, &err) < 0, "missing tmp file fails");
+}
+
+static void test_addrspec(void)
+{
+    struct ft_addrspec a;
+    struct ft_err err;
+    char s[FT_IP_STRLEN];
+    CHECK(ft_addrspec_parse("0/0/0", 1, &a, &err) == 0, "0/0/0: %s", err.msg);
+    CHECK(a.port == 9991 && a.local.af == FT_AF_NONE && a.remote.af == FT_AF_NONE, "defaults");
+    CHECK(ft_addrspec_parse("", 1, &a, &err) == 0 && a.port == 9991, "empty");
+    CHECK(ft_addrspec_parse("10/10.1/2055/7", 0, &a, &err) == 0, "partial quads");
+    CHECK(a.local.af == FT_AF_INET && a.local.v4 == 0x0a000000, "10 = 10.0.0.0");
+    CHECK(a.remote.v4 == 0x0a010000, "10.1 = 10.1.0.0");
+    CHECK(a.port == 2055 && a.ttl == 7, "port and ttl");
+    CHECK(ft_addrspec_parse("300.1.2.3//", 0, &a, &err) == 0 && a.local.v4 == 0x2c010203,
+          "modulo 256");
+    CHECK(ft_addrspec_parse("127.0.0.1/239.1.2.3/9991", 1, &a, &err) == 0, "multicast");
+    CHECK(a.multicast && !a.source_specific, "multicast flag");
+    CHECK_EQ_S(ft_ip_str(&a.group, s, sizeof s), "239.1.2.3", "group");
+    CHECK_EQ_S(ft_ip_str(&a.remote, s, sizeof s), "127.0.0.1", "accepted source");
+    CHECK(a.local.af == FT_AF_NONE, "bound to any");
+    CHECK(ft_addrspec_parse("1.2.3.4/232.1.1.1/5", 1, &a, &err) == 0 && a.source_specific,
+          "SSM");
+    CHECK(ft_addrspec_parse("127.0.0.1/239.1.2.3/9991", 0, &a, &err) == 0 && !a.multicast,
+          "senders keep roles");
+    CHECK(ft_addrspec_parse("::1/::1/9995", 1, &a, &err) == 0, "IPv6: %s", err.msg);
+    CHECK(a.local.af == FT_AF_INET6 && a.remote.af == FT_AF_INET6, "IPv6 families");
+    CHECK_EQ_S(ft_ip_str(&a.remote, s, sizeof s), "::1", "IPv6 text");
+    CHECK(ft_addrspec_parse("::/0/9995", 1, &a, &err) == 0 && a.local.af == FT_AF_INET6,
+          "IPv6 any");
+    CHECK(ft_addrspec_parse("localhost/0/1", 1, &a, &err) == 0 && !ft_ip_is_any(&a.local),
+          "host name: %s", err.msg);
+    CHECK(ft_addrspec_parse("0/0/70000", 1, &a, &err) < 0, "port too big");
+    CHECK(ft_addrspec_parse("0/0/1/300", 0, &a, &err) < 0, "ttl too big");
+    CHECK(ft_addrspec_parse("1/2/3/4/5", 0, &a, &err) < 0, "five parts");
+    CHECK(ft_addrspec_parse("1.2.3.4.5/0/1", 0, &a, &err) < 0, "five quads");
+    CHECK(ft_addrspec_parse("1.2.3.4/::1/1", 0, &a, &err) < 0, "mixed families");
+    CHECK(ft_addrspec_parse("nosuchhost.invalid/0/1", 0, &a, &err) < 0, "unresolvable");
+}
+
+static void test_allow_and_mask(void)
+{
+    struct ft_allowlist l = {0};
+    struct ft_err err;
+    struct ft_ip ip;
+    ft_ip_parse("1.2.3.4", &ip, NULL);
+    CHECK(ft_allowlist_match(&l, &ip) == 1, "empty list allows all");
+    CHECK(ft_allowlist_add(&l, "10.0.0.0/8, 192.168.1.7,2001:db8::/32", &err) == 0,
+          "allow: %s", err.msg);
+    CHECK_EQ_U(l.n, 3, "three prefixes");
+    ft_ip_parse("10.200.3.4", &ip, NULL);
+    CHECK(ft_allowlist_match(&l, &ip), "in 10/8");
+    ft_ip_parse("11.0.0.1", &ip, NULL);
+    CHECK(!ft_allowlist_match(&l, &ip), "not in the list");
+    ft_ip_parse("192.168.1.7", &ip, NULL);
+    CHECK(ft_allowlist_match(&l, &ip), "host entry");
+    ft_ip_parse("192.168.1.8", &ip, NULL);
+    CHECK(!ft_allowlist_match(&l, &ip), "host entry is /32");
+    ft_ip_parse("2001:db8:1::5", &ip, NULL);
+    CHECK(ft_allowlist_match(&l, &ip), "IPv6 prefix");
+    ft_ip_parse("2001:db9::5", &ip, NULL);
+    CHECK(!ft_allowlist_match(&l, &ip), "outside the IPv6 prefix");
+    CHECK(ft_allowlist_add(&l, "10.0.0.0/33", &err) < 0, "bad length");
+    CHECK(ft_allowlist_add(&l, "bogus!", &err) < 0, "bad address");
+    ft_allowlist_free(&l);
+
+    struct ft_privacy_mask m = {0};
+    CHECK(ft_privacy_mask_add(&m, "255.255.255.0", &err) == 0, "v4 mask");
+    CHECK(ft_privacy_mask_add(&m, "ffff:ffff:ffff::", &err) == 0, "v6 mask");
+    CHECK(ft_privacy_mask_add(&m, "bogus", &err) < 0, "names are not masks");
+    struct ft_flow f[3];
+    memset(f, 0, sizeof f);
+    ft_ip_parse("10.1.2.3", &f[0].srcaddr, NULL);
+    ft_ip_parse("10.4.5.6", &f[0].dstaddr, NULL);
+    ft_ip_parse("10.1.2.3", &f[1].srcaddr, NULL);
+    ft_ip_parse("239.1.1.1", &f[1].dstaddr, NULL);
+    ft_ip_parse("2001:db8:1:2::9", &f[2].srcaddr, NULL);
+    ft_ip_parse("2001:db8:1:3::9", &f[2].dstaddr, NULL);
+    ft_privacy_mask_apply(&m, f, 3);
+    char s[FT_IP_STRLEN];
+    CHECK_EQ_S(ft_ip_str(&f[0].srcaddr, s, sizeof s), "10.1.2.0", "src masked");
+    CHECK_EQ_S(ft_ip_str(&f[0].dstaddr, s, sizeof s), "10.4.5.0", "dst masked");
+    CHECK_EQ_S(ft_ip_str(&f[1].srcaddr, s, sizeof s), "10.1.2.3", "multicast flow untouched");
+    CHECK_EQ_S(ft_ip_str(&f[2].srcaddr, s, sizeof s), "2001:db8:1::", "IPv6 src masked");
+}
+
+int main(void)
+{
+    char dir[] = "/tmp/test_capfile.XXXXXX";
+    if (!mkdtemp(dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    test_names();
+    test_rotation();
+    test_sizes();
+    test_expiry(dir);
+    test_scan(dir);
+    test_commit(dir);
+    test_addrspec();
+    test_allow_and_mask();
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", dir);
+    return ft_test_report("test_capfile");
+}
