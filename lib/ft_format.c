@@ -31,12 +31,17 @@ _Static_assert(FT_F_DST_TAG == 1ULL << B_DST_TAG, "field bits follow FT_F_*");
 /* Every flow-tools field bit (the low 36 bits that formats use). */
 #define FT_F_FLOWTOOLS 0xFFFFFFFFFULL
 
+/*
+ * Field kinds.  The last three keep the original's byte-swap mistakes, so
+ * that big-endian files it wrote (on a little-endian host) read as it reads
+ * them, and ours read back in it: fields it never swaps are little-endian
+ * in both byte orders (v1005 exporter address, v8.12 destination AS), and a
+ * v1005 tag in a big-endian stream is a 16-bit big-endian value followed by
+ * two zero bytes.
+ */
 enum kind {
     K_U8, K_U16, K_U32,
-    /* v1005 as the original writes it (see ft_rec_swap): the exporter
-     * address is little-endian in both byte orders, and in big-endian
-     * streams each tag is a 16-bit big-endian value followed by 2 zeros. */
-    K_U32_LE, K_TAG
+    K_U16_LE, K_U32_LE, K_TAG
 };
 
 struct field {
@@ -131,7 +136,7 @@ static const struct field f_v8_11[] = {
     {46, K_U8, B_ENGINE_TYPE}, {47, K_U8, B_ENGINE_ID}};
 static const struct field f_v8_12[] = {
     HEAD(12, 8), V8_COUNTS, {36, K_U32, B_DSTADDR}, {40, K_U16, B_OUTPUT},
-    {42, K_U16, B_DST_AS}, {44, K_U8, B_DST_MASK}, {45, K_U8, B_TOS},
+    {42, K_U16_LE, B_DST_AS}, {44, K_U8, B_DST_MASK}, {45, K_U8, B_TOS},
     {46, K_U8, B_ENGINE_TYPE}, {47, K_U8, B_ENGINE_ID}};
 static const struct field f_v8_13[] = {
     HEAD(8, 12), V8_COUNTS, {36, K_U32, B_SRCADDR}, {40, K_U32, B_DSTADDR},
@@ -537,6 +542,7 @@ static uint32_t load_field(const uint8_t *rec, const struct field *fl, int big)
     case K_U8: return p[0];
     case K_U16: return ft_ld16(p, big);
     case K_U32: return ft_ld32(p, big);
+    case K_U16_LE: return ft_ld16(p, 0);
     case K_U32_LE: return ft_ld32(p, 0);
     case K_TAG: return big ? ft_ld16(p, 1) : ft_ld32(p, 0);
     default: return 0;
@@ -556,6 +562,9 @@ static void store_field(uint8_t *rec, const struct field *fl, uint64_t v, int bi
         p[0] = (uint8_t)v;
         break;
     case K_U16:
+    case K_U16_LE:
+        if (fl->kind == K_U16_LE)
+            big = 0;
         if (fl->bit == B_SRC_AS || fl->bit == B_DST_AS)
             ft_st16(p, as16((uint32_t)v, loss), big);
         else
@@ -815,11 +824,11 @@ unsigned ft_rec_encode(const struct ft_format *fmt, int order, const struct ft_f
 }
 
 /*
- * Byte swap in place.  Padding is kept as it is.  v1005 follows the
- * original (whose big-endian 1005 files exist in the wild): the exporter
- * address is never swapped and a tag is converted by exchanging its first
- * two bytes and zeroing the other two, so a tag above 65535 does not survive
- * a conversion to or from big-endian.
+ * Byte swap in place.  Padding is kept as it is.  The original's mistakes
+ * are kept (see enum kind): the v1005 exporter address and the v8.12
+ * destination AS are never swapped, and a v1005 tag is converted by
+ * exchanging its first two bytes and zeroing the other two, so a tag above
+ * 65535 does not survive a conversion to or from big-endian.
  */
 void ft_rec_swap(const struct ft_format *fmt, uint8_t *rec)
 {

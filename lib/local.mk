@@ -24,3 +24,6 @@ pkginclude_HEADERS += lib/ft_pdu.h lib/ft_pcap.h
 libft_la_SOURCES += lib/ft_pdu.c lib/ft_pdu_int.h lib/ft_pdu_fixed.c lib/ft_pdu_v9.c \
 	lib/ft_pdu_tmpl.c lib/ft_pdu_enc.c lib/ft_pcap.c
 libft_la_SOURCES += lib/ft_flowq.c lib/ft_flowq.h
+
+# stream: private byte-order helpers
+libft_la_SOURCES += lib/ft_bytes.h

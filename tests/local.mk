@@ -23,3 +23,6 @@ tests_unit_test_text_LDADD = $(FTLIB)
 check_PROGRAMS += tests/unit/test_pdu
 tests_unit_test_pdu_SOURCES = tests/unit/test_pdu.c
 tests_unit_test_pdu_LDADD = $(FTLIB)
+check_PROGRAMS += tests/unit/test_stream
+tests_unit_test_stream_SOURCES = tests/unit/test_stream.c
+tests_unit_test_stream_LDADD = $(FTLIB)

@@ -10,8 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
 #include "ft_flow.h"
 #include "ft_format.h"
+#include "ft_stream.h"
 
 /* xorshift64*: reproducible, so a failure can be replayed. */
 static uint64_t su_rng_state = 0x9e3779b97f4a7c15ULL;
@@ -189,6 +192,105 @@ static inline int su_spit(const char *path, const uint8_t *buf, size_t len)
         return -1;
     size_t put = fwrite(buf, 1, len, fp);
     return (fclose(fp) == 0 && put == len) ? 0 : -1;
+}
+
+/*
+ * Every flow stream under dir (recursively): files that start with the
+ * flow-tools magic bytes, whatever their name (with ft_only: named *.ft).  Calls fn(path) for each,
+ * in sorted order; returns how many.
+ */
+static int su_cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static inline int su_is_stream(const char *path)
+{
+    unsigned char m[2] = {0, 0};
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return 0;
+    size_t got = fread(m, 1, 2, fp);
+    fclose(fp);
+    return got == 2 && m[0] == 0xcf && m[1] == 0x10;
+}
+
+static inline int su_each_stream(const char *dir, int ft_only, void (*fn)(const char *path))
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    char *names[512];
+    int n = 0, found = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) && n < 512) {
+        if (e->d_name[0] != '.')
+            names[n++] = strdup(e->d_name);
+    }
+    closedir(d);
+    qsort(names, (size_t)n, sizeof(names[0]), su_cmp_str);
+    for (int i = 0; i < n; i++) {
+        char path[1024];
+        struct stat st;
+        snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+        if (stat(path, &st) != 0)
+            ;
+        else if (S_ISDIR(st.st_mode))
+            found += su_each_stream(path, ft_only, fn);
+        else if (S_ISREG(st.st_mode) && su_is_stream(path) &&
+                 (!ft_only || strstr(names[i], ".ft"))) {
+            fn(path);
+            found++;
+        }
+        free(names[i]);
+    }
+    return found;
+}
+
+/*
+ * Read a whole stream with ft_reader_read in batches of `batch`.  Returns the
+ * last return value of ft_reader_read (0 or -1), or -2 if it would not open;
+ * *flows is malloc'ed, msg gets the open or read error.
+ */
+static inline int su_read_all(const char *path, size_t batch, struct ft_flow **flows,
+                              size_t *n, char *msg, size_t msglen)
+{
+    struct ft_err err = {{0}};
+    struct ft_reader *r = ft_reader_open_path(path, &err);
+    *flows = NULL;
+    *n = 0;
+    if (!r) {
+        snprintf(msg, msglen, "%s", err.msg);
+        return -2;
+    }
+    size_t cap = 0;
+    ssize_t got;
+    for (;;) {
+        if (*n + batch > cap) {
+            cap = (*n + batch) * 2;
+            *flows = realloc(*flows, cap * sizeof(**flows));
+        }
+        got = ft_reader_read(r, *flows + *n, batch);
+        if (got <= 0)
+            break;
+        *n += (size_t)got;
+    }
+    snprintf(msg, msglen, "%s", ft_reader_error(r));
+    ft_reader_close(r);
+    return (int)got;
+}
+
+/* Index of the first differing flow of two arrays, or -1 if equal. */
+static inline long su_flows_diff(const struct ft_flow *a, size_t na, const struct ft_flow *b,
+                                 size_t nb, const char **what)
+{
+    size_t n = na < nb ? na : nb;
+    for (size_t i = 0; i < n; i++) {
+        if (su_flow_diff(&a[i], &b[i], what))
+            return (long)i;
+    }
+    *what = "count";
+    return na == nb ? -1 : (long)n;
 }
 
 #endif

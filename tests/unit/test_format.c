@@ -346,6 +346,21 @@ static void test_exaddr_quirk(void)
     }
 }
 
+/* The original never swaps the v8.12 destination AS: little-endian always. */
+static void test_v8_12_dst_as(void)
+{
+    const struct ft_format *fmt = ft_format_parse("8.12");
+    struct ft_flow f, g;
+    uint8_t rec[48];
+    su_rand_flow(fmt, 32, &f);
+    f.dst_as = 64504;
+    ft_rec_encode(fmt, FT_ORDER_BIG, &f, rec);
+    CHECK(rec[42] == 0xf8 && rec[43] == 0xfb, "v8.12 big: dst_as little-endian");
+    CHECK(rec[40] == (uint8_t)(f.output >> 8), "v8.12 big: output big-endian");
+    ft_rec_decode(fmt, FT_ORDER_BIG, rec, &g);
+    CHECK_EQ_U(g.dst_as, 64504, "v8.12 big: dst_as read back");
+}
+
 /* v1005 in big-endian streams, as the original writes and reads it. */
 static void test_1005_big(void)
 {
@@ -546,6 +561,7 @@ int main(void)
     test_all_formats();
     test_exaddr_quirk();
     test_1005_big();
+    test_v8_12_dst_as();
     test_losses();
     test_time_synthesis();
     test_uptime_wrap();
