@@ -7,3 +7,9 @@ bin_PROGRAMS += flow-send
 flow_send_SOURCES = capture/flow-send.c
 flow_send_LDADD = $(FTLIB)
 dist_man_MANS += man/flow-send.1
+
+# flow-receive: datagrams (UDP or a pcap file) to one flow stream
+bin_PROGRAMS += flow-receive
+flow_receive_SOURCES = capture/flow-receive.c
+flow_receive_LDADD = $(FTLIB)
+dist_man_MANS += man/flow-receive.1

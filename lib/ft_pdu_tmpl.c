@@ -24,7 +24,9 @@ int ft_tmpl_finish(struct tmpl *t, unsigned version)
     t->variable = 0;
     for (uint16_t i = 0; i < t->n_fields; i++) {
         uint16_t len = t->f[i].len;
-        if (len == 0)
+        /* Cisco sends v9 options scopes of length 0 (System scope): harmless,
+         * as long as the whole record is not empty */
+        if (len == 0 && !(version == 9 && t->options && i < t->n_scope))
             return -1;
         if (len == FT_VARLEN) {
             if (version != 10)
@@ -37,7 +39,8 @@ int ft_tmpl_finish(struct tmpl *t, unsigned version)
         if (total > TMPL_MAX_RECORD)
             return -1;
     }
-    if (t->n_fields == 0 || t->n_fields > FT_TMPL_MAX_FIELDS || t->n_scope > t->n_fields)
+    if (t->n_fields == 0 || t->n_fields > FT_TMPL_MAX_FIELDS || t->n_scope > t->n_fields ||
+        total == 0)
         return -1;
     t->min_len = total;
     return 0;

@@ -158,6 +158,7 @@ struct rec_state {
     uint32_t interval, pkt_interval, pkt_space, size, population;
     int has_algorithm;
     uint8_t algorithm;
+    int seen_interval;          /* IE 34 read (first occurrence wins) */
 };
 
 static uint64_t ntp_to_ns(const uint8_t *p)
@@ -226,7 +227,14 @@ static int flow_field(struct ft_flow *f, struct rec_state *s, uint16_t type,
         break;
     case 176: case 178: f->icmp_type = (uint8_t)v; f->has |= FT_F_ICMP; break;
     case 177: case 179: f->icmp_code = (uint8_t)v; f->has |= FT_F_ICMP; break;
-    case 34: TAKE(f, FT_F_SAMPLING, sampling_interval, (uint32_t)v); break;
+    /* interval and algorithm share one has bit: either may come first */
+    case 34:
+        if (!s->seen_interval) {
+            f->sampling_interval = (uint32_t)v;
+            f->has |= FT_F_SAMPLING;
+            s->seen_interval = 1;
+        }
+        break;
     case 35: f->sampling_algorithm = (uint8_t)v; f->has |= FT_F_SAMPLING; break;
     case 38: TAKE(f, FT_F_ENGINE_TYPE, engine_type, (uint8_t)v); break;
     case 39: TAKE(f, FT_F_ENGINE_ID, engine_id, (uint8_t)v); break;
@@ -403,7 +411,7 @@ static void learn_options(struct exporter *e, const struct rec_state *s, const s
 {
     if (s->sys_init_ms)
         e->sys_init_ms = s->sys_init_ms;
-    uint32_t interval = f->has & FT_F_SAMPLING ? f->sampling_interval : 0;
+    uint32_t interval = s->seen_interval ? f->sampling_interval : 0;
     if (!interval)
         interval = s->interval;
     if (!interval && s->pkt_interval)

@@ -1,0 +1,508 @@
+/*
+ * flow-receive - receive NetFlow/IPFIX datagrams and write one flow stream.
+ *
+ * Like flow-capture without files: datagrams from UDP (localip/remoteip/port)
+ * or, with -r, from a pcap file, decoded and written to stdout or -o file.
+ * The output format is -V's, else that of the first accepted datagram (v9
+ * and IPFIX: the extended format); a pcap file holding several versions
+ * gives the extended format.  Runs in the foreground; HUP, INT, QUIT and
+ * TERM finish the stream and exit 0.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "ft_addrspec.h"
+#include "ft_format.h"
+#include "ft_pcap.h"
+#include "ft_pdu.h"
+#include "ft_stream.h"
+#include "ft_udp.h"
+
+#define PROG "flow-receive"
+#define RECV_BATCH 64
+#define WARNINGS_SHOWN 100      /* then one line per WARNINGS_EVERY */
+#define WARNINGS_EVERY 1000
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+    stop_signal = sig;
+}
+
+struct options {
+    struct ft_write_opts wopts;
+    const struct ft_format *format;     /* -V, or NULL */
+    const char *comment;
+    const char *out_path;
+    const char *pcap_path;
+    int debug;
+    unsigned stat_minutes;
+    struct ft_addrspec addr;
+    int have_addr;
+};
+
+struct receiver {
+    struct options o;
+    struct ft_pdu_ctx *pdu;
+    struct ft_writer *w;
+    int out_fd;
+    int regular_file;
+    time_t started;
+    uint64_t corrupt, lost, resets, misordered, flows, datagrams;
+    uint64_t warnings;
+    time_t next_stat;
+};
+
+static void usage(void)
+{
+    fprintf(stderr,
+        "Usage: " PROG " [-h] [-b big|little] [-C comment] [-d debug_level]\n"
+        "       [-o outfile] [-r pcapfile] [-S stat_interval] [-V pdu_version]\n"
+        "       [-z z_level] [localip/remoteip/port]\n"
+        "  -r file   read the datagrams from a pcap file instead of the network\n"
+        "  -V        output format: 1, 5, 6, 7, 8.1-8.14, 1005 or extended\n"
+        "  -z        0-9 (zlib) or zstd[:N]\n");
+}
+
+static void warn(struct receiver *rx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Warnings about datagrams: all of the first ones, then a sample. */
+static void warn(struct receiver *rx, const char *fmt, ...)
+{
+    rx->warnings++;
+    if (rx->warnings > WARNINGS_SHOWN && rx->warnings % WARNINGS_EVERY != 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, PROG ": ");
+    vfprintf(stderr, fmt, ap);
+    if (rx->warnings > WARNINGS_SHOWN)
+        fprintf(stderr, " (%llu warnings so far)", (unsigned long long)rx->warnings);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+/* ---- options ------------------------------------------------------------ */
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+    struct ft_err err;
+    int c;
+    memset(o, 0, sizeof *o);
+    o->wopts.comp = FT_COMP_NONE;
+    while ((c = getopt(argc, argv, "b:C:d:ho:r:S:V:z:?")) != -1) {
+        switch (c) {
+        case 'b':
+            if (!strcasecmp(optarg, "big"))
+                o->wopts.byte_order = FT_ORDER_BIG;
+            else if (!strcasecmp(optarg, "little"))
+                o->wopts.byte_order = FT_ORDER_LITTLE;
+            else {
+                fprintf(stderr, PROG ": expecting \"big\" or \"little\"\n");
+                return -1;
+            }
+            break;
+        case 'C': o->comment = optarg; break;
+        case 'd': o->debug = atoi(optarg); break;
+        case 'o': o->out_path = optarg; break;
+        case 'r': o->pcap_path = optarg; break;
+        case 'S':
+            o->stat_minutes = (unsigned)atoi(optarg);
+            break;
+        case 'V':
+            o->format = ft_format_parse(optarg);
+            if (!o->format) {
+                fprintf(stderr, PROG ": Version scan failed\n");
+                return -1;
+            }
+            break;
+        case 'z':
+            if (ft_parse_compression(optarg, &o->wopts, &err) < 0) {
+                fprintf(stderr, PROG ": %s\n", err.msg);
+                return -1;
+            }
+            break;
+        case 'h':
+            usage();
+            exit(0);
+        default:
+            usage();
+            return -1;
+        }
+    }
+    if (argc - optind > 1) {
+        fprintf(stderr, PROG ": Illegal option\n");
+        return -1;
+    }
+    const char *spec = optind < argc ? argv[optind] : "0/0/0";
+    o->have_addr = optind < argc;
+    if (ft_addrspec_parse(spec, 1, &o->addr, &err) < 0) {
+        fprintf(stderr, PROG ": %s\n", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- output ------------------------------------------------------------- */
+
+static int open_writer(struct receiver *rx, const struct ft_format *fmt)
+{
+    struct ft_header h;
+    struct ft_err err;
+    char host[256] = "";
+    ft_header_init(&h, fmt);
+    ft_header_set_u32(&h, FT_TLV_CAP_START, (uint32_t)time(NULL));
+    if (rx->regular_file) {         /* placeholders, rewritten at the end */
+        ft_header_set_u32(&h, FT_TLV_CAP_END, 0);
+        ft_header_set_u32(&h, FT_TLV_FLOW_COUNT, 0);
+        ft_header_set_u32(&h, FT_TLV_FLOW_LOST, 0);
+        ft_header_set_u32(&h, FT_TLV_PKT_CORRUPT, 0);
+        ft_header_set_u32(&h, FT_TLV_SEQ_RESET, 0);
+    }
+    gethostname(host, sizeof host - 1);
+    ft_header_set_str(&h, FT_TLV_CAP_HOSTNAME, host);
+    if (rx->o.comment)
+        ft_header_set_str(&h, FT_TLV_COMMENTS, rx->o.comment);
+    struct ft_write_opts wo = rx->o.wopts;
+    wo.rewrite = rx->regular_file;
+    rx->w = ft_writer_open(rx->out_fd, rx->o.out_path ? rx->o.out_path : "stdout", &h, &wo,
+                           &err);
+    if (!rx->w) {
+        fprintf(stderr, PROG ": %s\n", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* flow-tools never translates to, from or between v8 aggregations. */
+static int translatable(const struct ft_format *out, const struct ft_format *in)
+{
+    if (out->d_version == FT_DV_EXTENDED || out == in)
+        return 1;
+    return out->d_version != 8 && in->d_version != 8;
+}
+
+static int close_writer(struct receiver *rx)
+{
+    if (!rx->w)
+        return 0;
+    struct ft_header *h = ft_writer_header(rx->w);
+    if (rx->regular_file) {
+        ft_header_set_u32(h, FT_TLV_CAP_END, (uint32_t)time(NULL));
+        ft_header_set_u32(h, FT_TLV_FLOW_COUNT, (uint32_t)ft_writer_count(rx->w));
+        ft_header_set_u32(h, FT_TLV_FLOW_LOST, (uint32_t)rx->lost);
+        ft_header_set_u32(h, FT_TLV_PKT_CORRUPT, (uint32_t)rx->corrupt);
+        ft_header_set_u32(h, FT_TLV_SEQ_RESET, (uint32_t)rx->resets);
+    }
+    uint64_t losses = ft_writer_losses(rx->w);
+    const struct ft_format *fmt = ft_writer_format(rx->w);
+    struct ft_err err;
+    int rc = ft_writer_close(rx->w, &err);
+    rx->w = NULL;
+    if (losses)
+        fprintf(stderr, PROG ": %llu flows lost information in the conversion to %s\n",
+                (unsigned long long)losses, fmt->name);
+    if (rc < 0)
+        fprintf(stderr, PROG ": %s\n", err.msg);
+    return rc;
+}
+
+/* ---- datagrams ---------------------------------------------------------- */
+
+static void ip_text(const struct ft_ip *a, char *buf, size_t size)
+{
+    if (a->af == FT_AF_NONE)
+        snprintf(buf, size, "0.0.0.0");
+    else
+        ft_ip_str(a, buf, size);
+}
+
+static void seq_warning(struct receiver *rx, const struct ft_pdu_src *src,
+                        const struct ft_pdu_info *info)
+{
+    char s[FT_IP_STRLEN], d[FT_IP_STRLEN];
+    ip_text(&src->addr, s, sizeof s);
+    ip_text(&src->local, d, sizeof d);
+    warn(rx, "ftpdu_seq_check(): src_ip=%s dst_ip=%s d_version=%u expecting=%u "
+         "received=%u lost=%u%s", s, d, info->version, info->seq_expected, info->sequence,
+         info->lost, info->resets ? " (reset)" : info->misordered ? " (misordered)" : "");
+}
+
+static int handle_datagram(struct receiver *rx, const struct ft_pdu_src *src,
+                           const uint8_t *data, size_t len)
+{
+    char s[FT_IP_STRLEN];
+    struct ft_pdu_info info;
+    struct ft_err err;
+    if (rx->o.have_addr && !rx->o.addr.multicast && !ft_ip_is_any(&rx->o.addr.remote) &&
+        !ft_ip_equal(&rx->o.addr.remote, &src->addr)) {
+        rx->corrupt++;
+        ip_text(&src->addr, s, sizeof s);
+        warn(rx, "Unexpected PDU: src_ip=%s not configured", s);
+        return 0;
+    }
+    if (ft_pdu_decode(rx->pdu, src, data, len, &info, &err) < 0) {
+        rx->corrupt++;
+        warn(rx, "ftpdu_verify(): %s", err.msg);
+        return 0;
+    }
+    const struct ft_format *in = ft_pdu_format(&info);
+    if (!in)
+        return 0;
+    if (!rx->w) {
+        if (open_writer(rx, rx->o.format ? rx->o.format : in) < 0)
+            return -1;
+    }
+    if (!translatable(ft_writer_format(rx->w), in)) {
+        rx->corrupt++;
+        ip_text(&src->addr, s, sizeof s);
+        warn(rx, "src_ip=%s: no v8 translation from %s to %s", s, in->name,
+             ft_writer_format(rx->w)->name);
+        return 0;
+    }
+    rx->datagrams++;
+    if (info.lost || info.resets || info.misordered)
+        seq_warning(rx, src, &info);
+    rx->lost += info.lost;
+    rx->resets += info.resets;
+    rx->misordered += info.misordered;
+    if (info.new_exporter && rx->o.debug) {
+        ip_text(&src->addr, s, sizeof s);
+        fprintf(stderr, PROG ": New exporter: time=%ld src_ip=%s d_version=%u\n",
+                (long)time(NULL), s, info.version);
+    }
+    if (info.n_flows && ft_writer_write(rx->w, info.flows, info.n_flows) < 0) {
+        fprintf(stderr, PROG ": %s\n", ft_writer_error(rx->w));
+        return -1;
+    }
+    rx->flows += info.n_flows;
+    return 0;
+}
+
+/* STAT lines as flow-capture -S writes them, one per exporter. */
+static void stat_lines(struct receiver *rx)
+{
+    size_t n = ft_pdu_exporters(rx->pdu, NULL, 0);
+    struct ft_pdu_exporter *ex = calloc(n ? n : 1, sizeof *ex);
+    if (!ex)
+        return;
+    n = ft_pdu_exporters(rx->pdu, ex, n);
+    for (size_t i = 0; i < n; i++) {
+        char s[FT_IP_STRLEN], d[FT_IP_STRLEN];
+        ip_text(&ex[i].addr, s, sizeof s);
+        ip_text(&ex[i].local, d, sizeof d);
+        fprintf(stderr, PROG ": STAT: now=%ld startup=%ld src_ip=%s dst_ip=%s d_ver=%u "
+                "pkts=%llu flows=%llu lost=%llu reset=%llu filter_drops=0\n",
+                (long)time(NULL), (long)rx->started, s, d, ex[i].version,
+                (unsigned long long)ex[i].datagrams, (unsigned long long)ex[i].flows,
+                (unsigned long long)ex[i].lost, (unsigned long long)ex[i].resets);
+    }
+    free(ex);
+}
+
+static void maybe_stats(struct receiver *rx)
+{
+    if (!rx->o.stat_minutes)
+        return;
+    time_t now = time(NULL);
+    if (now < rx->next_stat)
+        return;
+    stat_lines(rx);
+    rx->next_stat = now + (time_t)rx->o.stat_minutes * 60;
+}
+
+/* ---- sources ------------------------------------------------------------ */
+
+/*
+ * The format a pcap file's datagrams fit in without loss: their own when
+ * they are all of one fixed version, else the extended format.  NULL when
+ * the file holds no export datagram at all.
+ */
+static const struct ft_format *pcap_format(const struct receiver *rx)
+{
+    struct ft_err err;
+    struct ft_pcap *p = ft_pcap_open(rx->o.pcap_path, &err);
+    if (!p)
+        return NULL;
+    if (rx->o.have_addr)
+        ft_pcap_set_port(p, rx->o.addr.port);
+    const struct ft_format *fmt = NULL, *ext = ft_format_find(FT_DV_EXTENDED, 0);
+    struct ft_pcap_dgram d;
+    while (fmt != ext && ft_pcap_next(p, &d, &err) == 1) {
+        if (d.len < 4)
+            continue;
+        unsigned v = (unsigned)d.data[0] << 8 | d.data[1];
+        const struct ft_format *f = v == 9 || v == 10 ? ext
+                                  : v == 8 ? (d.len > 22 ? ft_format_find(8, d.data[22]) : NULL)
+                                  : v == 1 || (v >= 5 && v <= 7) ? ft_format_find(v, 0) : NULL;
+        if (!f)
+            continue;
+        fmt = !fmt || fmt == f ? f : ext;
+    }
+    ft_pcap_close(p);
+    return fmt;
+}
+
+static int run_pcap(struct receiver *rx)
+{
+    struct ft_err err;
+    if (!rx->o.format)
+        rx->o.format = pcap_format(rx);
+    /* the version is known: a file of rejected datagrams still gives a stream */
+    if (rx->o.format && open_writer(rx, rx->o.format) < 0)
+        return -1;
+    struct ft_pcap *p = ft_pcap_open(rx->o.pcap_path, &err);
+    if (!p) {
+        fprintf(stderr, PROG ": %s\n", err.msg);
+        return -1;
+    }
+    if (rx->o.have_addr)
+        ft_pcap_set_port(p, rx->o.addr.port);
+    struct ft_pcap_dgram d;
+    int rc;
+    while (!stop_signal && (rc = ft_pcap_next(p, &d, &err)) == 1) {
+        struct ft_pdu_src src = {.addr = d.src, .port = d.sport, .local = d.dst,
+                                 .recv_ms = d.ts_ms};
+        if (handle_datagram(rx, &src, d.data, d.len) < 0) {
+            ft_pcap_close(p);
+            return -1;
+        }
+    }
+    if (!stop_signal && rc < 0)
+        fprintf(stderr, PROG ": %s\n", err.msg);
+    if (rx->o.debug) {
+        struct ft_pcap_stats st;
+        ft_pcap_stats(p, &st);
+        fprintf(stderr, PROG ": pcap: frames=%llu datagrams=%llu not_udp=%llu "
+                "other_port=%llu fragments=%llu truncated=%llu\n",
+                (unsigned long long)st.frames, (unsigned long long)st.datagrams,
+                (unsigned long long)st.not_udp, (unsigned long long)st.other_port,
+                (unsigned long long)st.fragments, (unsigned long long)st.truncated);
+    }
+    ft_pcap_close(p);
+    return rc < 0 && !stop_signal ? -1 : 0;
+}
+
+static int run_socket(struct receiver *rx)
+{
+    struct ft_err err;
+    int got = 0;
+    int fd = ft_udp_listen(&rx->o.addr, FT_UDP_RCVBUF_DEFAULT, &got, &err);
+    if (fd < 0) {
+        fprintf(stderr, PROG ": %s\n", err.msg);
+        return -1;
+    }
+    if (rx->o.debug)
+        fprintf(stderr, PROG ": setsockopt(size=%d)\n", got);
+    struct ft_udp_batch *b = ft_udp_batch_new(RECV_BATCH);
+    if (!b) {
+        close(fd);
+        fprintf(stderr, PROG ": out of memory\n");
+        return -1;
+    }
+    int rc = 0;
+    while (!stop_signal && rc == 0) {
+        maybe_stats(rx);
+        if (ft_udp_wait(fd, 1000) <= 0)
+            continue;
+        int n = ft_udp_recv(fd, b, &err);
+        if (n < 0) {
+            fprintf(stderr, PROG ": %s\n", err.msg);
+            rc = -1;
+            break;
+        }
+        for (int i = 0; i < n && rc == 0; i++) {
+            const struct ft_udp_dgram *d = ft_udp_batch_get(b, (unsigned)i);
+            if (d->truncated) {
+                rx->corrupt++;
+                warn(rx, "datagram longer than %d bytes dropped", FT_UDP_DGRAM_MAX);
+                continue;
+            }
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            struct ft_pdu_src src = {.addr = d->src, .port = d->sport, .local = d->dst,
+                                     .recv_ms = (uint64_t)ts.tv_sec * 1000u +
+                                                (uint64_t)ts.tv_nsec / 1000000u};
+            rc = handle_datagram(rx, &src, d->data, d->len);
+        }
+    }
+    ft_udp_batch_free(b);
+    close(fd);
+    return rc;
+}
+
+/* ---- main --------------------------------------------------------------- */
+
+static int open_output(struct receiver *rx)
+{
+    rx->out_fd = STDOUT_FILENO;
+    if (rx->o.out_path) {
+        rx->out_fd = open(rx->o.out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (rx->out_fd < 0) {
+            fprintf(stderr, PROG ": %s: %s\n", rx->o.out_path, strerror(errno));
+            return -1;
+        }
+    }
+    struct stat st;
+    rx->regular_file = rx->o.out_path && fstat(rx->out_fd, &st) == 0 && S_ISREG(st.st_mode);
+    return 0;
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    int sigs[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        sigaction(sigs[i], &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+int main(int argc, char **argv)
+{
+    struct receiver rx;
+    memset(&rx, 0, sizeof rx);
+    if (parse_options(argc, argv, &rx.o) < 0)
+        return 1;
+    rx.pdu = ft_pdu_ctx_new(NULL);
+    if (!rx.pdu) {
+        fprintf(stderr, PROG ": out of memory\n");
+        return 1;
+    }
+    rx.started = time(NULL);
+    if (open_output(&rx) < 0)
+        return 1;
+    install_signals();
+    /* the header is written as soon as the version is known */
+    int rc = rx.o.format && !rx.o.pcap_path ? open_writer(&rx, rx.o.format) : 0;
+    if (rc == 0)
+        rc = rx.o.pcap_path ? run_pcap(&rx) : run_socket(&rx);
+    if (stop_signal)
+        fprintf(stderr, PROG ": Cleaning up\n");
+    if (rx.o.stat_minutes)
+        stat_lines(&rx);
+    if (close_writer(&rx) < 0)
+        rc = -1;
+    if (rx.o.debug)
+        fprintf(stderr, PROG ": datagrams=%llu flows=%llu corrupt=%llu lost=%llu "
+                "resets=%llu misordered=%llu\n", (unsigned long long)rx.datagrams,
+                (unsigned long long)rx.flows, (unsigned long long)rx.corrupt,
+                (unsigned long long)rx.lost, (unsigned long long)rx.resets,
+                (unsigned long long)rx.misordered);
+    ft_pdu_ctx_free(rx.pdu);
+    if (rx.out_fd != STDOUT_FILENO)
+        close(rx.out_fd);
+    return rc < 0 ? 1 : 0;
+}
