@@ -31,6 +31,7 @@
 #include <unistd.h>
 #include "ft_addrspec.h"
 #include "ft_capfile.h"
+#include "ft_collect.h"
 #include "ft_daemon.h"
 #include "ft_flowq.h"
 #include "ft_format.h"
@@ -111,32 +112,6 @@ static uint64_t get(atomic_uint_fast64_t *c)
     return atomic_load_explicit(c, memory_order_relaxed);
 }
 
-/* ---- rate-limited warnings ---------------------------------------------- */
-
-/* Malformed datagrams can arrive by the thousand: log the first few of each
- * minute and how many were not logged. */
-struct ratelimit {
-    time_t minute;
-    unsigned logged, suppressed;
-};
-
-static int ratelimit_allow(const struct ft_log *log, struct ratelimit *r, time_t now)
-{
-    time_t minute = now / 60;
-    if (minute != r->minute) {
-        if (r->suppressed)
-            ft_log(log, LOG_WARNING, "%u similar warnings not logged", r->suppressed);
-        r->minute = minute;
-        r->logged = r->suppressed = 0;
-    }
-    if (r->logged < WARNINGS_PER_MINUTE) {
-        r->logged++;
-        return 1;
-    }
-    r->suppressed++;
-    return 0;
-}
-
 /* ==== receiver ============================================================ */
 
 struct header_counts {
@@ -151,7 +126,7 @@ struct receiver {
     struct ft_flow_batch *batch;        /* being filled, or NULL */
     uint64_t batch_taken_ms;            /* when it was taken */
     struct header_counts pending;       /* counts waiting for a batch */
-    struct ratelimit warn_corrupt, warn_refused, warn_queue;
+    struct ft_ratelimit warn_corrupt, warn_refused, warn_queue;
     time_t next_stat;
     time_t last_template_save;
     uint64_t template_changes_saved;
@@ -222,7 +197,7 @@ static void drop_for_queue(struct receiver *r, size_t n)
     struct header_counts d = {.lost = (uint32_t)n};
     add_counts(r, &d);
     count(&c->n.queue_drops, n);
-    if (ratelimit_allow(&c->log, &r->warn_queue, time(NULL)))
+    if (ft_ratelimit_allow(&r->warn_queue, &c->log, time(NULL)))
         ft_log(&c->log, LOG_WARNING, "queue full (writer behind): dropped %zu flows", n);
 }
 
@@ -260,14 +235,6 @@ static void maybe_push(struct receiver *r)
         push_batch(r);
 }
 
-static int exporter_allowed(const struct capture *c, const struct ft_ip *src)
-{
-    const struct ft_addrspec *a = &c->opt.addr;
-    if (a->remote.af != FT_AF_NONE && !ft_ip_equal(&a->remote, src))
-        return 0;
-    return ft_allowlist_match(&c->opt.allow, src);
-}
-
 /* flow-tools never translates to or from v8 or between v8 aggregations. */
 static int v8_mismatch(const struct ft_format *out, const struct ft_format *in)
 {
@@ -276,20 +243,12 @@ static int v8_mismatch(const struct ft_format *out, const struct ft_format *in)
     return out->d_version != in->d_version || out->agg_method != in->agg_method;
 }
 
-static void log_new_exporter(struct capture *c, const struct ft_pdu_src *src, unsigned version)
-{
-    char a[FT_IP_STRLEN], b[FT_IP_STRLEN];
-    ft_log(&c->log, LOG_INFO, "New exporter: time=%ld src_ip=%s dst_ip=%s d_version=%u",
-           (long)time(NULL), ft_ip_str(&src->addr, a, sizeof a),
-           ft_ip_str(&src->local, b, sizeof b), version);
-}
-
 static void refuse(struct receiver *r, const struct ft_pdu_src *src)
 {
     char a[FT_IP_STRLEN];
     count(&r->c->n.refused, 1);
     count_corrupt(r);
-    if (ratelimit_allow(&r->c->log, &r->warn_refused, time(NULL)))
+    if (ft_ratelimit_allow(&r->warn_refused, &r->c->log, time(NULL)))
         ft_log(&r->c->log, LOG_WARNING, "Unexpected PDU: src_ip=%s not configured",
                ft_ip_str(&src->addr, a, sizeof a));
 }
@@ -298,7 +257,7 @@ static void handle_datagram(struct receiver *r, const struct ft_pdu_src *src,
                             const uint8_t *data, size_t len)
 {
     struct capture *c = r->c;
-    if (!exporter_allowed(c, &src->addr)) {
+    if (!ft_collect_accepts(&c->opt.addr, &c->opt.allow, &src->addr)) {
         refuse(r, src);
         return;
     }
@@ -307,13 +266,13 @@ static void handle_datagram(struct receiver *r, const struct ft_pdu_src *src,
     int n = ft_pdu_decode(r->pdu, src, data, len, &info, &err);
     if (n < 0) {
         count_corrupt(r);
-        if (ratelimit_allow(&c->log, &r->warn_corrupt, time(NULL)))
+        if (ft_ratelimit_allow(&r->warn_corrupt, &c->log, time(NULL)))
             ft_log(&c->log, LOG_WARNING, "dropped datagram (%s): %s",
                    ft_pdu_reason_name(info.reason), err.msg);
         return;
     }
     if (info.new_exporter)
-        log_new_exporter(c, src, info.version);
+        ft_collect_log_new_exporter(&c->log, src, info.version);
     const struct ft_format *in = ft_pdu_format(&info);
     if (!in) {
         count_corrupt(r);
@@ -323,7 +282,7 @@ static void handle_datagram(struct receiver *r, const struct ft_pdu_src *src,
         r->out_fmt = c->opt.format ? c->opt.format : in;
     if (v8_mismatch(r->out_fmt, in)) {
         count_corrupt(r);
-        if (ratelimit_allow(&c->log, &r->warn_corrupt, time(NULL)))
+        if (ft_ratelimit_allow(&r->warn_corrupt, &c->log, time(NULL)))
             ft_log(&c->log, LOG_WARNING, "no v8 translation: %s datagram into a %s file",
                    in->name, r->out_fmt->name);
         return;
@@ -341,42 +300,13 @@ static void handle_datagram(struct receiver *r, const struct ft_pdu_src *src,
 
 /* ---- receiver: statistics and templates --------------------------------- */
 
-static void log_exporter_stats(struct receiver *r, time_t now)
-{
-    struct capture *c = r->c;
-    struct ft_pdu_exporter ex[256];
-    size_t total = ft_pdu_exporters(r->pdu, ex, 256);
-    size_t shown = total < 256 ? total : 256;
-    for (size_t i = 0; i < shown; i++) {
-        char a[FT_IP_STRLEN], b[FT_IP_STRLEN];
-        ft_log(&c->log, LOG_INFO,
-               "STAT: now=%ld startup=%ld src_ip=%s dst_ip=%s d_ver=%u pkts=%llu flows=%llu "
-               "lost=%llu reset=%llu filter_drops=0",
-               (long)now, (long)c->startup, ft_ip_str(&ex[i].addr, a, sizeof a),
-               ft_ip_str(&ex[i].local, b, sizeof b), ex[i].version,
-               (unsigned long long)ex[i].datagrams, (unsigned long long)ex[i].flows,
-               (unsigned long long)ex[i].lost, (unsigned long long)ex[i].resets);
-    }
-    if (total > shown)
-        ft_log(&c->log, LOG_INFO, "STAT: %zu more exporters not listed", total - shown);
-}
-
 /* One line with everything the collector counted, and the drop reasons. */
 static void log_summary(struct capture *c, struct ft_pdu_ctx *pdu, const char *when)
 {
     struct ft_pdu_stats st;
-    char reasons[1024] = "";
-    size_t used = 0;
+    char reasons[1024];
     ft_pdu_stats(pdu, &st);
-    for (int i = 1; i < FT_PDU_N_REASONS; i++) {
-        if (!st.by_reason[i] || used >= sizeof reasons)
-            continue;
-        int k = snprintf(reasons + used, sizeof reasons - used, " %s=%llu",
-                         ft_pdu_reason_name((enum ft_pdu_reason)i),
-                         (unsigned long long)st.by_reason[i]);
-        if (k > 0)
-            used += (size_t)k;
-    }
+    ft_collect_reasons(pdu, reasons, sizeof reasons);
     ft_log(&c->log, LOG_INFO,
            "STAT%s: datagrams=%llu flows=%llu corrupt=%llu refused=%llu truncated=%llu "
            "lost=%llu reset=%llu misordered=%llu queue_drops=%llu write_drops=%llu "
@@ -390,17 +320,7 @@ static void log_summary(struct capture *c, struct ft_pdu_ctx *pdu, const char *w
            (unsigned long long)get(&c->n.write_drops),
            (unsigned long long)get(&c->n.write_errors), (unsigned long long)get(&c->n.files),
            (unsigned long long)get(&c->n.losses), (unsigned long long)st.templates_active,
-           ft_flowq_high_water(c->q), used ? " drops:" : "", reasons);
-}
-
-/* Next multiple of m minutes of local time after now. */
-static time_t next_stat_time(time_t now, unsigned minutes)
-{
-    struct tm tm;
-    localtime_r(&now, &tm);
-    time_t period = (time_t)minutes * 60;
-    time_t local = now + tm.tm_gmtoff;
-    return (local / period + 1) * period - tm.tm_gmtoff;
+           ft_flowq_high_water(c->q), reasons[0] ? " drops:" : "", reasons);
 }
 
 static uint64_t template_changes(struct ft_pdu_ctx *pdu)
@@ -432,9 +352,9 @@ static void receiver_periodic(struct receiver *r)
     struct capture *c = r->c;
     time_t now = time(NULL);
     if (c->opt.stat_minutes && now >= r->next_stat) {
-        log_exporter_stats(r, now);
+        ft_collect_log_exporters(&c->log, r->pdu, now, c->startup, "", 256);
         log_summary(c, r->pdu, "");
-        r->next_stat = next_stat_time(now, c->opt.stat_minutes);
+        r->next_stat = ft_collect_next_stat(now, c->opt.stat_minutes);
     }
     save_templates(r, now, 0);
 }
@@ -512,6 +432,8 @@ static void *receiver_main(void *arg)
     struct receiver *r = arg;
     struct capture *c = r->c;
     r->next_stat = time(NULL);
+    r->warn_corrupt.per_minute = r->warn_refused.per_minute = WARNINGS_PER_MINUTE;
+    r->warn_queue.per_minute = WARNINGS_PER_MINUTE;
     if (c->pcap)
         receive_pcap(r);
     else

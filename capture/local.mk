@@ -7,6 +7,14 @@ bin_PROGRAMS += flow-send
 flow_send_SOURCES = capture/flow-send.c
 flow_send_LDADD = $(FTLIB)
 dist_man_MANS += man/flow-send.1
+bin_PROGRAMS += flow-expire
+flow_expire_SOURCES = capture/flow-expire.c
+flow_expire_LDADD = $(FTLIB)
+dist_man_MANS += man/flow-expire.1
+bin_PROGRAMS += flow-fanout
+flow_fanout_SOURCES = capture/flow-fanout.c
+flow_fanout_LDADD = $(FTLIB)
+dist_man_MANS += man/flow-fanout.1
 
 # flow-receive: datagrams (UDP or a pcap file) to one flow stream
 bin_PROGRAMS += flow-receive

@@ -27,3 +27,4 @@ libft_la_SOURCES += lib/ft_flowq.c lib/ft_flowq.h
 
 # stream: private byte-order helpers
 libft_la_SOURCES += lib/ft_bytes.h
+libft_la_SOURCES += lib/ft_collect.c lib/ft_collect.h

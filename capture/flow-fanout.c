@@ -1,0 +1,459 @@
+/*
+ * flow-fanout - receive NetFlow/IPFIX datagrams and re-export them to
+ * several destinations.
+ *
+ * Every datagram is decoded first: only what the decoder accepts goes out
+ * (as flow-tools).  When nothing is to change (no -V, -m or -A) the
+ * datagram is forwarded byte for byte, so v9/IPFIX templates, options and
+ * sequence numbers reach the destinations untouched.  Otherwise its flows
+ * are masked and re-encoded (one encoder per output version, flushed after
+ * every input datagram so nothing waits).  Sending never blocks: a full
+ * socket buffer drops the datagram for that destination and counts it
+ * (send_nobufs).  No disk is involved, so one thread does it all.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "ft_addrspec.h"
+#include "ft_capfile.h"
+#include "ft_collect.h"
+#include "ft_daemon.h"
+#include "ft_pdu.h"
+#include "ft_udp.h"
+
+#define PROG "flow-fanout"
+#define DEFAULT_PIDFILE "/var/run/flow-fanout.pid"
+#define RECV_BATCH 64
+#define MAX_DESTS 64
+#define MAX_ENCODERS 16
+#define WARNINGS_PER_MINUTE 10
+
+struct options {
+    struct ft_addrspec src;
+    struct ft_addrspec dests[MAX_DESTS];
+    size_t n_dests;
+    int foreground, debug;
+    uint32_t as0;
+    struct ft_privacy_mask mask;
+    const char *pidfile;
+    unsigned stat_minutes;
+    unsigned version, agg_method;       /* -V; 0: the datagram's own */
+    long pause_us;
+    struct ft_allowlist allow;
+    int rcvbuf;
+    const char *user;
+};
+
+struct dest {
+    int fd;
+    uint64_t sent, nobufs, errors;
+};
+
+struct encoder {
+    unsigned version, agg_method;
+    struct ft_pdu_enc *enc;
+};
+
+struct fanout {
+    struct options opt;
+    struct ft_log log;
+    int sock;
+    struct dest dests[MAX_DESTS];
+    struct ft_pdu_ctx *pdu;
+    struct encoder enc[MAX_ENCODERS];
+    size_t n_enc;
+    time_t startup, next_stat;
+    uint64_t datagrams, flows, corrupt, refused, truncated, untranslatable, sent_dgrams;
+    struct ft_ratelimit warn;
+};
+
+static volatile sig_atomic_t got_stop, got_hup;
+
+static void on_signal(int sig)
+{
+    if (sig == SIGHUP)
+        got_hup = 1;
+    else
+        got_stop = sig;
+}
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+static void die(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, PROG ": ");
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(1);
+}
+
+static void usage(void)
+{
+    fprintf(stderr,
+            "Usage: " PROG " [-hD] [-a exporters] [-A as0_sub] [-B rcvbuf] [-d level]\n"
+            "       [-m privacy_mask] [-p pidfile] [-S minutes] [-U user] [-V version]\n"
+            "       [-x usec] localip/remoteip/port localip/remoteip/port[/ttl] ...\n");
+}
+
+/* ---- sending ------------------------------------------------------------ */
+
+static void pause_after_send(const struct fanout *f)
+{
+    if (f->opt.pause_us > 0) {
+        struct timespec ts = {f->opt.pause_us / 1000000, (f->opt.pause_us % 1000000) * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+static void send_all(struct fanout *f, const uint8_t *data, size_t len)
+{
+    for (size_t i = 0; i < f->opt.n_dests; i++) {
+        struct dest *d = &f->dests[i];
+        int e = ft_udp_send(d->fd, data, len);
+        if (e == 0)
+            d->sent++;
+        else if (e == EAGAIN || e == EWOULDBLOCK || e == ENOBUFS)
+            d->nobufs++;
+        else
+            d->errors++;
+    }
+    f->sent_dgrams++;
+    pause_after_send(f);
+}
+
+/* ---- re-encoding -------------------------------------------------------- */
+
+static int passthrough(const struct fanout *f)
+{
+    return !f->opt.version && !f->opt.mask.have4 && !f->opt.mask.have6 && !f->opt.as0;
+}
+
+/* Output version of a datagram: -V, or its own (v9 for IPFIX, which we
+ * do not encode). */
+static void output_version(const struct fanout *f, const struct ft_pdu_info *info,
+                           unsigned *version, unsigned *agg)
+{
+    if (f->opt.version) {
+        *version = f->opt.version;
+        *agg = f->opt.agg_method;
+        return;
+    }
+    *version = info->version == 10 ? 9 : info->version;
+    *agg = info->version == 8 ? info->agg_method : 0;
+}
+
+static struct ft_pdu_enc *encoder_for(struct fanout *f, unsigned version, unsigned agg)
+{
+    for (size_t i = 0; i < f->n_enc; i++)
+        if (f->enc[i].version == version && f->enc[i].agg_method == agg)
+            return f->enc[i].enc;
+    if (f->n_enc == MAX_ENCODERS)
+        return NULL;
+    struct ft_pdu_enc_opts eo = {.version = version, .agg_method = agg};
+    struct ft_err err;
+    struct ft_pdu_enc *e = ft_pdu_enc_new(&eo, &err);
+    if (!e) {
+        ft_log(&f->log, LOG_ERR, "%s", err.msg);
+        return NULL;
+    }
+    f->enc[f->n_enc++] = (struct encoder){version, agg, e};
+    return e;
+}
+
+static void reencode(struct fanout *f, const struct ft_pdu_info *info, int n)
+{
+    unsigned version, agg;
+    output_version(f, info, &version, &agg);
+    /* flow-tools never translates to or from v8 aggregations */
+    if ((version == 8 || info->version == 8) &&
+        (version != info->version || agg != info->agg_method)) {
+        f->untranslatable++;
+        return;
+    }
+    struct ft_pdu_enc *e = encoder_for(f, version, agg);
+    if (!e) {
+        f->untranslatable++;
+        return;
+    }
+    static struct ft_flow chunk[1024];
+    struct ft_pdu_dgram d;
+    for (size_t done = 0; done < (size_t)n;) {
+        size_t k = (size_t)n - done < 1024 ? (size_t)n - done : 1024;
+        memcpy(chunk, info->flows + done, k * sizeof *chunk);
+        ft_privacy_mask_apply(&f->opt.mask, chunk, k);
+        for (size_t i = 0; i < k; i++)
+            if (ft_pdu_enc_add(e, &chunk[i], &d) == 1)
+                send_all(f, d.data, d.len);
+        done += k;
+    }
+    if (ft_pdu_enc_flush(e, &d) == 1)
+        send_all(f, d.data, d.len);
+}
+
+/* ---- receiving ---------------------------------------------------------- */
+
+static void handle_datagram(struct fanout *f, const struct ft_udp_dgram *d, uint64_t ms)
+{
+    char a[FT_IP_STRLEN];
+    if (d->truncated) {
+        f->truncated++;
+        f->corrupt++;
+        return;
+    }
+    if (!ft_collect_accepts(&f->opt.src, &f->opt.allow, &d->src)) {
+        f->refused++;
+        f->corrupt++;
+        if (ft_ratelimit_allow(&f->warn, &f->log, time(NULL)))
+            ft_log(&f->log, LOG_WARNING, "Unexpected PDU: src_ip=%s not configured",
+                   ft_ip_str(&d->src, a, sizeof a));
+        return;
+    }
+    struct ft_pdu_src src = {.addr = d->src, .port = d->sport, .local = d->dst, .recv_ms = ms};
+    struct ft_pdu_info info;
+    struct ft_err err;
+    int n = ft_pdu_decode(f->pdu, &src, d->data, d->len, &info, &err);
+    if (n < 0) {
+        f->corrupt++;
+        if (ft_ratelimit_allow(&f->warn, &f->log, time(NULL)))
+            ft_log(&f->log, LOG_WARNING, "dropped datagram (%s): %s",
+                   ft_pdu_reason_name(info.reason), err.msg);
+        return;
+    }
+    if (info.new_exporter)
+        ft_collect_log_new_exporter(&f->log, &src, info.version);
+    f->datagrams++;
+    f->flows += (uint64_t)n;
+    if (passthrough(f))
+        send_all(f, d->data, d->len);
+    else
+        reencode(f, &info, n);
+}
+
+static void log_stats(struct fanout *f, const char *when)
+{
+    char extra[64], reasons[1024];
+    uint64_t nobufs = 0, errors = 0, sent = 0;
+    for (size_t i = 0; i < f->opt.n_dests; i++) {
+        nobufs += f->dests[i].nobufs;
+        errors += f->dests[i].errors;
+        sent += f->dests[i].sent;
+    }
+    snprintf(extra, sizeof extra, " send_nobufs=%llu", (unsigned long long)nobufs);
+    time_t now = time(NULL);
+    ft_collect_log_exporters(&f->log, f->pdu, now, f->startup, extra, 256);
+    ft_collect_reasons(f->pdu, reasons, sizeof reasons);
+    ft_log(&f->log, LOG_INFO,
+           "STAT%s: datagrams=%llu flows=%llu corrupt=%llu refused=%llu truncated=%llu "
+           "untranslatable=%llu sent=%llu send_nobufs=%llu send_errors=%llu%s%s",
+           when, (unsigned long long)f->datagrams, (unsigned long long)f->flows,
+           (unsigned long long)f->corrupt, (unsigned long long)f->refused,
+           (unsigned long long)f->truncated, (unsigned long long)f->untranslatable,
+           (unsigned long long)sent, (unsigned long long)nobufs, (unsigned long long)errors,
+           reasons[0] ? " drops:" : "", reasons);
+}
+
+static void run(struct fanout *f)
+{
+    struct ft_udp_batch *ub = ft_udp_batch_new(RECV_BATCH);
+    struct ft_err err;
+    if (!ub)
+        die("out of memory");
+    f->next_stat = time(NULL);
+    while (!got_stop) {
+        if (got_hup) {
+            got_hup = 0;
+            ft_log(&f->log, LOG_INFO, "SIGHUP");
+        }
+        if (ft_udp_wait(f->sock, 250) > 0) {
+            int n = ft_udp_recv(f->sock, ub, &err);
+            if (n < 0)
+                ft_log(&f->log, LOG_ERR, "%s", err.msg);
+            uint64_t ms = (uint64_t)time(NULL) * 1000u;
+            for (int i = 0; i < n; i++)
+                handle_datagram(f, ft_udp_batch_get(ub, (unsigned)i), ms);
+        }
+        if (f->opt.stat_minutes && time(NULL) >= f->next_stat) {
+            log_stats(f, "");
+            f->next_stat = ft_collect_next_stat(time(NULL), f->opt.stat_minutes);
+        }
+    }
+    ft_udp_batch_free(ub);
+}
+
+/* ---- options ------------------------------------------------------------ */
+
+static void parse_version(struct options *o, const char *arg)
+{
+    unsigned v, m = 0;
+    char extra;
+    int k = sscanf(arg, "%u.%u%c", &v, &m, &extra);
+    if (k < 1 || k > 2)
+        die("Version scan failed: \"%s\"", arg);
+    if (v != 1 && v != 5 && v != 6 && v != 7 && v != 8 && v != 9)
+        die("cannot export NetFlow version %u (1, 5, 6, 7, 8.M or 9)", v);
+    if ((v == 8) != (k == 2))
+        die("v8 needs an aggregation method (8.M), other versions none");
+    o->version = v;
+    o->agg_method = m;
+}
+
+static long parse_long(const char *s, long lo, long hi, const char *what)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        die("bad %s \"%s\"", what, s);
+    return v;
+}
+
+static void parse_option(struct options *o, int ch, const char *arg)
+{
+    struct ft_err err;
+    uint64_t size;
+    switch (ch) {
+    case 'a':
+        if (ft_allowlist_add(&o->allow, arg, &err) < 0)
+            die("%s", err.msg);
+        break;
+    case 'A': o->as0 = (uint32_t)parse_long(arg, 0, UINT32_MAX, "AS number"); break;
+    case 'B':
+        if (ft_capfile_parse_size(arg, &size) < 0 || size > INT_MAX)
+            die("bad receive buffer size \"%s\"", arg);
+        o->rcvbuf = (int)size;
+        break;
+    case 'd': o->debug = (int)parse_long(arg, 0, INT_MAX, "debug level"); break;
+    case 'D': o->foreground = 1; break;
+    case 'f': case 'v': break;      /* used by -F only */
+    case 'F':
+        die("-F is not supported yet: filter with flow-nfilter before flow-send instead");
+    case 'm':
+        if (ft_privacy_mask_add(&o->mask, arg, &err) < 0)
+            die("%s", err.msg);
+        break;
+    case 'p': o->pidfile = arg; break;
+    case 's': die("-s (source address spoofing) is not supported yet");
+    case 'S': o->stat_minutes = (unsigned)parse_long(arg, 0, 60, "stat interval"); break;
+    case 'U': o->user = arg; break;
+    case 'V': parse_version(o, arg); break;
+    case 'x': o->pause_us = parse_long(arg, 0, 10000000, "-x pause"); break;
+    case 'h': usage(); exit(0);
+    default: usage(); exit(1);
+    }
+}
+
+static void parse_args(struct options *o, int argc, char **argv)
+{
+    struct ft_err err;
+    int ch;
+    memset(o, 0, sizeof *o);
+    o->pidfile = DEFAULT_PIDFILE;
+    o->rcvbuf = FT_UDP_RCVBUF_DEFAULT;
+    while ((ch = getopt(argc, argv, "a:A:B:d:Df:F:hm:p:sS:U:v:V:x:")) != -1)
+        parse_option(o, ch, optarg);
+    if (argc - optind < 2)
+        die("Must define at least source and one destination.");
+    if (ft_addrspec_parse(argv[optind], 1, &o->src, &err) < 0)
+        die("%s", err.msg);
+    for (int i = optind + 1; i < argc; i++) {
+        if (o->n_dests == MAX_DESTS)
+            die("at most %d destinations", MAX_DESTS);
+        if (ft_addrspec_parse(argv[i], 0, &o->dests[o->n_dests], &err) < 0)
+            die("%s", err.msg);
+        if (o->dests[o->n_dests].remote.af == FT_AF_NONE)
+            die("%s: no destination address", argv[i]);
+        o->n_dests++;
+    }
+}
+
+/* ---- main --------------------------------------------------------------- */
+
+static void open_sockets(struct fanout *f)
+{
+    struct ft_err err;
+    int got = 0;
+    f->sock = ft_udp_listen(&f->opt.src, f->opt.rcvbuf, &got, &err);
+    if (f->sock < 0) {
+        ft_log(&f->log, LOG_ERR, "%s", err.msg);
+        exit(1);
+    }
+    for (size_t i = 0; i < f->opt.n_dests; i++) {
+        f->dests[i].fd = ft_udp_connect(&f->opt.dests[i], &err);
+        if (f->dests[i].fd < 0) {
+            ft_log(&f->log, LOG_ERR, "%s", err.msg);
+            exit(1);
+        }
+    }
+    ft_log(&f->log, LOG_INFO, "listening on port %u, receive buffer %d bytes, %zu destinations",
+           f->opt.src.port, got, f->opt.n_dests);
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;      /* no SA_RESTART: poll returns at once */
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGQUIT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+static int want_pidfile(const struct options *o)
+{
+    return !o->foreground && o->pidfile && *o->pidfile && strcmp(o->pidfile, "-") != 0;
+}
+
+int main(int argc, char **argv)
+{
+    static struct fanout f;
+    struct ft_err err;
+    int ready_fd = -1;
+
+    ft_log_init(&f.log, PROG);
+    parse_args(&f.opt, argc, argv);
+    f.log.debug = f.opt.debug > 0;
+    f.warn.per_minute = WARNINGS_PER_MINUTE;
+    f.startup = time(NULL);
+    struct ft_pdu_opts po = {.as0_substitute = f.opt.as0};
+    f.pdu = ft_pdu_ctx_new(&po);
+    if (!f.pdu)
+        die("out of memory");
+    if (!f.opt.foreground) {
+        if (ft_daemon_detach(0, &ready_fd, &err) < 0)
+            die("%s", err.msg);
+        ft_log_to_syslog(&f.log);
+    }
+    install_signals();
+    open_sockets(&f);
+    int pidfile = want_pidfile(&f.opt) && ft_pidfile_write(f.opt.pidfile, &err) == 0;
+    if (want_pidfile(&f.opt) && !pidfile)
+        ft_log(&f.log, LOG_ERR, "pid file: %s", err.msg);
+    if (f.opt.user && ft_drop_privileges(f.opt.user, &err) < 0) {
+        ft_log(&f.log, LOG_ERR, "%s", err.msg);
+        exit(1);
+    }
+    ft_daemon_ready(&ready_fd);
+    run(&f);
+    ft_log(&f.log, LOG_INFO, "%s", got_stop == SIGTERM ? "SIGTERM"
+                                   : got_stop == SIGQUIT ? "SIGQUIT" : "SIGINT");
+    log_stats(&f, " (exit)");
+    for (size_t i = 0; i < f.n_enc; i++)
+        ft_pdu_enc_free(f.enc[i].enc);
+    ft_pdu_ctx_free(f.pdu);
+    if (pidfile)
+        unlink(f.opt.pidfile);
+    return 0;
+}

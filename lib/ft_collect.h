@@ -1,0 +1,51 @@
+/*
+ * ft_collect.h - what every collector (flow-capture, flow-fanout,
+ * flow-receive) does around the decoder: decide whether an exporter is
+ * accepted, log new exporters and per-exporter statistics in flow-tools'
+ * words, and keep malformed input from flooding the log.
+ */
+#ifndef FT_COLLECT_H
+#define FT_COLLECT_H
+
+#include <stddef.h>
+#include <time.h>
+#include "ft_addrspec.h"
+#include "ft_daemon.h"
+#include "ft_pdu.h"
+
+/* 1 when a datagram from src may be decoded: the remote address of the
+ * localip/remoteip/port argument (if any) and the allow-list both accept it. */
+int ft_collect_accepts(const struct ft_addrspec *a, const struct ft_allowlist *allow,
+                       const struct ft_ip *src);
+
+/* "New exporter: time=T src_ip=A dst_ip=B d_version=V" */
+void ft_collect_log_new_exporter(const struct ft_log *log, const struct ft_pdu_src *src,
+                                 unsigned version);
+
+/*
+ * One flow-tools STAT line per exporter of the decoder ("STAT: now=...
+ * startup=... src_ip=... dst_ip=... d_ver=... pkts=... flows=... lost=...
+ * reset=... filter_drops=0"), extra appended to each (may be ""); at most
+ * max_lines lines, then a line saying how many were left out.
+ */
+void ft_collect_log_exporters(const struct ft_log *log, const struct ft_pdu_ctx *pdu,
+                              time_t now, time_t startup, const char *extra, size_t max_lines);
+
+/* " short=3 version=1 ..." for every drop reason the decoder counted;
+ * "" when none.  Returns buf. */
+char *ft_collect_reasons(const struct ft_pdu_ctx *pdu, char *buf, size_t size);
+
+/* The next multiple of `minutes` of local clock time after now (-S). */
+time_t ft_collect_next_stat(time_t now, unsigned minutes);
+
+/* Log at most per_minute warnings of a kind per minute and then say how
+ * many were left out. */
+struct ft_ratelimit {
+    unsigned per_minute;
+    time_t minute;
+    unsigned logged, suppressed;
+};
+/* 1: log this one.  Also logs the count left out of the previous minute. */
+int ft_ratelimit_allow(struct ft_ratelimit *r, const struct ft_log *log, time_t now);
+
+#endif
