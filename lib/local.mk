@@ -25,6 +25,11 @@ libft_la_SOURCES += lib/ft_pdu.c lib/ft_pdu_int.h lib/ft_pdu_fixed.c lib/ft_pdu_
 	lib/ft_pdu_tmpl.c lib/ft_pdu_enc.c lib/ft_pcap.c
 libft_la_SOURCES += lib/ft_flowq.c lib/ft_flowq.h
 
+# flow generator, file and directory lists, free-form dates (flow-gen, flow-cat)
+libft_la_SOURCES += lib/ft_gen.c lib/ft_gen.h lib/ft_files.c lib/ft_files.h \
+	lib/ft_getdate.c lib/ft_getdate.h
+libft_la_LIBADD += -lm
+
 # stream: private byte-order helpers
 libft_la_SOURCES += lib/ft_bytes.h
 libft_la_SOURCES += lib/ft_collect.c lib/ft_collect.h

@@ -23,6 +23,11 @@ tests_unit_test_text_LDADD = $(FTLIB)
 check_PROGRAMS += tests/unit/test_pdu
 tests_unit_test_pdu_SOURCES = tests/unit/test_pdu.c
 tests_unit_test_pdu_LDADD = $(FTLIB)
+
+# free-form dates (flow-cat -t/-T)
+check_PROGRAMS += tests/unit/test_getdate
+tests_unit_test_getdate_SOURCES = tests/unit/test_getdate.c
+tests_unit_test_getdate_LDADD = $(FTLIB)
 check_PROGRAMS += tests/unit/test_stream
 tests_unit_test_stream_SOURCES = tests/unit/test_stream.c
 tests_unit_test_stream_LDADD = $(FTLIB)

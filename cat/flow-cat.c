@@ -1,0 +1,446 @@
+/*
+ * flow-cat - concatenate flow files and directories into one stream.
+ *
+ * The arguments become one list of files (lib/ft_files.h): directories are
+ * walked, every header is read first, the list is sorted by capture start
+ * and cut to the -t/-T window.  Records are then copied as they are stored
+ * (byte-swapped if the output order differs) when the input format is the
+ * output format, and decoded and re-encoded only with -V.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ft_files.h"
+#include "ft_getdate.h"
+#include "ft_stream.h"
+
+#define BATCH 4096              /* records per read */
+
+static const char *progname = "flow-cat";
+static volatile sig_atomic_t stop_requested;
+
+struct options {
+    unsigned file_flags;        /* -a */
+    int global_sort;            /* -g */
+    int preload;                /* -p (also implied by -t/-T) */
+    int debug;
+    int have_low, have_high;    /* -t, -T */
+    time_t low, high;
+    const char *outfile;        /* -o */
+    const char *comment;        /* -C */
+    const struct ft_format *convert_to;     /* -V (ftkit) */
+    struct ft_write_opts out;
+};
+
+/* What the copy has done so far. */
+struct run {
+    struct ft_writer *w;
+    int out_fd;
+    const struct ft_format *fmt;    /* the output format */
+    int streams;                    /* inputs copied (completely or not) */
+    int failed;                     /* an input or the output had a problem */
+    int fatal;                      /* stop reading inputs */
+    /* header values for -o: over the inputs actually read */
+    int have_start, have_end;
+    uint32_t start, end, lost, corrupt;
+    uint64_t converted, lossy;
+};
+
+static void usage(void)
+{
+    fprintf(stderr,
+        "Usage: flow-cat [-aghmp] [-b big|little] [-C comment] [-d level] [-o file]\n"
+        "                [-t start] [-T end] [-V version] [-z level] [file|directory|- ...]\n");
+}
+
+static void die(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "%s: ", progname);
+    fprintf(stderr, fmt, arg);
+    fputc('\n', stderr);
+    exit(1);
+}
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+/* HUP, INT, QUIT and TERM end the copy after the current batch; the output
+ * is then finished normally. */
+static void catch_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGQUIT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+/* ---- options ----------------------------------------------------------- */
+
+static time_t parse_time(const char *arg, const char *opt)
+{
+    struct ft_err err;
+    time_t t;
+    if (ft_getdate(arg, time(NULL), &t, &err) < 0) {
+        fprintf(stderr, "%s: %s: %s\n", progname, opt, err.msg);
+        exit(1);
+    }
+    return t;
+}
+
+static void parse_options(int argc, char **argv, struct options *o)
+{
+    struct ft_err err;
+    int c;
+    memset(o, 0, sizeof *o);
+    while ((c = getopt(argc, argv, "ab:C:d:ghmo:pt:T:V:z:")) != -1) {
+        switch (c) {
+        case 'a': o->file_flags |= FT_FILES_TMP; break;
+        case 'b':
+            if (strcasecmp(optarg, "big") == 0)
+                o->out.byte_order = FT_ORDER_BIG;
+            else if (strcasecmp(optarg, "little") == 0)
+                o->out.byte_order = FT_ORDER_LITTLE;
+            else
+                die("expecting \"big\" or \"little\", not \"%s\"", optarg);
+            break;
+        case 'C': o->comment = optarg; break;
+        case 'd': o->debug = atoi(optarg); break;
+        case 'g': o->global_sort = 1; break;
+        case 'h': usage(); exit(1);
+        case 'm': break;                /* no mmap: ftkit reads with read(2) anyway */
+        case 'o': o->outfile = optarg; break;
+        case 'p': o->preload = 1; break;
+        case 't': o->low = parse_time(optarg, "-t"); o->have_low = o->preload = 1; break;
+        case 'T': o->high = parse_time(optarg, "-T"); o->have_high = o->preload = 1; break;
+        case 'V':
+            if (!(o->convert_to = ft_format_parse(optarg)))
+                die("Version scan failed: unsupported export version \"%s\"", optarg);
+            break;
+        case 'z':
+            if (ft_parse_compression(optarg, &o->out, &err) < 0)
+                die("%s", err.msg);
+            break;
+        default: usage(); exit(1);
+        }
+    }
+    o->out.rewrite = o->outfile != NULL;
+}
+
+/* ---- the file list ------------------------------------------------------ */
+
+static void build_list(struct ft_file_list *l, int argc, char **argv,
+                       const struct options *o, struct run *run)
+{
+    struct ft_err err;
+    ft_files_init(l);
+    if (argc == 0) {
+        ft_files_add(l, "-", 0, &err);
+        return;
+    }
+    for (int i = 0; i < argc; i++) {
+        if (ft_files_add(l, argv[i], o->file_flags, &err) < 0) {
+            fprintf(stderr, "%s: %s\n", progname, err.msg);
+            run->failed = 1;
+        }
+    }
+    /* Read every header: to sort, to select, to preload; and non-flow files
+     * are found before anything is written. */
+    for (size_t i = 0; i < l->n; i++) {
+        struct ft_file *f = &l->files[i];
+        if (!(f->has & FT_FILE_STDIN) && ft_file_probe(f, &err) < 0) {
+            fprintf(stderr, "%s: %s, skipped\n", progname, err.msg);
+            run->failed = 1;
+        }
+    }
+    ft_files_sort(l, o->global_sort);
+}
+
+/*
+ * The -t/-T window, judged on header times as the original judges it:
+ * with both, files starting inside [low, high] are kept; with -t alone,
+ * files starting at or before low; with -T alone, files ending at or after
+ * high.  Files with no time at all (and standard input) are kept.
+ */
+static bool selected(const struct ft_file *f, const struct options *o)
+{
+    time_t start, end;
+    if (f->has & FT_FILE_BAD)
+        return false;
+    if (!ft_file_start(f, &start))
+        return true;
+    ft_file_end(f, &end);
+    if (o->have_low && o->have_high)
+        return start >= o->low && start <= o->high;
+    if (o->have_low)
+        return start <= o->low;
+    if (o->have_high)
+        return end >= o->high;
+    return true;
+}
+
+/* ---- the output header -------------------------------------------------- */
+
+/*
+ * -p: capture start and end over every file read (min and max, including
+ * files the window leaves out, as the original does), flow, lost and
+ * corrupt counts summed over the files selected, and host name, comments,
+ * exporter, vendor, rotation and the other counters of the last selected
+ * file that has them.
+ */
+static void preload(struct ft_header *h, const struct ft_file_list *l, const struct options *o)
+{
+    uint32_t start = 0, end = 0, count = 0, lost = 0, corrupt = 0;
+    int have_start = 0, have_end = 0, any = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        const struct ft_file *f = &l->files[i];
+        const struct ft_file_header *fh = &f->hdr;
+        if (!(f->has & FT_FILE_PROBED))
+            continue;
+        any = 1;
+        if (FT_HAS(fh, FT_TLV_CAP_START) && (!have_start || fh->cap_start < start))
+            start = fh->cap_start, have_start = 1;
+        if (FT_HAS(fh, FT_TLV_CAP_END) && (!have_end || fh->cap_end > end))
+            end = fh->cap_end, have_end = 1;
+        if (!selected(f, o))
+            continue;
+        count += fh->flow_count;
+        lost += fh->flow_lost;
+        corrupt += fh->pkt_corrupt;
+        if (fh->hostname)
+            ft_header_set_str(h, FT_TLV_CAP_HOSTNAME, fh->hostname);
+        if (fh->comments)
+            ft_header_set_str(h, FT_TLV_COMMENTS, fh->comments);
+        if (FT_HAS(fh, FT_TLV_EXPORTER_IP))
+            ft_header_set_u32(h, FT_TLV_EXPORTER_IP, fh->exporter_ip);
+        if (FT_HAS(fh, FT_TLV_ROT_SCHEDULE))
+            ft_header_set_u32(h, FT_TLV_ROT_SCHEDULE, fh->rot_schedule);
+        if (FT_HAS(fh, FT_TLV_SEQ_RESET))
+            ft_header_set_u32(h, FT_TLV_SEQ_RESET, fh->seq_reset);
+        if (FT_HAS(fh, FT_TLV_FLOW_MISORDERED))
+            ft_header_set_u32(h, FT_TLV_FLOW_MISORDERED, fh->flow_misordered);
+        if (FT_HAS(fh, FT_TLV_VENDOR)) {
+            h->vendor = fh->vendor;
+            FT_SET(h, FT_TLV_VENDOR);
+        }
+    }
+    if (!any)
+        return;
+    if (have_start)
+        ft_header_set_u32(h, FT_TLV_CAP_START, start);
+    if (have_end)
+        ft_header_set_u32(h, FT_TLV_CAP_END, end);
+    ft_header_set_u32(h, FT_TLV_FLOW_COUNT, count);
+    ft_header_set_u32(h, FT_TLV_FLOW_LOST, lost);
+    ft_header_set_u32(h, FT_TLV_PKT_CORRUPT, corrupt);
+    h->flags |= FT_HF_PRELOADED;
+}
+
+static void build_header(struct ft_header *h, const struct ft_format *fmt,
+                         const struct ft_file_list *l, const struct options *o)
+{
+    ft_header_init(h, fmt);
+    if (o->outfile) {       /* placeholders, final values written at close */
+        ft_header_set_u32(h, FT_TLV_CAP_START, 0);
+        ft_header_set_u32(h, FT_TLV_CAP_END, 0);
+        ft_header_set_u32(h, FT_TLV_FLOW_COUNT, 0);
+        ft_header_set_u32(h, FT_TLV_FLOW_LOST, 0);
+        ft_header_set_u32(h, FT_TLV_PKT_CORRUPT, 0);
+    }
+    if (o->preload)
+        preload(h, l, o);
+    if (o->comment)
+        ft_header_set_str(h, FT_TLV_COMMENTS, o->comment);
+}
+
+static int open_output(struct run *run, const struct ft_format *fmt,
+                       const struct ft_file_list *l, const struct options *o)
+{
+    struct ft_header h;
+    struct ft_err err;
+    const char *name = o->outfile ? o->outfile : "stdout";
+    run->out_fd = STDOUT_FILENO;
+    if (o->outfile && (run->out_fd = open(o->outfile, O_WRONLY | O_CREAT | O_TRUNC, 0644)) < 0) {
+        fprintf(stderr, "%s: %s: %s\n", progname, o->outfile, strerror(errno));
+        return -1;
+    }
+    build_header(&h, fmt, l, o);
+    run->w = ft_writer_open(run->out_fd, name, &h, &o->out, &err);
+    if (!run->w) {
+        fprintf(stderr, "%s: %s\n", progname, err.msg);
+        return -1;
+    }
+    run->fmt = fmt;
+    return 0;
+}
+
+/* ---- copying ------------------------------------------------------------ */
+
+static bool same_format(const struct ft_format *a, const struct ft_format *b)
+{
+    return a->d_version == b->d_version && (a->d_version != 8 || a->agg_method == b->agg_method);
+}
+
+/* Records stored as the output stores them: copied without decoding. */
+static int copy_raw(struct ft_reader *r, struct run *run)
+{
+    const uint8_t *recs;
+    ssize_t n = 0;
+    int order = ft_reader_order(r);
+    while (!stop_requested && (n = ft_reader_raw(r, &recs, BATCH)) > 0) {
+        if (ft_writer_write_raw(run->w, recs, (size_t)n, order) < 0)
+            return -2;
+    }
+    return stop_requested ? 0 : (int)n;
+}
+
+/* Records of another format (-V): decoded and encoded again. */
+static int copy_converted(struct ft_reader *r, struct run *run)
+{
+    static struct ft_flow flows[BATCH];
+    ssize_t n = 0;
+    uint64_t before = ft_writer_losses(run->w);
+    while (!stop_requested && (n = ft_reader_read(r, flows, BATCH)) > 0) {
+        if (ft_writer_write(run->w, flows, (size_t)n) < 0)
+            return -2;
+        run->converted += (uint64_t)n;
+    }
+    run->lossy += ft_writer_losses(run->w) - before;
+    return stop_requested ? 0 : (int)n;
+}
+
+/* The header values an -o output is rewritten with. */
+static void account_header(struct run *run, const struct ft_header *h)
+{
+    if (FT_HAS(h, FT_TLV_CAP_START) && (!run->have_start || h->cap_start < run->start)) {
+        run->start = h->cap_start;
+        run->have_start = 1;
+    }
+    if (FT_HAS(h, FT_TLV_CAP_END) && (!run->have_end || h->cap_end > run->end)) {
+        run->end = h->cap_end;
+        run->have_end = 1;
+    }
+    run->lost += h->flow_lost;
+    run->corrupt += h->pkt_corrupt;
+}
+
+static struct ft_reader *open_input(const struct ft_file *f, struct ft_err *err)
+{
+    if (f->has & FT_FILE_STDIN)
+        return ft_reader_open(STDIN_FILENO, "stdin", 0, err);
+    return ft_reader_open_path(f->path, err);
+}
+
+static void cat_one(const struct ft_file *f, struct run *run, const struct ft_file_list *l,
+                    const struct options *o)
+{
+    struct ft_err err;
+    struct ft_reader *r = open_input(f, &err);
+    if (!r) {
+        fprintf(stderr, "%s: %s\n", progname, err.msg);
+        run->failed = 1;
+        return;
+    }
+    const struct ft_format *in = ft_reader_format(r);
+    if (!run->w && open_output(run, o->convert_to ? o->convert_to : in, l, o) < 0) {
+        run->failed = run->fatal = 1;
+        ft_reader_close(r);
+        return;
+    }
+    int rc;
+    if (same_format(in, run->fmt)) {
+        rc = copy_raw(r, run);
+    } else if (o->convert_to) {
+        rc = copy_converted(r, run);
+    } else {
+        fprintf(stderr, "%s: %s: data version or sub version changed! (%s after %s; "
+                "-V converts)\n", progname, f->path, in->name, run->fmt->name);
+        run->failed = run->fatal = 1;
+        ft_reader_close(r);
+        return;
+    }
+    run->streams++;
+    account_header(run, ft_reader_header(r));
+    if (rc == -1) {             /* damaged: what came before it was copied */
+        fprintf(stderr, "%s: %s\n", progname, ft_reader_error(r));
+        run->failed = 1;
+    } else if (rc == -2) {
+        fprintf(stderr, "%s: %s\n", progname, ft_writer_error(run->w));
+        run->failed = run->fatal = 1;
+    }
+    ft_reader_close(r);
+}
+
+static void finish_output(struct run *run, const struct options *o)
+{
+    struct ft_err err;
+    if (!run->w)
+        return;
+    if (o->outfile) {
+        struct ft_header *h = ft_writer_header(run->w);
+        if (!(h->flags & FT_HF_PRELOADED)) {
+            ft_header_set_u32(h, FT_TLV_CAP_START, run->start);
+            ft_header_set_u32(h, FT_TLV_CAP_END, run->end);
+            ft_header_set_u32(h, FT_TLV_FLOW_LOST, run->lost);
+            ft_header_set_u32(h, FT_TLV_PKT_CORRUPT, run->corrupt);
+        }
+        ft_header_set_u32(h, FT_TLV_FLOW_COUNT, (uint32_t)ft_writer_count(run->w));
+    }
+    uint64_t written = ft_writer_count(run->w);
+    if (ft_writer_close(run->w, &err) < 0) {
+        fprintf(stderr, "%s: %s\n", progname, err.msg);
+        run->failed = 1;
+    }
+    if (o->outfile && close(run->out_fd) < 0) {
+        fprintf(stderr, "%s: %s: %s\n", progname, o->outfile, strerror(errno));
+        run->failed = 1;
+    }
+    if (run->lossy)
+        fprintf(stderr, "%s: %" PRIu64 " of %" PRIu64 " converted records did not fit "
+                "the %s format entirely\n", progname, run->lossy, run->converted,
+                run->fmt->name);
+    if (o->debug > 0)
+        fprintf(stderr, "%s: %d streams, %" PRIu64 " records written\n", progname,
+                run->streams, written);
+}
+
+int main(int argc, char **argv)
+{
+    struct options o;
+    struct ft_file_list l;
+    struct run run;
+    parse_options(argc, argv, &o);
+    memset(&run, 0, sizeof run);
+    catch_signals();
+
+    build_list(&l, argc - optind, argv + optind, &o, &run);
+    for (size_t i = 0; i < l.n && !run.fatal && !stop_requested; i++) {
+        if (selected(&l.files[i], &o))
+            cat_one(&l.files[i], &run, &l, &o);
+        else if (o.debug > 0 && !(l.files[i].has & FT_FILE_BAD))
+            fprintf(stderr, "%s: %s: outside the time window\n", progname, l.files[i].path);
+    }
+    finish_output(&run, &o);
+    if (o.debug > 0 && l.tmp_skipped)
+        fprintf(stderr, "%s: %" PRIu64 " tmp files skipped (-a takes them)\n", progname,
+                l.tmp_skipped);
+    ft_files_free(&l);
+    return run.streams == 0 || run.failed ? 1 : 0;
+}
