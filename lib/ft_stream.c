@@ -442,7 +442,7 @@ struct ft_reader {
     bool zs_live;
 #ifdef HAVE_ZSTD
     ZSTD_DStream *zd;
-    size_t zd_hint;                 /* 0 between frames */
+    bool zd_in_frame;               /* a frame is started and not finished */
 #endif
 
     uint8_t *conv;                  /* sv1 records converted for ft_reader_raw */
@@ -547,7 +547,12 @@ static void zstd_step(struct ft_reader *r)
                       ZSTD_getErrorName(rc));
         return;
     }
-    r->zd_hint = rc;
+    /* rc is 0 when a frame is complete; calls that neither take nor give
+     * bytes say nothing (between frames they hint at the next header) */
+    if (rc == 0)
+        r->zd_in_frame = false;
+    else if (ib.pos || ob.pos)
+        r->zd_in_frame = true;
 }
 #endif
 
@@ -555,7 +560,7 @@ static void zstd_step(struct ft_reader *r)
 static void compressed_input_end(struct ft_reader *r)
 {
 #ifdef HAVE_ZSTD
-    if (r->comp == FT_COMP_ZSTD && r->zd_hint != 0) {
+    if (r->comp == FT_COMP_ZSTD && r->zd_in_frame) {
         reader_damage(r, "%s: truncated compressed data at byte offset %llu (after %llu "
                       "records)", r->name, (unsigned long long)(r->in_off + r->in_len),
                       (unsigned long long)(r->produced / r->rec_size));

@@ -187,6 +187,7 @@ static inline uint8_t *su_slurp(const char *path, size_t *len)
 
 static inline int su_spit(const char *path, const uint8_t *buf, size_t len)
 {
+    remove(path);   /* a new file: rewriting a truncated one makes ext4 flush it */
     FILE *fp = fopen(path, "wb");
     if (!fp)
         return -1;
