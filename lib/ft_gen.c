@@ -721,7 +721,7 @@ static void swap_volume(struct conv *c)
 
 /* A request/response exchange over TCP or UDP where b sends the bulk. */
 static void exchange(struct ft_gen *g, struct conv *c, double median, double sigma,
-                     double elephant, double full_bpp, double spacing_ms)
+                     double elephant, double full_bpp, double spacing_ms, double uploads)
 {
     c->req.pkts = heavy_packets(g, median, sigma, elephant);
     double ratio = rng_lognormal(&g->rng, c->prot == 6 ? 1.3 : 1.6, 0.35);
@@ -740,7 +740,7 @@ static void exchange(struct ft_gen *g, struct conv *c, double median, double sig
             c->rep.pkts = 2;
         }
     }
-    if (rng_chance(&g->rng, 0.05))          /* uploads: the initiator sends the bulk */
+    if (rng_chance(&g->rng, uploads))       /* the initiator sends the bulk */
         swap_volume(c);
     c->req.duration_ms = flow_duration(g, c->req.pkts, spacing_ms);
     c->rep.duration_ms = c->req.duration_ms;
@@ -775,9 +775,9 @@ static void svc_web(struct ft_gen *g, struct conv *c, enum service s)
     c->bport = s == SV_HTTP ? 80 : 443;
     c->prot = s == SV_QUIC ? 17 : 6;
     if (s == SV_HTTP)
-        exchange(g, c, 5, 1.1, 0.005, 1400, 40);
+        exchange(g, c, 5, 1.1, 0.005, 1400, 40, 0.05);
     else
-        exchange(g, c, 9, 1.3, 0.012, s == SV_QUIC ? 1300 : 1420, 30);
+        exchange(g, c, 9, 1.3, 0.012, s == SV_QUIC ? 1300 : 1420, 30, 0.05);
 }
 
 static void svc_dns(struct ft_gen *g, struct conv *c, enum service s)
@@ -815,13 +815,12 @@ static void svc_mail(struct ft_gen *g, struct conv *c, enum service s)
         outside_host(g, &c->a, c->v6, 0);
         inside_server(&c->b, DMZ_MAIL, c->v6);
         c->bport = 25;
-        exchange(g, c, 14, 0.9, 0.01, 1300, 60);
-        swap_volume(c);                     /* the sender sends the bulk */
+        exchange(g, c, 14, 0.9, 0.01, 1300, 60, 1.0);  /* the sender sends the mail */
     } else {
         inside_client(g, &c->a, c->v6);
         inside_server(&c->b, DMZ_MAIL, c->v6);
         c->bport = rng_chance(&g->rng, 0.6) ? 993 : 587;
-        exchange(g, c, 25, 1.2, 0.005, 700, 400);
+        exchange(g, c, 25, 1.2, 0.005, 700, 400, 0.05);
     }
 }
 
@@ -833,7 +832,7 @@ static void svc_ssh(struct ft_gen *g, struct conv *c)
     c->aport = ephemeral_port(g);
     c->bport = 22;
     c->tos = rng_chance(&g->rng, 0.3) ? 0x10 : 0x48;
-    exchange(g, c, 60, 1.4, 0.03, 500, 300);
+    exchange(g, c, 60, 1.4, 0.03, 500, 300, 0.05);
 }
 
 /* An outside scanner knocks once on an inside address. */
@@ -902,18 +901,18 @@ static void svc_other(struct ft_gen *g, struct conv *c, enum service s)
     if (s == SV_TCP_OTHER) {
         c->prot = 6;
         c->bport = other_tcp_ports[rng_below(&g->rng, N_ELEMS(other_tcp_ports))];
-        exchange(g, c, 10, 1.5, 0.01, 1200, 80);
+        exchange(g, c, 10, 1.5, 0.01, 1200, 80, 0.05);
     } else if (s == SV_UDP_OTHER) {
         c->prot = 17;
         c->bport = other_udp_ports[rng_below(&g->rng, N_ELEMS(other_udp_ports))];
         if (c->bport == 4500 || c->bport == 500)
             c->aport = c->bport;            /* IKE talks port to port */
         c->tos = c->bport == 5004 || c->bport == 3478 ? 0xb8 : 0;
-        exchange(g, c, 20, 1.6, 0.02, 1000, 20);
+        exchange(g, c, 20, 1.6, 0.02, 1000, 20, 0.05);
     } else {                                /* VPN tunnels: ESP or GRE */
         c->prot = rng_chance(&g->rng, 0.7) ? 50 : 47;
         c->aport = c->bport = 0;
-        exchange(g, c, 150, 1.5, 0.05, 1100, 15);
+        exchange(g, c, 150, 1.5, 0.05, 1100, 15, 0.05);
     }
 }
 
