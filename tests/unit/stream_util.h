@@ -191,7 +191,7 @@ static inline int su_spit(const char *path, const uint8_t *buf, size_t len)
     FILE *fp = fopen(path, "wb");
     if (!fp)
         return -1;
-    size_t put = fwrite(buf, 1, len, fp);
+    size_t put = len ? fwrite(buf, 1, len, fp) : 0;
     return (fclose(fp) == 0 && put == len) ? 0 : -1;
 }
 
