@@ -197,6 +197,10 @@ echo "not a flow file" >"$tmp/nest/README"
 "$cat" -z 0 "$tmp/nest" >"$tmp/nest.ft" 2>"$tmp/err"
 check "cat: nested directories walked, sorted by start" cmp -s "$tmp/nest.ft" "$compat/expected/cat/cat_dir.ft"
 check_eq "cat: other names in directories ignored" "$(wc -c <"$tmp/err" | tr -d ' ')" 0
+ln -s .. "$tmp/nest/2024/loop"
+cp "$in/sfd_v5.ft" "$tmp/nest/cf-sfd"
+"$cat" -z 0 "$tmp/nest" >"$tmp/nest.ft" 2>"$tmp/err"
+check_eq "cat: cf files taken, links to directories not followed" "$(records "$tmp/nest.ft" 64)" $((266 + 435))
 
 # ---- flow-cat: -t / -T ---------------------------------------------------
 "$cat" -z 0 -t '2024-03-14 09:11:51' "$in/dir" >"$tmp/t.ft"
