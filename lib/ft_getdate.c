@@ -426,7 +426,10 @@ static int item_bare_number(struct parser *p)
     if (t->digits == 8)
         return set_date(p, t->at, 1, (int)(t->num / 10000), (int)(t->num / 100 % 100),
                         (int)(t->num % 100));
-    if (p->w.have_date && !p->w.have_year && !p->w.have_time && t->digits == 4) {
+    /* A year after a date and time ("Thu Mar 14 09:11:51 UTC 2024", as
+     * date(1) prints it), or after a date when it cannot be HHMM. */
+    if (p->w.have_date && !p->w.have_year && t->digits == 4
+        && (p->w.have_time || t->num % 100 > 59 || t->num / 100 > 23)) {
         p->w.have_year = 1;
         p->w.year = (int)t->num;
         return 0;

@@ -55,6 +55,10 @@ static void absolute_forms_utc(void)
     expect("9:11pm", NOW, 1710450660);                  /* today 21:11 */
     expect("12:00 am", NOW, 1710374400);
     expect("12:30pm", NOW, 1710419400);
+    expect("Thu Mar 14 09:11:51 UTC 2024", NOW, 1710407511);   /* date(1) */
+    expect("Thu, 14 Mar 2024 09:11:51 +0000", NOW, 1710407511); /* date -R */
+    expect("03/14 0911", NOW, 1710407460);              /* HHMM after a date */
+    expect("03/14 1999", NOW, 921369600);               /* cannot be HHMM: a year */
     expect("@1710406800", NOW, 1710406800);
     expect("@0", NOW, 0);
     expect("1970-01-01 00:00:00", NOW, 0);
