@@ -196,6 +196,20 @@ static bool selected(const struct ft_file *f, const struct options *o)
     return true;
 }
 
+/* -o naming one of the inputs would truncate it before it is read. */
+static void refuse_output_as_input(const struct ft_file_list *l, const struct options *o)
+{
+    struct stat out, in;
+    if (!o->outfile || stat(o->outfile, &out) != 0)
+        return;
+    for (size_t i = 0; i < l->n; i++) {
+        const struct ft_file *f = &l->files[i];
+        if (!(f->has & FT_FILE_STDIN) && stat(f->path, &in) == 0
+            && in.st_dev == out.st_dev && in.st_ino == out.st_ino)
+            die("%s: the output file is also an input", o->outfile);
+    }
+}
+
 /* ---- the output header -------------------------------------------------- */
 
 /*
@@ -431,6 +445,7 @@ int main(int argc, char **argv)
     catch_signals();
 
     build_list(&l, argc - optind, argv + optind, &o, &run);
+    refuse_output_as_input(&l, &o);
     for (size_t i = 0; i < l.n && !run.fatal && !stop_requested; i++) {
         if (selected(&l.files[i], &o))
             cat_one(&l.files[i], &run, &l, &o);

@@ -266,5 +266,10 @@ body "$tmp/o.ft" >"$tmp/o.body"
 body "$tmp/oz.plain" >"$tmp/oz.body"
 check "cat -o -z 6: reads back to the same records" cmp -s "$tmp/oz.body" "$tmp/o.body"
 
+cp "$in/v5.ft" "$tmp/same.ft"
+"$cat" -o "$tmp/same.ft" "$in/sfd_v5.ft" "$tmp/same.ft" 2>"$tmp/err"
+check_eq "cat -o onto an input: refused" $? 1
+check "cat -o onto an input: input intact" cmp -s "$tmp/same.ft" "$in/v5.ft"
+
 echo "catgen: $passed passed, $failed failed"
 [ "$failed" = 0 ]
