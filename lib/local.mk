@@ -33,3 +33,6 @@ libft_la_LIBADD += -lm
 # stream: private byte-order helpers
 libft_la_SOURCES += lib/ft_bytes.h
 libft_la_SOURCES += lib/ft_collect.c lib/ft_collect.h
+
+# stream: the file format page
+dist_man_MANS += man/ftkit-stream.5
