@@ -554,8 +554,22 @@ static void test_known_record(void)
     CHECK_EQ_U(f.export_version, 5, "1005 is tagged v5");
 }
 
+/*
+ * The extended record stores every member of struct ft_flow.  A new member
+ * changes the size: this check then fails so that the extended codec (and
+ * ftkit-stream(5), and su_flow_diff) get the member too.
+ */
+static void test_flow_members_covered(void)
+{
+    if (sizeof(void *) == 8)
+        CHECK(sizeof(struct ft_flow) == 296, "struct ft_flow is %zu bytes, was 296: a "
+              "member was added or changed; store it in the extended record "
+              "(lib/ft_format.c) and compare it in stream_util.h", sizeof(struct ft_flow));
+}
+
 int main(void)
 {
+    test_flow_members_covered();
     test_table();
     test_spec_layouts();
     test_all_formats();
