@@ -49,6 +49,7 @@
 #define EXPIRY_CHECK_EVERY_S 60
 #define WARNINGS_PER_MINUTE 10
 #define BATCH_MAX_AGE_MS 100
+#define RETRY_MAX_S 4           /* a failing disk is tried again this often */
 
 struct options {
     const char *workdir;
@@ -87,7 +88,8 @@ struct capture {
     struct ft_pcap *pcap;
     struct ft_flowq *q;
     atomic_int stop;            /* receiver: finish now */
-    atomic_int rotate;          /* writer: close the current file now */
+    /* SIGHUPs so far; the writer closes a file opened before the latest */
+    atomic_uint rotate_requests;
     atomic_int receiver_done;   /* receiver ended (end of pcap, socket error) */
     int failed;                 /* a thread hit a fatal error */
     struct counters n;
@@ -464,6 +466,7 @@ struct writer {
     char tmp_path[FT_CAPFILE_PATH_MAX], final_path[FT_CAPFILE_PATH_MAX];
     time_t opened, next_rotation;
     time_t last_open_second;
+    unsigned rotate_seen;               /* SIGHUPs counted when the file opened */
     struct header_counts counts;        /* for the file open now, or the next */
     int failing;                        /* last write/open failed */
     time_t retry_at, retry_delay, last_failure_log;
@@ -528,8 +531,8 @@ static void writer_failed(struct writer *wr, time_t now, const char *what)
         wr->last_failure_log = now;
     }
     wr->retry_delay = wr->failing ? wr->retry_delay * 2 : 1;
-    if (wr->retry_delay > 60)
-        wr->retry_delay = 60;
+    if (wr->retry_delay > RETRY_MAX_S)
+        wr->retry_delay = RETRY_MAX_S;
     wr->failing = 1;
     wr->retry_at = now + wr->retry_delay;
 }
@@ -624,13 +627,17 @@ static int open_file(struct writer *wr)
     o.rewrite = 1;
     wr->w = ft_writer_open(wr->fd, wr->tmp_path, &h, &o, &err);
     if (!wr->w) {
+        /* it holds no flows: do not leave one such file per retry */
         close(wr->fd);
+        unlink(wr->tmp_path);
         wr->fd = -1;
         writer_failed(wr, now, err.msg);
         return -1;
     }
     wr->opened = now;
     wr->next_rotation = ft_capfile_next_rotation(now, c->opt.rotations);
+    /* a SIGHUP that came while no file was open had nothing to close */
+    wr->rotate_seen = atomic_load(&c->rotate_requests);
     ft_log(&c->log, LOG_DEBUG, "opened %s", wr->tmp_path);
     return 0;
 }
@@ -764,7 +771,7 @@ static int writer_timeout_ms(const struct writer *wr)
 static void writer_housekeeping(struct writer *wr, time_t now)
 {
     struct capture *c = wr->c;
-    int rotate = atomic_exchange(&c->rotate, 0);
+    int rotate = atomic_load(&c->rotate_requests) != wr->rotate_seen;
     if (wr->w && (rotate || now >= wr->next_rotation))
         close_file(wr, now);
     /* flow-tools starts the next file at once, so quiet periods still get
@@ -782,6 +789,7 @@ static void *writer_main(void *arg)
 {
     struct writer *wr = arg;
     struct capture *c = wr->c;
+    writer_housekeeping(wr, time(NULL));     /* with -V the first file opens at once */
     for (;;) {
         struct ft_flow_batch *b = ft_flowq_pop(c->q, writer_timeout_ms(wr));
         time_t now = time(NULL);
@@ -1051,7 +1059,7 @@ static void wait_for_signals(struct capture *c, const sigset_t *set)
         int sig = sigtimedwait(set, NULL, &tick);
         if (sig == SIGHUP) {
             ft_log(&c->log, LOG_INFO, "SIGHUP");
-            atomic_store(&c->rotate, 1);
+            atomic_fetch_add(&c->rotate_requests, 1);
             ft_flowq_wake(c->q);
         } else if (sig == SIGTERM || sig == SIGINT || sig == SIGQUIT) {
             ft_log(&c->log, LOG_INFO, "%s", sig == SIGTERM ? "SIGTERM"
