@@ -1150,6 +1150,8 @@ static int run(struct capture *c)
     pthread_join(rt, NULL);
     pthread_join(wt, NULL);
     reap_children(c);
+    if (c->opt.stat_minutes)
+        ft_collect_log_exporters(&c->log, r.pdu, time(NULL), c->startup, "", 256);
     log_summary(c, r.pdu, " (exit)");
     ft_pdu_ctx_free(r.pdu);
     ft_expiry_free(&wr.expiry);
