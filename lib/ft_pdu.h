@@ -76,7 +76,8 @@ struct ft_pdu_opts {
     uint32_t max_templates;     /* all exporters together [16384] */
     uint32_t max_flows;         /* flows handed out by one call [65536] */
     uint32_t pending_sets;      /* v9/IPFIX data sets held while their template is
-                                 * unknown, decoded when it arrives [0: none, count only] */
+                                 * unknown, decoded when it arrives (given up after
+                                 * 60 s, with src->recv_ms) [0: none, count only] */
     uint32_t template_timeout_s;/* forget templates not refreshed for this long;
                                  * needs src->recv_ms [0: never] */
     uint32_t as0_substitute;    /* replaces AS 0 in v5/v6/v7/v8 records (flow-fanout -A) [0] */

@@ -530,11 +530,28 @@ static void pending_drop(struct ft_pdu_ctx *ctx, uint32_t i)
     ctx->n_pend--;
 }
 
+/* Held sets older than this are given up: their template is not coming. */
+#define PENDING_MAX_AGE_MS 60000u
+
+static void pending_expire(struct ft_pdu_ctx *ctx, uint64_t now_ms)
+{
+    for (uint32_t i = 0; i < ctx->n_pend;) {
+        uint64_t t = ctx->pend[i].recv_ms;
+        if (now_ms && t && now_ms > t && now_ms - t > PENDING_MAX_AGE_MS) {
+            pending_drop(ctx, i);
+            ctx->st.by_reason[FT_PDU_PENDING_LIMIT]++;
+        } else {
+            i++;
+        }
+    }
+}
+
 static void pending_hold(struct dg *d, uint16_t id, const struct ft_rd *set)
 {
     struct ft_pdu_ctx *ctx = d->ctx;
     if (!ctx->opts.pending_sets)
         return;
+    pending_expire(ctx, d->src->recv_ms);
     if (ctx->n_pend == ctx->opts.pending_sets) {
         pending_drop(ctx, 0);   /* the oldest makes room */
         ctx->st.by_reason[FT_PDU_PENDING_LIMIT]++;
@@ -556,6 +573,7 @@ static void decode_pending(struct dg *d, uint16_t id)
 {
     struct ft_pdu_ctx *ctx = d->ctx;
     uint32_t me = (uint32_t)(d->e - ctx->exps);
+    pending_expire(ctx, d->src->recv_ms);
     for (uint32_t i = 0; i < ctx->n_pend;) {
         struct pending *p = &ctx->pend[i];
         if (p->exporter != me || p->template_id != id) {

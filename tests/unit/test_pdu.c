@@ -853,6 +853,13 @@ static void test_pending_and_timeout(void)
     CHECK_EQ_U(ft_pdu_decode(ctx, &src, b.b, b.n, &info, &err), 0, "expired template");
     ft_pdu_stats(ctx, &st);
     CHECK_EQ_U(st.templates_expired, 1, "expiry counted");
+    /* that data set was held; a minute later it is given up */
+    src.recv_ms += 61000;
+    v9_header(&b, 6, 0);
+    v9_template_256(&b);
+    CHECK_EQ_U(ft_pdu_decode(ctx, &src, b.b, b.n, &info, &err), 0, "old held set given up");
+    ft_pdu_stats(ctx, &st);
+    CHECK_EQ_U(st.by_reason[FT_PDU_PENDING_LIMIT], 2, "old held set counted");
     ft_pdu_ctx_free(ctx);
 }
 
