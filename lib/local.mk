@@ -6,6 +6,7 @@ libft_la_SOURCES =
 pkginclude_HEADERS += lib/ft_flow.h lib/ft_format.h lib/ft_stream.h
 
 # stream: header, reader, writer, record codecs
+libft_la_SOURCES += lib/ft_err.h lib/ft_err.c
 libft_la_SOURCES += lib/ft_format.c lib/ft_stream.c
 
 # text: formatting helpers, symbol tables, print formats, header text

@@ -1,0 +1,17 @@
+/*
+ * ft_err.h - filling struct ft_err, the one way ftlib reports failures.
+ */
+#ifndef FT_ERR_H
+#define FT_ERR_H
+
+#include <stdarg.h>
+#include "ft_stream.h"          /* struct ft_err */
+
+/* Format a message into *err (err may be NULL); always returns -1 so that
+ * callers can write `return ft_err_set(err, "...", ...);`. */
+int ft_err_set(struct ft_err *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+int ft_err_vset(struct ft_err *err, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
+#endif
