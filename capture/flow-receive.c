@@ -369,7 +369,7 @@ static int run_pcap(struct receiver *rx)
     if (rx->o.have_addr)
         ft_pcap_set_port(p, rx->o.addr.port);
     struct ft_pcap_dgram d;
-    int rc;
+    int rc = 0;
     while (!stop_signal && (rc = ft_pcap_next(p, &d, &err)) == 1) {
         struct ft_pdu_src src = {.addr = d.src, .port = d.sport, .local = d.dst,
                                  .recv_ms = d.ts_ms};

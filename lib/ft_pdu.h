@@ -152,7 +152,8 @@ struct ft_pdu_exporter {
     uint32_t templates;         /* active templates */
     uint32_t sampling_interval; /* last learned from options data (0 unknown) */
 };
-/* Copy up to max exporter entries to out; returns how many there are in all. */
+/* Copy up to max exporter entries to out (NULL when max is 0); returns how
+ * many there are in all. */
 size_t ft_pdu_exporters(const struct ft_pdu_ctx *ctx, struct ft_pdu_exporter *out, size_t max);
 
 /*

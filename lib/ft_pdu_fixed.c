@@ -352,7 +352,8 @@ int ft_pdu_decode_fixed(struct ft_pdu_ctx *ctx, const struct ft_pdu_src *src,
         return -1;
     struct ft_rd r;
     rd_init(&r, buf, len);
-    unsigned count = (rd_u16(&r), rd_u16(&r));
+    rd_u16(&r);                 /* version: known by now */
+    unsigned count = rd_u16(&r);
     struct fixed_hdr h = {0};
     h.sysuptime = rd_u32(&r);
     h.unix_secs = rd_u32(&r);
