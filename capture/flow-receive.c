@@ -393,7 +393,8 @@ static int run_pcap(struct receiver *rx)
     return rc < 0 && !stop_signal ? -1 : 0;
 }
 
-static int run_socket(struct receiver *rx)
+/* Bound before the output is opened, so a busy port leaves no empty file. */
+static int listen_socket(struct receiver *rx)
 {
     struct ft_err err;
     int got = 0;
@@ -404,6 +405,12 @@ static int run_socket(struct receiver *rx)
     }
     if (rx->o.debug)
         fprintf(stderr, PROG ": setsockopt(size=%d)\n", got);
+    return fd;
+}
+
+static int run_socket(struct receiver *rx, int fd)
+{
+    struct ft_err err;
     struct ft_udp_batch *b = ft_udp_batch_new(RECV_BATCH);
     if (!b) {
         close(fd);
@@ -482,13 +489,14 @@ int main(int argc, char **argv)
         return 1;
     }
     rx.started = time(NULL);
-    if (open_output(&rx) < 0)
+    int fd = rx.o.pcap_path ? -1 : listen_socket(&rx);
+    if ((!rx.o.pcap_path && fd < 0) || open_output(&rx) < 0)
         return 1;
     install_signals();
     /* the header is written as soon as the version is known */
     int rc = rx.o.format && !rx.o.pcap_path ? open_writer(&rx, rx.o.format) : 0;
     if (rc == 0)
-        rc = rx.o.pcap_path ? run_pcap(&rx) : run_socket(&rx);
+        rc = rx.o.pcap_path ? run_pcap(&rx) : run_socket(&rx, fd);
     if (stop_signal)
         fprintf(stderr, PROG ": Cleaning up\n");
     if (rx.o.stat_minutes)

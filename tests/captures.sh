@@ -215,6 +215,44 @@ def compare_default(name, ext, dflt):
     return None
 
 
+def udp_check(name):
+    """flow-receive on a UDP socket must give what -r gives for the same datagrams."""
+    import random, signal, socket, tempfile, time
+    pcap = os.path.join(caps, name)
+    want, why = decode(pcap, "extended")
+    if want is None:
+        report(False, "udp %s: %s" % (name, why))
+        return
+    out = tempfile.NamedTemporaryFile(suffix=".ft", delete=False).name
+    for attempt in range(5):
+        port = random.randint(20000, 60000)
+        rx = subprocess.Popen([receive, "-V", "extended", "-o", out, "0/127.0.0.1/%d" % port],
+                              stderr=subprocess.PIPE)
+        time.sleep(0.3)
+        if rx.poll() is None:
+            break
+    else:
+        report(False, "udp %s: flow-receive does not start: %s" % (name, rx.stderr.read()))
+        return
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    payloads = pcap_payloads(pcap)
+    for frame in sorted(payloads):
+        sock.sendto(payloads[frame], ("127.0.0.1", port))
+        time.sleep(0.001)
+    time.sleep(0.3)
+    rx.send_signal(signal.SIGTERM)
+    rx.wait()
+    with open(out, "rb") as f:
+        p = subprocess.run([printer, "-f", "json"], stdin=f, capture_output=True)
+    os.unlink(out)
+    got = [json.loads(l) for l in p.stdout.decode().splitlines() if l.strip()]
+    for g in got + want:
+        g.pop("exporter_port", None)    # our socket's port, not the exporter's
+    diff = first_difference(want, got)
+    report(rx.returncode == 0 and diff is None, "udp %s: %d flows through a socket%s" % (
+        name, len(got), "" if diff is None else ": " + diff))
+
+
 def main():
     if not receive or not printer:
         report(False, "tools built (flow-receive: %s, flow-print: %s)" % (receive, printer))
@@ -234,6 +272,8 @@ def main():
         diff = compare_default(name, ours, dflt) if dflt is not None else why
         report(diff is None, "%s: default format keeps the same flows%s" % (
             name, "" if diff is None else ": " + diff))
+    udp_check("exporters/pmacctd-v5.pcap")
+    udp_check("exporters/softflowd-v9.pcap")
 
 
 main()
