@@ -139,6 +139,10 @@ struct ft_pdu_stats {
     uint64_t templates_active;
     uint64_t pending_held, pending_decoded;
     uint64_t by_reason[FT_PDU_N_REASONS];
+    uint64_t seq_slots_refused; /* v5-v8 datagrams of an engine beyond the 256 tracked
+                                 * per exporter (their sequence goes unchecked) */
+    uint64_t samplers_replaced; /* options data about a 33rd sampler of one exporter
+                                 * (it replaced the last one kept) */
 };
 void ft_pdu_stats(const struct ft_pdu_ctx *ctx, struct ft_pdu_stats *st);
 

@@ -277,13 +277,15 @@ static struct seq_slot *slot_get(struct exporter *e, uint16_t engine, int *first
 }
 
 /* flow-tools' rule, its off-by-one for wrapped or late sequences included. */
-static void seq_check(struct exporter *e, uint16_t engine, uint32_t seq, uint32_t count,
-                      struct ft_pdu_info *info)
+static void seq_check(struct ft_pdu_ctx *ctx, struct exporter *e, uint16_t engine,
+                      uint32_t seq, uint32_t count, struct ft_pdu_info *info)
 {
     int first;
     struct seq_slot *s = slot_get(e, engine, &first);
-    if (!s)
-        return;         /* more engines than slots: left unchecked */
+    if (!s) {
+        ctx->st.seq_slots_refused++;   /* more engines than slots: left unchecked */
+        return;
+    }
     if (first || seq == s->expected) {
         s->expected = seq + count;
         return;
@@ -376,7 +378,8 @@ int ft_pdu_decode_fixed(struct ft_pdu_ctx *ctx, const struct ft_pdu_src *src,
     info->new_exporter = created;
     e->datagrams++;
     if (l->version != 1)
-        seq_check(e, (uint16_t)(h.engine_id << 8 | h.engine_type), h.sequence, count, info);
+        seq_check(ctx, e, (uint16_t)(h.engine_id << 8 | h.engine_type), h.sequence, count,
+                  info);
 
     struct ft_rd recs;
     rd_init(&recs, buf + l->hdr_size, (size_t)count * l->rec_size);

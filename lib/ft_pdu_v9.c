@@ -407,7 +407,8 @@ static void finish_flow(const struct dg *d, struct ft_flow *f, struct rec_state 
 }
 
 /* What an options data record teaches about its exporter. */
-static void learn_options(struct exporter *e, const struct rec_state *s, const struct ft_flow *f)
+static void learn_options(struct ft_pdu_ctx *ctx, struct exporter *e,
+                          const struct rec_state *s, const struct ft_flow *f)
 {
     if (s->sys_init_ms)
         e->sys_init_ms = s->sys_init_ms;
@@ -432,10 +433,12 @@ static void learn_options(struct exporter *e, const struct rec_state *s, const s
     while (i < e->n_samplers && e->samplers[i].id != id)
         i++;
     if (i == e->n_samplers) {
-        if (e->n_samplers == FT_PDU_MAX_SAMPLERS)
+        if (e->n_samplers == FT_PDU_MAX_SAMPLERS) {
             i = FT_PDU_MAX_SAMPLERS - 1;        /* full: the newest replaces the last */
-        else
+            ctx->st.samplers_replaced++;
+        } else {
             e->n_samplers++;
+        }
     }
     e->samplers[i] = (struct sampler){id, interval, algorithm};
 }
@@ -507,7 +510,7 @@ static void data_set(struct dg *d, struct ft_rd *set, uint16_t id, const struct 
             struct ft_flow tmp;
             memset(&tmp, 0, sizeof tmp);
             decode_record(d, t, &rec, &tmp, &s);
-            learn_options(d->e, &s, &tmp);
+            learn_options(ctx, d->e, &s, &tmp);
             d->info->options_records++;
             continue;
         }

@@ -168,13 +168,23 @@ static void test_v5(void)
     ft_pdu_decode(ctx, &src, b.b, b.n, &info, &err);
     CHECK_EQ_U(info.lost, 3, "v5 loss across the wrap (flow-tools arithmetic)");
 
+    /* 256 engine slots per exporter; the 257th engine is counted, unchecked */
+    struct ft_pdu_src many = src_of(IP(192, 0, 2, 77), 1);
+    for (unsigned k = 0; k < 257; k++) {
+        v5_header(&b, 0, 0, k & 0xff, k >> 8, 0);
+        ft_pdu_decode(ctx, &many, b.b, b.n, &info, &err);
+    }
+    struct ft_pdu_stats st;
+    ft_pdu_stats(ctx, &st);
+    CHECK_EQ_U(st.seq_slots_refused, 1, "engine slots limit");
+
     /* a header-only datagram is accepted */
     v5_header(&b, 0, 4, 3, 0, 0);
     CHECK_EQ_U(ft_pdu_decode(ctx, &src, b.b, b.n, &info, &err), 0, "v5 count 0");
 
     struct ft_pdu_exporter ex[4];
     size_t nex = ft_pdu_exporters(ctx, ex, 4);
-    CHECK_EQ_U(nex, 1, "one v5 exporter");
+    CHECK_EQ_U(nex, 2, "two v5 exporters");
     CHECK_EQ_U(ex[0].datagrams, 9, "exporter datagrams");
     CHECK_EQ_U(ex[0].lost, 8, "exporter lost");
     CHECK_EQ_U(ex[0].resets, 2, "exporter resets");
@@ -614,6 +624,20 @@ static void test_v9_sampling(void)
     struct ft_pdu_exporter ex[2];
     ft_pdu_exporters(ctx, ex, 2);
     CHECK_EQ_U(ex[0].templates, 2, "exporter templates");
+
+    /* the sampler table holds 32 per exporter; more are counted */
+    v9_header(&b, 4, 0);
+    for (unsigned id = 3; id <= 32; id++)   /* 1 and 2 are known already */
+        v9_sampling_options(&b, id, 10 + id);
+    ft_pdu_decode(ctx, &src, b.b, b.n, &info, &err);
+    struct ft_pdu_stats st;
+    ft_pdu_stats(ctx, &st);
+    CHECK_EQ_U(st.samplers_replaced, 0, "32 samplers fit");
+    v9_header(&b, 5, 0);
+    v9_sampling_options(&b, 34, 99);
+    ft_pdu_decode(ctx, &src, b.b, b.n, &info, &err);
+    ft_pdu_stats(ctx, &st);
+    CHECK_EQ_U(st.samplers_replaced, 1, "33rd sampler counted");
     ft_pdu_ctx_free(ctx);
 }
 
