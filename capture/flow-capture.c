@@ -414,7 +414,7 @@ static void receive_pcap(struct receiver *r)
     struct capture *c = r->c;
     struct ft_pcap_dgram d;
     struct ft_err err;
-    int rc;
+    int rc = 0;
     while (!atomic_load(&c->stop) && (rc = ft_pcap_next(c->pcap, &d, &err)) > 0) {
         struct ft_pdu_src src = {.addr = d.src, .port = d.sport, .local = d.dst,
                                  .recv_ms = d.ts_ms};

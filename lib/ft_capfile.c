@@ -359,7 +359,8 @@ int ft_expiry_scan(struct ft_expiry *x, const char *dir, ft_expiry_note_fn note,
     closedir(d);
     struct scan s = {x, note, arg};
     scan_dir(&s, dir, 1);
-    qsort(x->files + x->head, ft_expiry_count(x), sizeof *x->files, by_start);
+    if (ft_expiry_count(x) > 1)
+        qsort(x->files + x->head, ft_expiry_count(x), sizeof *x->files, by_start);
     return 0;
 }
 

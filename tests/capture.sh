@@ -136,9 +136,15 @@ def wait_for(cond, timeout=5.0, step=0.05):
     return cond()
 
 
+SANITIZER = re.compile(r"(AddressSanitizer|ThreadSanitizer|LeakSanitizer|runtime error:)")
+sanitizer_reports = []
+daemon_logs = []
+
+
 class Daemon:
     def __init__(self, prog, args, log):
         self.log = log
+        daemon_logs.append(log)
         self.p = subprocess.Popen([prog] + args, stdout=subprocess.DEVNULL,
                                   stderr=open(log, "w"), env=ENV)
         procs.append(self.p)
@@ -157,10 +163,14 @@ class Daemon:
     def stop(self, sig=signal.SIGTERM, timeout=10.0):
         self.sig(sig)
         try:
-            return self.p.wait(timeout)
+            status = self.p.wait(timeout)
         except subprocess.TimeoutExpired:
             self.p.kill()
-            return None
+            status = None
+        m = SANITIZER.search(self.text())
+        if m and self.log not in [r[0] for r in sanitizer_reports]:
+            sanitizer_reports.append((self.log, self.text()[max(0, m.start() - 200):][:3000]))
+        return status
 
     def alive(self):
         return self.p.poll() is None
@@ -554,11 +564,12 @@ def test_write_errors():
             send("0/127.0.0.1/%d" % port, "-r", "5000")
             if d.wait_log("writing files again", 0.5):
                 break
+        send("0/127.0.0.1/%d" % port, "-r", "5000")   # one whole round after recovery
         time.sleep(0.3)
         status = d.stop()
         later = [p for p in files(wd) if p not in first]
         hs = [read_stream(p) for p in later]
-        report(status == 0 and any(h["count"] == len(INPUT_FLOWS) for h in hs),
+        report(status == 0 and any(h["count"] >= len(INPUT_FLOWS) for h in hs),
                "%s: writing resumes when there is room again" % how)
         report(any((h["lost"] or 0) > 0 for h in hs),
                "%s: the flows that could not be written are counted as lost" % how)
@@ -667,6 +678,75 @@ def test_daemon():
                "%s -h: usage, exit 0" % os.path.basename(prog))
 
 
+def test_file_options():
+    """-R, -m, -b, -z, -U, -S: what each changes in the files or the log."""
+    port = free_port()
+    wd = os.path.join(work, "opts")
+    hook_log = os.path.join(work, "hook.log")
+    hook = os.path.join(work, "hook.sh")
+    with open(hook, "w") as f:
+        f.write('#!/bin/sh\necho "$#:$1" >> %s\n' % hook_log)
+    os.chmod(hook, 0o755)
+    d = capture(wd, "127.0.0.1/0/%d" % port, "-N", "0", "-V", "5", "-b", "big", "-z", "0",
+                "-m", "255.255.0.0", "-R", hook, "-S", "1")
+    send("0/127.0.0.1/%d" % port, "-r", "5000")
+    time.sleep(0.3)
+    d.stop()
+    done = files(wd)
+    if not report(len(done) == 1, "one file with -b big -z 0 -m -R"):
+        return
+    h = read_stream(done[0])
+    report(h["order"] == ">" and not h["flags"] & 0x02, "-b big -z 0: big-endian, uncompressed")
+    masked = sorted(t if t[1] >> 28 == 0xe else (t[0] & 0xffff0000, t[1] & 0xffff0000) + t[2:]
+                    for t in INPUT_FLOWS)
+    got = flow_tuples(h)
+    report(got == masked, "-m 255.255.0.0: addresses masked, the rest unchanged")
+    lines = open(hook_log).read().split() if os.path.exists(hook_log) else []
+    report(lines == ["1:" + os.path.relpath(done[0], wd)],
+           "-R: the program ran once with the final name (%s)" % lines)
+    text = d.text()
+    report(re.search(r"STAT: now=\d+ startup=\d+ src_ip=127\.0\.0\.1 dst_ip=127\.0\.0\.1 "
+                     r"d_ver=5 pkts=\d+ flows=%d lost=0 reset=0" % len(INPUT_FLOWS), text)
+           is not None, "-S: flow-tools STAT line per exporter")
+
+    port = free_port()
+    wd = os.path.join(work, "zstd")
+    d = capture(wd, "127.0.0.1/0/%d" % port, "-N", "0", "-z", "zstd")
+    if d.alive():
+        send("0/127.0.0.1/%d" % port, "-r", "5000")
+        time.sleep(0.3)
+        d.stop()
+        done = files(wd)
+        data = open(done[0], "rb").read() if done else b""
+        e = "<" if data[2:3] == b"\x01" else ">"
+        hlen = struct.unpack(e + "I", data[4:8])[0] if data else 0
+        report(done and data[hlen:hlen + 4] == b"\x28\xb5\x2f\xfd",
+               "-z zstd: the records are one zstd frame")
+    else:
+        print("skip -z zstd: not built with zstd")
+
+    if os.geteuid() == 0 and subprocess.run(["id", "nobody"], capture_output=True).returncode == 0:
+        port = free_port()
+        wd = os.path.join(work, "user")
+        os.makedirs(wd)
+        os.chmod(work, 0o755)
+        shutil.chown(wd, "nobody")
+        d = capture(wd, "127.0.0.1/0/%d" % port, "-N", "0", "-U", "nobody")
+        send("0/127.0.0.1/%d" % port, "-r", "5000")
+        time.sleep(0.3)
+        uid = None
+        try:
+            uid = os.stat("/proc/%d" % d.p.pid).st_uid
+        except OSError:
+            pass
+        d.stop()
+        done = files(wd)
+        report(uid is not None and uid != 0 and done and os.stat(done[0]).st_uid == uid,
+               "-U nobody: runs and writes as nobody (uid %s)" % uid)
+    else:
+        print("skip -U: not root")
+
+
 def test_pcap():
     pcap = os.path.join(shared, "captures", "exporters", "pmacctd-v9.pcap")
     ref = os.path.join(shared, "captures", "exporters", "expected", "pmacctd-v9.jsonl")
@@ -691,7 +771,7 @@ else:
     try:
         for t in (test_round_trips, test_rotation, test_expiry, test_crash_restart,
                   test_counters_and_garbage, test_allow_list, test_write_errors, test_fanout,
-                  test_send_rate, test_daemon, test_pcap):
+                  test_send_rate, test_daemon, test_file_options, test_pcap):
             only = os.environ.get("CAPTURE_TESTS")   # e.g. "expiry,fanout" while debugging
             if only and t.__name__[5:] not in only.split(","):
                 continue
@@ -699,6 +779,10 @@ else:
                 t()
             except Exception as e:       # a broken scenario must not hide the others
                 report(False, "%s: %s: %s" % (t.__name__, type(e).__name__, e))
+        for log, text in sanitizer_reports:
+            print(text)
+        report(not sanitizer_reports, "no sanitizer reports in %d daemon logs (%s)"
+               % (len(daemon_logs), ", ".join(os.path.basename(r[0]) for r in sanitizer_reports)))
     finally:
         for p in procs:
             if p.poll() is None:

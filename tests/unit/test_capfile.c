@@ -282,6 +282,14 @@ static void test_scan(const char *dir)
           notes.n, notes.last);
     CHECK(ft_expiry_scan(&x, "/nonexistent/dir", NULL, NULL, &err) < 0, "missing dir");
     ft_expiry_free(&x);
+    /* an empty tree: nothing tracked, nothing to sort */
+    snprintf(sub, sizeof sub, "%s/empty", dir);
+    mkdir(sub, 0755);
+    ft_expiry_init(&x, 1, 0);
+    CHECK(ft_expiry_scan(&x, sub, NULL, NULL, &err) == 0, "empty dir: %s", err.msg);
+    CHECK_EQ_U(ft_expiry_count(&x), 0, "empty dir tracks nothing");
+    CHECK_EQ_U(ft_expiry_run(&x, 0, 0, NULL, NULL), 0, "nothing to expire");
+    ft_expiry_free(&x);
 }
 
 static void test_commit(const char *dir)
