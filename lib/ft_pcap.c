@@ -26,7 +26,10 @@ struct ft_pcap *ft_pcap_open(const char *path, struct ft_err *err)
     char ebuf[PCAP_ERRBUF_SIZE] = "";
     pcap_t *pc = pcap_open_offline(path, ebuf);
     if (!pc) {
-        snprintf(err->msg, sizeof err->msg, "%s: %s", path, ebuf);
+        if (strstr(ebuf, path))     /* libpcap often names the file itself */
+            snprintf(err->msg, sizeof err->msg, "%s", ebuf);
+        else
+            snprintf(err->msg, sizeof err->msg, "%.200s: %s", path, ebuf);
         return NULL;
     }
     struct ft_pcap *p = calloc(1, sizeof *p);
