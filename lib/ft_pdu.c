@@ -247,7 +247,11 @@ int ft_pdu_decode(struct ft_pdu_ctx *ctx, const struct ft_pdu_src *src,
     memset(info, 0, sizeof *info);
     ctx->n_out = 0;
     int rc;
-    if (len < 4) {
+    if (len > FT_PDU_MAX_DATAGRAM) {
+        info->reason = FT_PDU_SIZE;
+        ft_pdu_err(err, src, FT_PDU_MAX_DATAGRAM, "datagram of %zu bytes is too large", len);
+        rc = -1;
+    } else if (len < 4) {
         info->reason = FT_PDU_SHORT;
         ft_pdu_err(err, src, len, "datagram of %zu bytes has no version and count", len);
         rc = -1;

@@ -10,7 +10,8 @@
  *
  * v1..v8 datagrams are checked all-or-nothing exactly as flow-tools checks
  * them (wire-pdus.md sections 3-5); unlike flow-tools, engine_id is stored
- * in engine_id for every version.  v9/IPFIX datagrams with a broken set
+ * in engine_id for every version, and v6 encapsulation sizes and peer next
+ * hop are kept.  v9/IPFIX datagrams with a broken set
  * structure are dropped whole; a data set without a known template is
  * skipped and counted (or held until the template comes, if enabled).
  *
