@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,10 +22,10 @@
 #include "ft_files.h"
 #include "ft_getdate.h"
 #include "ft_stream.h"
+#include "ft_prog.h"
 
 #define BATCH 4096              /* records per read */
 
-static const char *progname = "flow-cat";
 static volatile sig_atomic_t stop_requested;
 
 struct options {
@@ -63,14 +62,6 @@ static void usage(void)
         "                [-t start] [-T end] [-V version] [-z level] [file|directory|- ...]\n");
 }
 
-static void die(const char *fmt, const char *arg)
-{
-    fprintf(stderr, "%s: ", progname);
-    fprintf(stderr, fmt, arg);
-    fputc('\n', stderr);
-    exit(1);
-}
-
 static void on_signal(int sig)
 {
     (void)sig;
@@ -99,8 +90,7 @@ static time_t parse_time(const char *arg, const char *opt)
     struct ft_err err;
     time_t t;
     if (ft_getdate(arg, time(NULL), &t, &err) < 0) {
-        fprintf(stderr, "%s: %s: %s\n", progname, opt, err.msg);
-        exit(1);
+        ft_die("%s: %s", opt, err.msg);
     }
     return t;
 }
@@ -113,14 +103,7 @@ static void parse_options(int argc, char **argv, struct options *o)
     while ((c = getopt(argc, argv, "ab:C:d:ghmo:pt:T:V:z:")) != -1) {
         switch (c) {
         case 'a': o->file_flags |= FT_FILES_TMP; break;
-        case 'b':
-            if (strcasecmp(optarg, "big") == 0)
-                o->out.byte_order = FT_ORDER_BIG;
-            else if (strcasecmp(optarg, "little") == 0)
-                o->out.byte_order = FT_ORDER_LITTLE;
-            else
-                die("expecting \"big\" or \"little\", not \"%s\"", optarg);
-            break;
+        case 'b': o->out.byte_order = ft_opt_byte_order(optarg); break;
         case 'C': o->comment = optarg; break;
         case 'd': o->debug = atoi(optarg); break;
         case 'g': o->global_sort = 1; break;
@@ -132,11 +115,11 @@ static void parse_options(int argc, char **argv, struct options *o)
         case 'T': o->high = parse_time(optarg, "-T"); o->have_high = o->preload = 1; break;
         case 'V':
             if (!(o->convert_to = ft_format_parse(optarg)))
-                die("Version scan failed: unsupported export version \"%s\"", optarg);
+                ft_die("Version scan failed: unsupported export version \"%s\"", optarg);
             break;
         case 'z':
             if (ft_parse_compression(optarg, &o->out, &err) < 0)
-                die("%s", err.msg);
+                ft_die("%s", err.msg);
             break;
         default: usage(); exit(1);
         }
@@ -157,7 +140,7 @@ static void build_list(struct ft_file_list *l, int argc, char **argv,
     }
     for (int i = 0; i < argc; i++) {
         if (ft_files_add(l, argv[i], o->file_flags, &err) < 0) {
-            fprintf(stderr, "%s: %s\n", progname, err.msg);
+            ft_warn("%s", err.msg);
             run->failed = 1;
         }
     }
@@ -166,7 +149,7 @@ static void build_list(struct ft_file_list *l, int argc, char **argv,
     for (size_t i = 0; i < l->n; i++) {
         struct ft_file *f = &l->files[i];
         if (!(f->has & FT_FILE_STDIN) && ft_file_probe(f, &err) < 0) {
-            fprintf(stderr, "%s: %s, skipped\n", progname, err.msg);
+            ft_warn("%s, skipped", err.msg);
             run->failed = 1;
         }
     }
@@ -206,7 +189,7 @@ static void refuse_output_as_input(const struct ft_file_list *l, const struct op
         const struct ft_file *f = &l->files[i];
         if (!(f->has & FT_FILE_STDIN) && stat(f->path, &in) == 0
             && in.st_dev == out.st_dev && in.st_ino == out.st_ino)
-            die("%s: the output file is also an input", o->outfile);
+            ft_die("%s: the output file is also an input", o->outfile);
     }
 }
 
@@ -292,13 +275,13 @@ static int open_output(struct run *run, const struct ft_format *fmt,
     const char *name = o->outfile ? o->outfile : "stdout";
     run->out_fd = STDOUT_FILENO;
     if (o->outfile && (run->out_fd = open(o->outfile, O_WRONLY | O_CREAT | O_TRUNC, 0644)) < 0) {
-        fprintf(stderr, "%s: %s: %s\n", progname, o->outfile, strerror(errno));
+        ft_warn("%s: %s", o->outfile, strerror(errno));
         return -1;
     }
     build_header(&h, fmt, l, o);
     run->w = ft_writer_open(run->out_fd, name, &h, &o->out, &err);
     if (!run->w) {
-        fprintf(stderr, "%s: %s\n", progname, err.msg);
+        ft_warn("%s", err.msg);
         return -1;
     }
     run->fmt = fmt;
@@ -368,7 +351,7 @@ static void cat_one(const struct ft_file *f, struct run *run, const struct ft_fi
     struct ft_err err;
     struct ft_reader *r = open_input(f, &err);
     if (!r) {
-        fprintf(stderr, "%s: %s\n", progname, err.msg);
+        ft_warn("%s", err.msg);
         run->failed = 1;
         return;
     }
@@ -384,8 +367,8 @@ static void cat_one(const struct ft_file *f, struct run *run, const struct ft_fi
     } else if (o->convert_to) {
         rc = copy_converted(r, run);
     } else {
-        fprintf(stderr, "%s: %s: data version or sub version changed! (%s after %s; "
-                "-V converts)\n", progname, f->path, in->name, run->fmt->name);
+        ft_warn("%s: data version or sub version changed! (%s after %s; -V converts)",
+                f->path, in->name, run->fmt->name);
         run->failed = run->fatal = 1;
         ft_reader_close(r);
         return;
@@ -393,10 +376,10 @@ static void cat_one(const struct ft_file *f, struct run *run, const struct ft_fi
     run->streams++;
     account_header(run, ft_reader_header(r));
     if (rc == -1) {             /* damaged: what came before it was copied */
-        fprintf(stderr, "%s: %s\n", progname, ft_reader_error(r));
+        ft_warn("%s", ft_reader_error(r));
         run->failed = 1;
     } else if (rc == -2) {
-        fprintf(stderr, "%s: %s\n", progname, ft_writer_error(run->w));
+        ft_warn("%s", ft_writer_error(run->w));
         run->failed = run->fatal = 1;
     }
     ft_reader_close(r);
@@ -419,19 +402,19 @@ static void finish_output(struct run *run, const struct options *o)
     }
     uint64_t written = ft_writer_count(run->w);
     if (ft_writer_close(run->w, &err) < 0) {
-        fprintf(stderr, "%s: %s\n", progname, err.msg);
+        ft_warn("%s", err.msg);
         run->failed = 1;
     }
     if (o->outfile && close(run->out_fd) < 0) {
-        fprintf(stderr, "%s: %s: %s\n", progname, o->outfile, strerror(errno));
+        ft_warn("%s: %s", o->outfile, strerror(errno));
         run->failed = 1;
     }
     if (run->lossy)
-        fprintf(stderr, "%s: %" PRIu64 " of %" PRIu64 " converted records did not fit "
-                "the %s format entirely\n", progname, run->lossy, run->converted,
+        ft_warn("%" PRIu64 " of %" PRIu64 " converted records did not fit "
+                "the %s format entirely", run->lossy, run->converted,
                 run->fmt->name);
     if (o->debug > 0)
-        fprintf(stderr, "%s: %d streams, %" PRIu64 " records written\n", progname,
+        ft_warn("%d streams, %" PRIu64 " records written",
                 run->streams, written);
 }
 
@@ -440,6 +423,7 @@ int main(int argc, char **argv)
     struct options o;
     struct ft_file_list l;
     struct run run;
+    ft_progname = "flow-cat";
     parse_options(argc, argv, &o);
     memset(&run, 0, sizeof run);
     catch_signals();
@@ -450,11 +434,11 @@ int main(int argc, char **argv)
         if (selected(&l.files[i], &o))
             cat_one(&l.files[i], &run, &l, &o);
         else if (o.debug > 0 && !(l.files[i].has & FT_FILE_BAD))
-            fprintf(stderr, "%s: %s: outside the time window\n", progname, l.files[i].path);
+            ft_warn("%s: outside the time window", l.files[i].path);
     }
     finish_output(&run, &o);
     if (o.debug > 0 && l.tmp_skipped)
-        fprintf(stderr, "%s: %" PRIu64 " tmp files skipped (-a takes them)\n", progname,
+        ft_warn("%" PRIu64 " tmp files skipped (-a takes them)",
                 l.tmp_skipped);
     ft_files_free(&l);
     return run.streams == 0 || run.failed ? 1 : 0;

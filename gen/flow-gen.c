@@ -9,17 +9,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "ft_gen.h"
 #include "ft_getdate.h"
 #include "ft_stream.h"
+#include "ft_prog.h"
 
 #define BATCH 4096
 
-static const char *progname = "flow-gen";
 
 static void usage(void)
 {
@@ -38,14 +37,6 @@ static void usage(void)
         FT_GEN_V6_DEFAULT);
 }
 
-static void die(const char *fmt, const char *arg)
-{
-    fprintf(stderr, "%s: ", progname);
-    fprintf(stderr, fmt, arg);
-    fputc('\n', stderr);
-    exit(1);
-}
-
 /* A whole unsigned number, or die naming the option. */
 static uint64_t parse_count(const char *arg, const char *what)
 {
@@ -53,7 +44,7 @@ static uint64_t parse_count(const char *arg, const char *what)
     errno = 0;
     unsigned long long v = strtoull(arg, &end, 0);
     if (errno || end == arg || *end || arg[0] == '-')
-        die("%s: not a number", what);
+        ft_die("%s: not a number", what);
     return v;
 }
 
@@ -65,38 +56,28 @@ static uint32_t parse_span(const char *arg)
     unsigned long long v = strtoull(arg, &end, 10);
     unsigned long long unit = 1;
     if (errno || end == arg || arg[0] == '-')
-        die("span \"%s\": not a number", arg);
+        ft_die("span \"%s\": not a number", arg);
     if (*end && end[1] == 0) {
         switch (*end) {
         case 's': unit = 1; break;
         case 'm': unit = 60; break;
         case 'h': unit = 3600; break;
         case 'd': unit = 86400; break;
-        default: die("span \"%s\": unit must be s, m, h or d", arg);
+        default: ft_die("span \"%s\": unit must be s, m, h or d", arg);
         }
     } else if (*end) {
-        die("span \"%s\": unit must be s, m, h or d", arg);
+        ft_die("span \"%s\": unit must be s, m, h or d", arg);
     }
     if (v == 0 || v > FT_GEN_SPAN_MAX / unit)
-        die("span \"%s\": must be 1 second to 366 days", arg);
+        ft_die("span \"%s\": must be 1 second to 366 days", arg);
     return (uint32_t)(v * unit);
-}
-
-static int parse_byte_order(const char *arg)
-{
-    if (strcasecmp(arg, "big") == 0)
-        return FT_ORDER_BIG;
-    if (strcasecmp(arg, "little") == 0)
-        return FT_ORDER_LITTLE;
-    die("expecting \"big\" or \"little\", not \"%s\"", arg);
-    return 0;
 }
 
 static const struct ft_format *parse_version(const char *arg)
 {
     const struct ft_format *fmt = ft_format_parse(arg);
     if (!fmt)
-        die("Version scan failed: unsupported export version \"%s\"", arg);
+        ft_die("Version scan failed: unsupported export version \"%s\"", arg);
     return fmt;
 }
 
@@ -120,10 +101,10 @@ static void parse_options(int argc, char **argv, struct options *o)
         case '6':
             o->gen.v6_percent = (unsigned)parse_count(optarg, "-6");
             if (o->gen.v6_percent > 100)
-                die("-6 %s: the IPv6 share is a percentage, 0 to 100", optarg);
+                ft_die("-6 %s: the IPv6 share is a percentage, 0 to 100", optarg);
             o->v6_given = 1;
             break;
-        case 'b': o->out.byte_order = parse_byte_order(optarg); break;
+        case 'b': o->out.byte_order = ft_opt_byte_order(optarg); break;
         case 'C': o->comment = optarg; break;
         case 'd': o->debug = atoi(optarg); break;
         case 'D': o->gen.span = parse_span(optarg); break;
@@ -134,25 +115,24 @@ static void parse_options(int argc, char **argv, struct options *o)
         case 'S': {
             time_t t;
             if (ft_getdate(optarg, time(NULL), &t, &err) < 0)
-                die("-S: %s", err.msg);
+                ft_die("-S: %s", err.msg);
             o->gen.start = (int64_t)t;
             break;
         }
         case 'V': o->gen.fmt = parse_version(optarg); break;
         case 'z':
             if (ft_parse_compression(optarg, &o->out, &err) < 0)
-                die("%s", err.msg);
+                ft_die("%s", err.msg);
             break;
         default: usage(); exit(1);
         }
     }
     if (optind < argc)
-        die("Extra arguments starting with %s.", argv[optind]);
+        ft_die("Extra arguments starting with %s.", argv[optind]);
     if (o->gen.kind == FT_GEN_COUNTER && o->v6_given)
-        fprintf(stderr, "%s: -6 only applies to realistic flows (-R)\n", progname);
+        ft_warn("-6 only applies to realistic flows (-R)");
     else if (o->v6_given && o->gen.v6_percent > 0 && !ft_gen_format_has_ipv6(o->gen.fmt))
-        fprintf(stderr, "%s: the %s format holds no IPv6 addresses: all flows are IPv4\n",
-                progname, o->gen.fmt->name);
+        ft_warn("the %s format holds no IPv6 addresses: all flows are IPv4", o->gen.fmt->name);
 }
 
 /* The header the original writes: host name and comment "flow-gen". */
@@ -179,28 +159,29 @@ int main(int argc, char **argv)
     struct options o;
     struct ft_header h;
     struct ft_err err;
+    ft_progname = "flow-gen";
     parse_options(argc, argv, &o);
 
     struct ft_gen *g = ft_gen_new(&o.gen, &err);
     if (!g)
-        die("%s", err.msg);
+        ft_die("%s", err.msg);
     build_header(&h, &o);
     struct ft_writer *w = ft_writer_open(STDOUT_FILENO, "stdout", &h, &o.out, &err);
     if (!w)
-        die("%s", err.msg);
+        ft_die("%s", err.msg);
     int rc = generate(g, w);
     if (rc < 0)
-        fprintf(stderr, "%s: %s\n", progname, ft_writer_error(w));
+        ft_warn("%s", ft_writer_error(w));
     uint64_t written = ft_writer_count(w), lossy = ft_writer_losses(w);
     if (ft_writer_close(w, &err) < 0) {
         if (rc == 0)
-            fprintf(stderr, "%s: %s\n", progname, err.msg);
+            ft_warn("%s", err.msg);
         rc = -1;
     }
     ft_gen_free(g);
     if (o.debug > 0)
-        fprintf(stderr, "%s: %" PRIu64 " flows written (%s, %s), %" PRIu64
-                " lost something in conversion\n", progname, written, o.gen.fmt->name,
+        ft_warn("%" PRIu64 " flows written (%s, %s), %" PRIu64
+                " lost something in conversion", written, o.gen.fmt->name,
                 o.gen.kind == FT_GEN_REALISTIC ? "realistic" : "counters", lossy);
     return rc < 0 ? 1 : 0;
 }

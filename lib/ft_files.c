@@ -2,6 +2,7 @@
  * ft_files.c - file and directory arguments made into a sorted file list.
  */
 #include "ft_files.h"
+#include "ft_err.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -42,8 +43,8 @@ struct problems {
 
 static void problem(struct problems *pr, const char *path, const char *why)
 {
-    if (pr->count++ == 0 && pr->err)
-        snprintf(pr->err->msg, sizeof pr->err->msg, "%s: %s", path, why);
+    if (pr->count++ == 0)
+        ft_err_set(pr->err, "%s: %s", path, why);
 }
 
 static int problems_end(struct problems *pr)
@@ -281,8 +282,7 @@ static char *dup_if(int present, const char *s)
 int ft_file_probe(struct ft_file *f, struct ft_err *err)
 {
     if (f->has & FT_FILE_STDIN) {
-        snprintf(err->msg, sizeof err->msg, "standard input cannot be probed");
-        return -1;
+        return ft_err_set(err, "standard input cannot be probed");
     }
     struct ft_reader *r = ft_reader_open_path(f->path, err);
     if (!r) {

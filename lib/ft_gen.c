@@ -3,6 +3,7 @@
  * realistic edge traffic drawn from a seeded generator (see ft_gen.h).
  */
 #include "ft_gen.h"
+#include "ft_err.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -550,8 +551,7 @@ static int realistic_init(struct ft_gen *g, struct ft_err *err)
     if (zipf_init(&g->server_pop, SERVER_NETS, 1.1) < 0
         || zipf_init(&g->client_pop, CLIENT_NETS, 0.6) < 0
         || zipf_init(&g->host_pop, 64, 1.2) < 0 || build_timeline(g) < 0) {
-        snprintf(err->msg, sizeof err->msg, "flow generator: out of memory");
-        return -1;
+        return ft_err_set(err, "flow generator: out of memory");
     }
     unsigned sum = 0;
     for (unsigned s = 0; s < SV_COUNT; s++)
@@ -1065,26 +1065,24 @@ static void realistic_flow(struct ft_gen *g, struct ft_flow *f)
 struct ft_gen *ft_gen_new(const struct ft_gen_opts *o, struct ft_err *err)
 {
     if (!o->fmt) {
-        snprintf(err->msg, sizeof err->msg, "flow generator: no record format");
+        ft_err_set(err, "flow generator: no record format");
         return NULL;
     }
     if (o->kind == FT_GEN_REALISTIC && (o->span < 1 || o->span > FT_GEN_SPAN_MAX)) {
-        snprintf(err->msg, sizeof err->msg, "flow generator: span must be 1 to %u seconds",
-                 FT_GEN_SPAN_MAX);
+        ft_err_set(err, "flow generator: span must be 1 to %u seconds", FT_GEN_SPAN_MAX);
         return NULL;
     }
     if (o->v6_percent > 100) {
-        snprintf(err->msg, sizeof err->msg, "flow generator: IPv6 share above 100%%");
+        ft_err_set(err, "flow generator: IPv6 share above 100%%");
         return NULL;
     }
     if (o->kind == FT_GEN_REALISTIC && (o->start < 0 || o->start > 4000000000LL)) {
-        snprintf(err->msg, sizeof err->msg,
-                 "flow generator: start must be between 1970 and 2096");
+        ft_err_set(err, "flow generator: start must be between 1970 and 2096");
         return NULL;
     }
     struct ft_gen *g = calloc(1, sizeof *g);
     if (!g) {
-        snprintf(err->msg, sizeof err->msg, "flow generator: out of memory");
+        ft_err_set(err, "flow generator: out of memory");
         return NULL;
     }
     g->o = *o;

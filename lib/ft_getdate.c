@@ -7,6 +7,7 @@
  * from it at the end, so the items may come in any order.
  */
 #include "ft_getdate.h"
+#include "ft_err.h"
 
 #include <ctype.h>
 #include <stdint.h>
@@ -110,9 +111,8 @@ static int lookup(const struct word *table, const char *name, int *value)
 
 static int fail(struct parser *p, size_t at, const char *why)
 {
-    snprintf(p->err->msg, sizeof p->err->msg, "cannot parse date \"%s\": %s at \"%.20s\"",
-             p->text, why, p->text + at);
-    return -1;
+    return ft_err_set(p->err, "cannot parse date \"%s\": %s at \"%.20s\"", p->text, why,
+                      p->text + at);
 }
 
 /* Splits the text; parenthesised comments are skipped as getdate does. */
