@@ -8,9 +8,10 @@
  *             compresses, rotates, renames tmp- to ft- and expires;
  *   main      waits for signals (HUP rotates, TERM/INT/QUIT stop) and reaps
  *             the post-rotate programs.
- * When the writer falls behind and the queue is full, the receiver drops
- * flows and counts them (queue_drops, and in the file's lost flows) rather
- * than stop reading the socket.
+ * A slow disk or a rotation only makes batches pile up in the queue.  When
+ * the writer is behind by the whole pool, the receiver pauses so that the
+ * socket buffer holds the datagrams too (the kernel counts what it then
+ * drops: socket_drops); dropping here would waste that buffer.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -79,6 +80,8 @@ struct counters {
     atomic_uint_fast64_t datagrams, flows, corrupt, refused, truncated;
     atomic_uint_fast64_t lost, resets, misordered;
     atomic_uint_fast64_t queue_drops, write_drops, write_errors, files, losses;
+    atomic_uint_fast64_t stalls;            /* receiver waited for a free batch */
+    atomic_uint_fast64_t socket_drops;      /* the kernel's count (SO_RXQ_OVFL) */
 };
 
 struct capture {
@@ -144,13 +147,36 @@ static void move_counts_into(struct ft_flow_batch *b, struct header_counts *p)
     memset(p, 0, sizeof *p);
 }
 
-/* Get a batch to fill.  Online the receiver never waits: no free batch
- * means the writer is behind.  Offline (-r) waiting loses nothing. */
+/*
+ * Every batch is full: the writer is behind by the whole pool.  Stop
+ * reading for a while: the datagrams then wait in the socket buffer, and
+ * the kernel drops (and counts) only when that is full too, instead of our
+ * dropping here while the socket buffer sits empty.  A stop request ends
+ * the wait (the flows are then dropped and counted).
+ */
+static struct ft_flow_batch *wait_for_batch(struct receiver *r)
+{
+    struct capture *c = r->c;
+    count(&c->n.stalls, 1);
+    if (ft_ratelimit_allow(&r->warn_queue, &c->log, time(NULL)))
+        ft_log(&c->log, LOG_WARNING, "writer behind: receiving paused, datagrams wait in "
+               "the socket buffer");
+    while (!atomic_load(&c->stop)) {
+        struct ft_flow_batch *b = ft_flowq_take(c->q, 100);
+        if (b)
+            return b;
+    }
+    return NULL;
+}
+
+/* Get a batch to fill.  Offline (-r) simply waits for one. */
 static int take_batch(struct receiver *r)
 {
     if (r->batch)
         return 1;
-    r->batch = ft_flowq_take(r->c->q, r->c->pcap != NULL);
+    r->batch = ft_flowq_take(r->c->q, r->c->pcap ? -1 : 0);
+    if (!r->batch && !r->c->pcap)
+        r->batch = wait_for_batch(r);
     if (!r->batch)
         return 0;
     r->batch->fmt = r->out_fmt;
@@ -199,8 +225,7 @@ static void drop_for_queue(struct receiver *r, size_t n)
     struct header_counts d = {.lost = (uint32_t)n};
     add_counts(r, &d);
     count(&c->n.queue_drops, n);
-    if (ft_ratelimit_allow(&r->warn_queue, &c->log, time(NULL)))
-        ft_log(&c->log, LOG_WARNING, "queue full (writer behind): dropped %zu flows", n);
+    ft_log(&c->log, LOG_WARNING, "stopping with the queue full: dropped %zu flows", n);
 }
 
 static void add_flows(struct receiver *r, const struct ft_flow *flows, size_t n)
@@ -311,13 +336,15 @@ static void log_summary(struct capture *c, struct ft_pdu_ctx *pdu, const char *w
     ft_collect_reasons(pdu, reasons, sizeof reasons);
     ft_log(&c->log, LOG_INFO,
            "STAT%s: datagrams=%llu flows=%llu corrupt=%llu refused=%llu truncated=%llu "
-           "lost=%llu reset=%llu misordered=%llu queue_drops=%llu write_drops=%llu "
-           "write_errors=%llu files=%llu conversion_losses=%llu templates=%llu queue_max=%u%s%s",
+           "lost=%llu reset=%llu misordered=%llu socket_drops=%llu stalls=%llu queue_drops=%llu "
+           "write_drops=%llu write_errors=%llu files=%llu conversion_losses=%llu templates=%llu "
+           "queue_max=%u%s%s",
            when, (unsigned long long)get(&c->n.datagrams),
            (unsigned long long)get(&c->n.flows), (unsigned long long)get(&c->n.corrupt),
            (unsigned long long)get(&c->n.refused), (unsigned long long)get(&c->n.truncated),
            (unsigned long long)get(&c->n.lost), (unsigned long long)get(&c->n.resets),
            (unsigned long long)get(&c->n.misordered),
+           (unsigned long long)get(&c->n.socket_drops), (unsigned long long)get(&c->n.stalls),
            (unsigned long long)get(&c->n.queue_drops),
            (unsigned long long)get(&c->n.write_drops),
            (unsigned long long)get(&c->n.write_errors), (unsigned long long)get(&c->n.files),
@@ -384,6 +411,8 @@ static void receive_round(struct receiver *r, struct ft_udp_batch *ub)
                                  .recv_ms = ms};
         handle_datagram(r, &src, d->data, d->len);
     }
+    if (n > 0)
+        atomic_store(&c->n.socket_drops, ft_udp_kernel_drops(ub));
     maybe_push(r);
 }
 
@@ -443,7 +472,7 @@ static void *receiver_main(void *arg)
     push_batch(r);
     if (r->pending.datagrams || r->pending.corrupt || r->pending.lost || r->pending.resets) {
         /* counts that found no batch: one last try, waiting is fine now */
-        r->batch = ft_flowq_take(c->q, 1);
+        r->batch = ft_flowq_take(c->q, -1);
         if (r->batch) {
             r->batch->fmt = r->out_fmt;
             move_counts_into(r->batch, &r->pending);

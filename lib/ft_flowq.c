@@ -90,6 +90,17 @@ void ft_flowq_free(struct ft_flowq *q)
     free(q);
 }
 
+static void deadline_after(struct timespec *ts, int ms)
+{
+    clock_gettime(CLOCK_REALTIME, ts);
+    ts->tv_sec += ms / 1000;
+    ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts->tv_nsec >= 1000000000L) {
+        ts->tv_sec++;
+        ts->tv_nsec -= 1000000000L;
+    }
+}
+
 static void empty_batch(struct ft_flow_batch *b)
 {
     b->fmt = NULL;
@@ -98,12 +109,19 @@ static void empty_batch(struct ft_flow_batch *b)
     b->corrupt = b->lost = b->resets = b->misordered = 0;
 }
 
-struct ft_flow_batch *ft_flowq_take(struct ft_flowq *q, int wait)
+struct ft_flow_batch *ft_flowq_take(struct ft_flowq *q, int timeout_ms)
 {
     struct ft_flow_batch *b = NULL;
+    struct timespec deadline;
+    if (timeout_ms > 0)
+        deadline_after(&deadline, timeout_ms);
     pthread_mutex_lock(&q->lock);
-    while (wait && q->pool.n == 0 && !q->closed)
-        pthread_cond_wait(&q->can_take, &q->lock);
+    while (timeout_ms != 0 && q->pool.n == 0 && !q->closed) {
+        int rc = timeout_ms < 0 ? pthread_cond_wait(&q->can_take, &q->lock)
+                                : pthread_cond_timedwait(&q->can_take, &q->lock, &deadline);
+        if (rc == ETIMEDOUT)
+            break;
+    }
     if (q->pool.n > 0)
         b = ring_get(&q->pool);
     pthread_mutex_unlock(&q->lock);
@@ -120,17 +138,6 @@ void ft_flowq_push(struct ft_flowq *q, struct ft_flow_batch *b)
         q->high_water = q->fifo.n;
     pthread_cond_signal(&q->can_pop);
     pthread_mutex_unlock(&q->lock);
-}
-
-static void deadline_after(struct timespec *ts, int ms)
-{
-    clock_gettime(CLOCK_REALTIME, ts);
-    ts->tv_sec += ms / 1000;
-    ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts->tv_nsec >= 1000000000L) {
-        ts->tv_sec++;
-        ts->tv_nsec -= 1000000000L;
-    }
 }
 
 struct ft_flow_batch *ft_flowq_pop(struct ft_flowq *q, int timeout_ms)

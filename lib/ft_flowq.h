@@ -4,9 +4,8 @@
  * The collector's receive thread must never wait on the disk: it fills
  * batches of decoded flows and hands them to the writer thread here.  All
  * batches are allocated up front (a fixed pool), so memory is bounded; when
- * the writer falls behind and no batch is free, the producer is told at once
- * (it counts the drop) instead of blocking, unless it asks to wait (offline
- * input such as a pcap file, where nothing is lost by waiting).
+ * the writer falls behind and no batch is free, the producer chooses whether
+ * to wait for one (and how long) or to drop.
  */
 #ifndef FT_FLOWQ_H
 #define FT_FLOWQ_H
@@ -32,9 +31,10 @@ struct ft_flowq;
 struct ft_flowq *ft_flowq_new(unsigned batches, size_t flows_per_batch);
 void ft_flowq_free(struct ft_flowq *q);
 
-/* A free, emptied batch; with wait = 0, NULL at once when the pool is
- * exhausted; with wait = 1, NULL only when the queue was closed. */
-struct ft_flow_batch *ft_flowq_take(struct ft_flowq *q, int wait);
+/* A free, emptied batch.  When the pool is exhausted: timeout_ms 0 gives
+ * NULL at once, -1 waits for one (NULL only if the queue was closed), > 0
+ * waits at most that long. */
+struct ft_flow_batch *ft_flowq_take(struct ft_flowq *q, int timeout_ms);
 
 /* Hand a filled batch to the consumer (FIFO). */
 void ft_flowq_push(struct ft_flowq *q, struct ft_flow_batch *b);

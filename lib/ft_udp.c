@@ -52,10 +52,12 @@ static void set_rcvbuf(int fd, int want, int *got)
     }
 }
 
-/* Ask the kernel to tell each datagram's destination address. */
+/* Ask the kernel to tell each datagram's destination address, and how many
+ * datagrams it dropped because the receive buffer was full. */
 static void want_pktinfo(int fd, int family)
 {
     int on = 1;
+    setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof on);
     if (family == AF_INET6)
         setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof on);
     /* also on dual-stack IPv6 sockets, for the IPv4 datagrams */
@@ -166,6 +168,7 @@ struct ft_udp_batch {
     struct sockaddr_storage *names;
     uint8_t *ctrl;              /* max x CTRL_SIZE */
     struct ft_udp_dgram *dgrams;
+    uint64_t kernel_drops;      /* last SO_RXQ_OVFL count seen */
 };
 
 struct ft_udp_batch *ft_udp_batch_new(unsigned max)
@@ -217,12 +220,18 @@ static void prepare(struct ft_udp_batch *b)
     }
 }
 
-/* The destination address from IP_PKTINFO / IPV6_PKTINFO, if present. */
-static void read_pktinfo(struct msghdr *h, struct ft_ip *dst)
+/* The destination address from IP_PKTINFO / IPV6_PKTINFO, and the kernel's
+ * drop count from SO_RXQ_OVFL, when present. */
+static void read_control(struct msghdr *h, struct ft_ip *dst, uint64_t *drops)
 {
     memset(dst, 0, sizeof *dst);
     for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c; c = CMSG_NXTHDR(h, c)) {
-        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO &&
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL &&
+            c->cmsg_len >= CMSG_LEN(sizeof(uint32_t))) {
+            uint32_t n;
+            memcpy(&n, CMSG_DATA(c), sizeof n);
+            *drops = n;
+        } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO &&
             c->cmsg_len >= CMSG_LEN(sizeof(struct in_pktinfo))) {
             struct in_pktinfo pi;
             memcpy(&pi, CMSG_DATA(c), sizeof pi);
@@ -263,7 +272,7 @@ int ft_udp_recv(int fd, struct ft_udp_batch *b, struct ft_err *err)
             memset(&d->src, 0, sizeof d->src);
             d->sport = 0;
         }
-        read_pktinfo(h, &d->dst);
+        read_control(h, &d->dst, &b->kernel_drops);
     }
     return n;
 }
@@ -271,6 +280,11 @@ int ft_udp_recv(int fd, struct ft_udp_batch *b, struct ft_err *err)
 const struct ft_udp_dgram *ft_udp_batch_get(const struct ft_udp_batch *b, unsigned i)
 {
     return i < b->max ? &b->dgrams[i] : NULL;
+}
+
+uint64_t ft_udp_kernel_drops(const struct ft_udp_batch *b)
+{
+    return b->kernel_drops;
 }
 
 int ft_udp_wait(int fd, int timeout_ms)

@@ -50,6 +50,11 @@ void ft_udp_batch_free(struct ft_udp_batch *b);
 int ft_udp_recv(int fd, struct ft_udp_batch *b, struct ft_err *err);
 const struct ft_udp_dgram *ft_udp_batch_get(const struct ft_udp_batch *b, unsigned i);
 
+/* Datagrams the kernel dropped on this socket because its receive buffer
+ * was full, as of the last datagram received (Linux SO_RXQ_OVFL; 0 where
+ * unknown).  The count is for the socket's whole life. */
+uint64_t ft_udp_kernel_drops(const struct ft_udp_batch *b);
+
 /* Wait up to timeout_ms for fd to become readable: 1 ready, 0 timeout or
  * signal, -1 error. */
 int ft_udp_wait(int fd, int timeout_ms);
