@@ -127,7 +127,12 @@ static inline uint64_t ft_uptime_to_ms(uint32_t unix_secs, uint32_t unix_nsecs,
 {
     uint64_t export_ms = (uint64_t)unix_secs * 1000u + unix_nsecs / 1000000u;
     int64_t behind = (int32_t)(sysuptime - t);
-    return (uint64_t)((int64_t)export_ms - behind);
+    int64_t ms = (int64_t)export_ms - behind;
+    /* Before 1970 it cannot have been a wrap (synthetic data such as
+     * flow-gen's): read the stamp as ahead of sysUpTime, as flow-tools does. */
+    if (ms < 0)
+        ms = (int64_t)export_ms + (uint32_t)(t - sysuptime);
+    return (uint64_t)ms;
 }
 
 /* Fill start_ms/end_ms from the uptime fields. */

@@ -566,9 +566,12 @@ static char *line18(struct ft_printer *pr, char *p, const struct ft_flow *f)
     return body10(pr, tos_col(p, f), f);
 }
 
+/* The original fills the ToS column of this format with the protocol. */
 static char *line19(struct ft_printer *pr, char *p, const struct ft_flow *f)
 {
-    return body11(pr, tos_col(p, f), f);
+    p = ft_put_fit(p, ft_put_u32(p, f->prot), 3);
+    p = LIT(p, "  ");
+    return body11(pr, p, f);
 }
 
 static char *line20(struct ft_printer *pr, char *p, const struct ft_flow *f)
@@ -685,182 +688,205 @@ static const struct { const char *name; size_t len; } kv_names[KV_NCOLUMNS] = {
     KV_COLUMNS(KV_NAME)
 };
 
-struct kv {
-    char *p;
-    int json;
-};
+/*
+ * The cell writers take the write position and return the new one, and are
+ * forced inline so that each of line_json and line_csv becomes one straight
+ * sequence with the separators and keys as constants.
+ */
+#if defined(__GNUC__)
+#define KV_INLINE static inline __attribute__((always_inline))
+#else
+#define KV_INLINE static inline
+#endif
 
 /* Start a cell: the separator, and the key in JSON. */
-static void kv_key(struct kv *r, enum kv_column c)
+KV_INLINE char *kv_key(char *p, int json, enum kv_column c)
 {
     if (c != 0)
-        *r->p++ = ',';
-    if (r->json) {
-        *r->p++ = '"';
-        r->p = ft_put_mem(r->p, kv_names[c].name, kv_names[c].len);
-        *r->p++ = '"';
-        *r->p++ = ':';
+        *p++ = ',';
+    if (json) {
+        *p++ = '"';
+        p = ft_put_mem(p, kv_names[c].name, kv_names[c].len);
+        *p++ = '"';
+        *p++ = ':';
     }
+    return p;
 }
 
-static void kv_null(struct kv *r, enum kv_column c)
+KV_INLINE char *kv_null(char *p, int json, enum kv_column c)
 {
-    kv_key(r, c);
-    if (r->json)
-        r->p = LIT(r->p, "null");
+    p = kv_key(p, json, c);
+    return json ? LIT(p, "null") : p;
 }
 
-static void kv_u64(struct kv *r, enum kv_column c, uint64_t present, uint64_t v)
+KV_INLINE char *kv_u64(char *p, int json, enum kv_column c, uint64_t present, uint64_t v)
 {
-    if (!present) {
-        kv_null(r, c);
-        return;
-    }
-    kv_key(r, c);
-    r->p = ft_put_u64(r->p, v);
+    if (!present)
+        return kv_null(p, json, c);
+    return ft_put_u64(kv_key(p, json, c), v);
 }
 
-static void kv_ip(struct kv *r, enum kv_column c, uint64_t present, const struct ft_ip *a)
+KV_INLINE char *kv_u32(char *p, int json, enum kv_column c, uint64_t present, uint32_t v)
 {
-    if (!present || a->af == FT_AF_NONE) {
-        kv_null(r, c);
-        return;
-    }
-    kv_key(r, c);
-    if (r->json)
-        *r->p++ = '"';
-    r->p = ft_put_ip(r->p, a);
-    if (r->json)
-        *r->p++ = '"';
+    if (!present)
+        return kv_null(p, json, c);
+    return ft_put_u32(kv_key(p, json, c), v);
 }
 
-static void kv_text(struct kv *r, enum kv_column c, const char *s, size_t n)
+KV_INLINE char *kv_ip(char *p, int json, enum kv_column c, uint64_t present, const struct ft_ip *a)
 {
-    kv_key(r, c);
-    r->p = r->json ? ft_put_json_str(r->p, s, n) : ft_put_mem(r->p, s, n);
+    if (!present || a->af == FT_AF_NONE)
+        return kv_null(p, json, c);
+    p = kv_key(p, json, c);
+    if (json)
+        *p++ = '"';
+    p = ft_put_ip(p, a);
+    if (json)
+        *p++ = '"';
+    return p;
+}
+
+KV_INLINE char *kv_text(char *p, int json, enum kv_column c, const char *s, size_t n)
+{
+    p = kv_key(p, json, c);
+    return json ? ft_put_json_str(p, s, n) : ft_put_mem(p, s, n);
 }
 
 /* ftkit's own columns: JSON leaves them out when the flow lacks them. */
-static void kv_extra_u64(struct kv *r, enum kv_column c, uint64_t present, uint64_t v)
+KV_INLINE char *kv_extra_u32(char *p, int json, enum kv_column c, uint64_t present, uint32_t v)
 {
-    if (present || !r->json)
-        kv_u64(r, c, present, v);
+    return present || !json ? kv_u32(p, json, c, present, v) : p;
 }
 
-static void kv_extra_ip(struct kv *r, enum kv_column c, uint64_t present, const struct ft_ip *a)
+KV_INLINE char *kv_extra_u64(char *p, int json, enum kv_column c, uint64_t present, uint64_t v)
 {
-    if (present || !r->json)
-        kv_ip(r, c, present, a);
+    return present || !json ? kv_u64(p, json, c, present, v) : p;
 }
 
-static void kv_export_info(struct kv *r, const struct ft_flow *f)
+KV_INLINE char *kv_extra_ip(char *p, int json, enum kv_column c, uint64_t present,
+                            const struct ft_ip *a)
+{
+    return present || !json ? kv_ip(p, json, c, present, a) : p;
+}
+
+KV_INLINE char *kv_export_info(char *p, int json, const struct ft_flow *f)
 {
     uint64_t h = f->has;
     uint64_t info = h & FT_F_EXPORT_INFO;
-    kv_ip(r, KV_exporter, h & FT_F_EXADDR, &f->exaddr);
-    kv_u64(r, KV_exporter_port, info, f->exporter_port);
-    kv_u64(r, KV_version, info, f->export_version);
+    p = kv_ip(p, json, KV_exporter, h & FT_F_EXADDR, &f->exaddr);
+    p = kv_u32(p, json, KV_exporter_port, info, f->exporter_port);
+    p = kv_u32(p, json, KV_version, info, f->export_version);
     /* v1 has no sequence numbers; only v9/IPFIX have templates. */
-    kv_u64(r, KV_sequence, info && f->export_version != 1, f->sequence);
-    kv_u64(r, KV_source_id, h & FT_F_SOURCE_ID, f->source_id);
-    kv_u64(r, KV_engine_type, h & FT_F_ENGINE_TYPE, f->engine_type);
-    kv_u64(r, KV_engine_id, h & FT_F_ENGINE_ID, f->engine_id);
-    kv_u64(r, KV_sys_uptime, h & FT_F_SYSUPTIME, f->sysuptime);
-    kv_u64(r, KV_unix_secs, h & FT_F_UNIX_SECS, f->unix_secs);
-    kv_u64(r, KV_unix_nsecs, h & FT_F_UNIX_NSECS, f->unix_nsecs);
-    kv_u64(r, KV_flowset_id, info && f->export_version >= 9, f->template_id);
+    p = kv_u32(p, json, KV_sequence, info && f->export_version != 1, f->sequence);
+    p = kv_u32(p, json, KV_source_id, h & FT_F_SOURCE_ID, f->source_id);
+    p = kv_u32(p, json, KV_engine_type, h & FT_F_ENGINE_TYPE, f->engine_type);
+    p = kv_u32(p, json, KV_engine_id, h & FT_F_ENGINE_ID, f->engine_id);
+    p = kv_u32(p, json, KV_sys_uptime, h & FT_F_SYSUPTIME, f->sysuptime);
+    p = kv_u32(p, json, KV_unix_secs, h & FT_F_UNIX_SECS, f->unix_secs);
+    p = kv_u32(p, json, KV_unix_nsecs, h & FT_F_UNIX_NSECS, f->unix_nsecs);
+    return kv_u32(p, json, KV_flowset_id, info && f->export_version >= 9, f->template_id);
 }
 
-static void kv_key_fields(struct kv *r, const struct ft_flow *f)
+KV_INLINE char *kv_key_fields(char *p, int json, const struct ft_flow *f)
 {
     uint64_t h = f->has;
-    kv_ip(r, KV_srcaddr, h & FT_F_SRCADDR, &f->srcaddr);
-    kv_ip(r, KV_dstaddr, h & FT_F_DSTADDR, &f->dstaddr);
-    kv_ip(r, KV_nexthop, h & FT_F_NEXTHOP, &f->nexthop);
-    kv_ip(r, KV_bgp_nexthop, h & FT_F_BGP_NEXTHOP, &f->bgp_nexthop);
-    kv_u64(r, KV_srcport, h & FT_F_SRCPORT, f->srcport);
-    kv_u64(r, KV_dstport, h & FT_F_DSTPORT, f->dstport);
-    kv_u64(r, KV_icmp_type, h & FT_F_ICMP, f->icmp_type);
-    kv_u64(r, KV_icmp_code, h & FT_F_ICMP, f->icmp_code);
-    kv_u64(r, KV_proto, h & FT_F_PROT, f->prot);
-    kv_u64(r, KV_tos, h & FT_F_TOS, f->tos);
-    kv_u64(r, KV_tcp_flags, h & FT_F_TCP_FLAGS, f->tcp_flags);
-    kv_u64(r, KV_input, h & FT_F_INPUT, f->input);
-    kv_u64(r, KV_output, h & FT_F_OUTPUT, f->output);
-    kv_u64(r, KV_packets, h & FT_F_DPKTS, f->dpkts);
-    kv_u64(r, KV_octets, h & FT_F_DOCTETS, f->doctets);
+    p = kv_ip(p, json, KV_srcaddr, h & FT_F_SRCADDR, &f->srcaddr);
+    p = kv_ip(p, json, KV_dstaddr, h & FT_F_DSTADDR, &f->dstaddr);
+    p = kv_ip(p, json, KV_nexthop, h & FT_F_NEXTHOP, &f->nexthop);
+    p = kv_ip(p, json, KV_bgp_nexthop, h & FT_F_BGP_NEXTHOP, &f->bgp_nexthop);
+    p = kv_u32(p, json, KV_srcport, h & FT_F_SRCPORT, f->srcport);
+    p = kv_u32(p, json, KV_dstport, h & FT_F_DSTPORT, f->dstport);
+    p = kv_u32(p, json, KV_icmp_type, h & FT_F_ICMP, f->icmp_type);
+    p = kv_u32(p, json, KV_icmp_code, h & FT_F_ICMP, f->icmp_code);
+    p = kv_u32(p, json, KV_proto, h & FT_F_PROT, f->prot);
+    p = kv_u32(p, json, KV_tos, h & FT_F_TOS, f->tos);
+    p = kv_u32(p, json, KV_tcp_flags, h & FT_F_TCP_FLAGS, f->tcp_flags);
+    p = kv_u32(p, json, KV_input, h & FT_F_INPUT, f->input);
+    p = kv_u32(p, json, KV_output, h & FT_F_OUTPUT, f->output);
+    p = kv_u64(p, json, KV_packets, h & FT_F_DPKTS, f->dpkts);
+    return kv_u64(p, json, KV_octets, h & FT_F_DOCTETS, f->doctets);
 }
 
 /* time_base, first, last, first_ns, last_ns. */
-static void kv_times(struct kv *r, const struct ft_flow *f)
+KV_INLINE char *kv_times(char *p, int json, const struct ft_flow *f)
 {
     uint64_t h = f->has;
     if (h & FT_F_ABS_TIMES) {
-        int t = (h & FT_F_TIMES) != 0;
-        kv_text(r, KV_time_base, "epoch_ms", 8);
-        kv_u64(r, KV_first, t, f->start_ms);
-        kv_u64(r, KV_last, t, f->end_ms);
-        kv_u64(r, KV_first_ns, t, f->start_ms * 1000000u + f->start_ns);
-        kv_u64(r, KV_last_ns, t, f->end_ms * 1000000u + f->end_ns);
-        return;
+        uint64_t t = h & FT_F_TIMES;
+        p = kv_text(p, json, KV_time_base, "epoch_ms", 8);
+        p = kv_u64(p, json, KV_first, t, f->start_ms);
+        p = kv_u64(p, json, KV_last, t, f->end_ms);
+        p = kv_u64(p, json, KV_first_ns, t, f->start_ms * 1000000u + f->start_ns);
+        return kv_u64(p, json, KV_last_ns, t, f->end_ms * 1000000u + f->end_ns);
     }
     if (h & (FT_F_FIRST | FT_F_LAST))
-        kv_text(r, KV_time_base, "sysuptime_ms", 12);
+        p = kv_text(p, json, KV_time_base, "sysuptime_ms", 12);
     else
-        kv_null(r, KV_time_base);
-    kv_u64(r, KV_first, h & FT_F_FIRST, f->first);
-    kv_u64(r, KV_last, h & FT_F_LAST, f->last);
-    kv_null(r, KV_first_ns);
-    kv_null(r, KV_last_ns);
+        p = kv_null(p, json, KV_time_base);
+    p = kv_u32(p, json, KV_first, h & FT_F_FIRST, f->first);
+    p = kv_u32(p, json, KV_last, h & FT_F_LAST, f->last);
+    p = kv_null(p, json, KV_first_ns);
+    return kv_null(p, json, KV_last_ns);
 }
 
-static void kv_routing(struct kv *r, const struct ft_flow *f)
+KV_INLINE char *kv_routing(char *p, int json, const struct ft_flow *f)
 {
     uint64_t h = f->has;
-    kv_u64(r, KV_src_as, h & FT_F_SRC_AS, f->src_as);
-    kv_u64(r, KV_dst_as, h & FT_F_DST_AS, f->dst_as);
-    kv_u64(r, KV_src_mask, h & FT_F_SRC_MASK, f->src_mask);
-    kv_u64(r, KV_dst_mask, h & FT_F_DST_MASK, f->dst_mask);
-    kv_u64(r, KV_ip_version, h & FT_F_IP_VERSION, f->ip_version);
-    kv_u64(r, KV_direction, h & FT_F_DIRECTION, f->direction);
-    kv_u64(r, KV_sampling_interval, h & FT_F_SAMPLING, f->sampling_interval);
-    kv_u64(r, KV_sampling_algorithm, h & FT_F_SAMPLING, f->sampling_algorithm);
-    kv_u64(r, KV_sampler_id, h & FT_F_SAMPLER_ID, f->sampler_id);
+    p = kv_u32(p, json, KV_src_as, h & FT_F_SRC_AS, f->src_as);
+    p = kv_u32(p, json, KV_dst_as, h & FT_F_DST_AS, f->dst_as);
+    p = kv_u32(p, json, KV_src_mask, h & FT_F_SRC_MASK, f->src_mask);
+    p = kv_u32(p, json, KV_dst_mask, h & FT_F_DST_MASK, f->dst_mask);
+    p = kv_u32(p, json, KV_ip_version, h & FT_F_IP_VERSION, f->ip_version);
+    p = kv_u32(p, json, KV_direction, h & FT_F_DIRECTION, f->direction);
+    p = kv_u32(p, json, KV_sampling_interval, h & FT_F_SAMPLING, f->sampling_interval);
+    p = kv_u32(p, json, KV_sampling_algorithm, h & FT_F_SAMPLING, f->sampling_algorithm);
+    return kv_u32(p, json, KV_sampler_id, h & FT_F_SAMPLER_ID, f->sampler_id);
 }
 
-static void kv_extras(struct kv *r, const struct ft_flow *f)
+KV_INLINE char *kv_extras(char *p, int json, const struct ft_flow *f)
 {
     uint64_t h = f->has;
-    kv_extra_u64(r, KV_dflows, h & FT_F_DFLOWS, f->dflows);
-    kv_extra_ip(r, KV_peer_nexthop, h & FT_F_PEER_NEXTHOP, &f->peer_nexthop);
-    kv_extra_ip(r, KV_router_sc, h & FT_F_ROUTER_SC, &f->router_sc);
-    kv_extra_u64(r, KV_extra_pkts, h & FT_F_EXTRA_PKTS, f->extra_pkts);
-    kv_extra_u64(r, KV_marked_tos, h & FT_F_MARKED_TOS, f->marked_tos);
-    kv_extra_u64(r, KV_in_encaps, h & FT_F_IN_ENCAPS, f->in_encaps);
-    kv_extra_u64(r, KV_out_encaps, h & FT_F_OUT_ENCAPS, f->out_encaps);
-    kv_extra_u64(r, KV_src_tag, h & FT_F_SRC_TAG, f->src_tag);
-    kv_extra_u64(r, KV_dst_tag, h & FT_F_DST_TAG, f->dst_tag);
-    kv_extra_u64(r, KV_src_vlan, h & FT_F_SRC_VLAN, f->src_vlan);
-    kv_extra_u64(r, KV_dst_vlan, h & FT_F_DST_VLAN, f->dst_vlan);
-    kv_extra_u64(r, KV_flow_label, h & FT_F_FLOW_LABEL, f->flow_label);
-    kv_extra_u64(r, KV_start_ms, h & FT_F_TIMES, f->start_ms);
-    kv_extra_u64(r, KV_end_ms, h & FT_F_TIMES, f->end_ms);
+    p = kv_extra_u32(p, json, KV_dflows, h & FT_F_DFLOWS, f->dflows);
+    p = kv_extra_ip(p, json, KV_peer_nexthop, h & FT_F_PEER_NEXTHOP, &f->peer_nexthop);
+    p = kv_extra_ip(p, json, KV_router_sc, h & FT_F_ROUTER_SC, &f->router_sc);
+    p = kv_extra_u32(p, json, KV_extra_pkts, h & FT_F_EXTRA_PKTS, f->extra_pkts);
+    p = kv_extra_u32(p, json, KV_marked_tos, h & FT_F_MARKED_TOS, f->marked_tos);
+    p = kv_extra_u32(p, json, KV_in_encaps, h & FT_F_IN_ENCAPS, f->in_encaps);
+    p = kv_extra_u32(p, json, KV_out_encaps, h & FT_F_OUT_ENCAPS, f->out_encaps);
+    p = kv_extra_u32(p, json, KV_src_tag, h & FT_F_SRC_TAG, f->src_tag);
+    p = kv_extra_u32(p, json, KV_dst_tag, h & FT_F_DST_TAG, f->dst_tag);
+    p = kv_extra_u32(p, json, KV_src_vlan, h & FT_F_SRC_VLAN, f->src_vlan);
+    p = kv_extra_u32(p, json, KV_dst_vlan, h & FT_F_DST_VLAN, f->dst_vlan);
+    p = kv_extra_u32(p, json, KV_flow_label, h & FT_F_FLOW_LABEL, f->flow_label);
+    p = kv_extra_u64(p, json, KV_start_ms, h & FT_F_TIMES, f->start_ms);
+    return kv_extra_u64(p, json, KV_end_ms, h & FT_F_TIMES, f->end_ms);
 }
 
-static char *line_kv(struct ft_printer *pr, char *p, const struct ft_flow *f)
+KV_INLINE char *kv_line(char *p, int json, const struct ft_flow *f)
 {
-    struct kv r = { p, pr->format == FT_PRINT_JSON };
-    if (r.json)
-        *r.p++ = '{';
-    kv_export_info(&r, f);
-    kv_key_fields(&r, f);
-    kv_times(&r, f);
-    kv_routing(&r, f);
-    kv_extras(&r, f);
-    if (r.json)
-        *r.p++ = '}';
-    *r.p++ = '\n';
-    return r.p;
+    if (json)
+        *p++ = '{';
+    p = kv_export_info(p, json, f);
+    p = kv_key_fields(p, json, f);
+    p = kv_times(p, json, f);
+    p = kv_routing(p, json, f);
+    p = kv_extras(p, json, f);
+    if (json)
+        *p++ = '}';
+    *p++ = '\n';
+    return p;
+}
+
+static char *line_json(struct ft_printer *pr, char *p, const struct ft_flow *f)
+{
+    (void)pr;
+    return kv_line(p, 1, f);
+}
+
+static char *line_csv(struct ft_printer *pr, char *p, const struct ft_flow *f)
+{
+    (void)pr;
+    return kv_line(p, 0, f);
 }
 
 /* The CSV header line: the column names. */
@@ -1036,7 +1062,7 @@ static int printer_setup(struct ft_printer *pr, const struct ft_print_opts *opts
 {
     int n = pr->format;
     if (n == FT_PRINT_JSON || n == FT_PRINT_CSV) {
-        pr->line = line_kv;
+        pr->line = n == FT_PRINT_JSON ? line_json : line_csv;
         return 0;
     }
     if (n < 0 || n >= FT_PRINT_NFORMATS) {

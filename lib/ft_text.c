@@ -76,53 +76,75 @@ static const char digit_pairs[201] =
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
 
-static unsigned decimal_digits32(uint32_t v)
+/*
+ * Decimal conversion in chunks of four digits: each chunk needs one division
+ * by 100, and the chunks of a number do not wait for each other, which
+ * matters more than the instruction count (a digit-by-digit loop is one long
+ * chain of dependent divisions).
+ */
+static inline char *put_pair(char *p, uint32_t v)
 {
-    unsigned n = 1;
-    while (v >= 10000) {
-        v /= 10000;
-        n += 4;
-    }
-    return n + (v >= 10) + (v >= 100) + (v >= 1000);
+    memcpy(p, digit_pairs + 2 * v, 2);
+    return p + 2;
 }
 
-/* Writes v backwards ending at end (exclusive). */
-static void put_digits_back(char *end, uint64_t v)
+/* Exactly 4 digits, zero padded (v < 10000). */
+static inline char *put4(char *p, uint32_t v)
 {
-    while (v >= 100) {
-        unsigned pair = (unsigned)(v % 100) * 2;
-        v /= 100;
-        *--end = digit_pairs[pair + 1];
-        *--end = digit_pairs[pair];
+    put_pair(p, v / 100);
+    return put_pair(p + 2, v % 100);
+}
+
+/* Exactly 8 digits, zero padded (v < 100000000). */
+static inline char *put8(char *p, uint32_t v)
+{
+    put4(p, v / 10000);
+    return put4(p + 4, v % 10000);
+}
+
+/* 1 to 4 digits, no leading zeros (v < 10000). */
+static inline char *put_upto4(char *p, uint32_t v)
+{
+    if (v < 100) {
+        if (v < 10) {
+            *p = (char)('0' + v);
+            return p + 1;
+        }
+        return put_pair(p, v);
     }
-    if (v >= 10) {
-        *--end = digit_pairs[v * 2 + 1];
-        *--end = digit_pairs[v * 2];
-    } else {
-        *--end = (char)('0' + v);
-    }
+    uint32_t hi = v / 100;
+    if (hi < 10)
+        *p++ = (char)('0' + hi);
+    else
+        p = put_pair(p, hi);
+    return put_pair(p, v % 100);
 }
 
 char *ft_put_u32(char *p, uint32_t v)
 {
-    if (v < 10) {
-        *p = (char)('0' + v);
-        return p + 1;
+    if (v < 10000)
+        return put_upto4(p, v);
+    if (v < 100000000) {
+        p = put_upto4(p, v / 10000);
+        return put4(p, v % 10000);
     }
-    char *end = p + decimal_digits32(v);
-    put_digits_back(end, v);
-    return end;
+    p = put_upto4(p, v / 100000000);
+    return put8(p, v % 100000000);
 }
 
 char *ft_put_u64(char *p, uint64_t v)
 {
     if (v <= UINT32_MAX)
         return ft_put_u32(p, (uint32_t)v);
-    unsigned n = 10;
-    for (uint64_t t = v / 10000000000ULL; t > 0; t /= 10)
-        n++;
-    put_digits_back(p + n, v);
-    return p + n;
+    uint32_t lo = (uint32_t)(v % 100000000u);
+    uint64_t hi = v / 100000000u;
+    if (hi < 100000000u) {
+        p = ft_put_u32(p, (uint32_t)hi);
+    } else {
+        p = put_upto4(p, (uint32_t)(hi / 100000000u));
+        p = put8(p, (uint32_t)(hi % 100000000u));
+    }
+    return put8(p, lo);
 }
 
 char *ft_put_hex(char *p, uint32_t v, int digits)
@@ -142,20 +164,46 @@ char *ft_put_hex(char *p, uint32_t v, int digits)
 
 /* ---- addresses ------------------------------------------------------------ */
 
-static char *put_octet(char *p, unsigned v)
+/* Each octet value: its digits (padded to 3) and their count. */
+static const char octet_text[256 * 4 + 1] =
+    "000\1" "100\1" "200\1" "300\1" "400\1" "500\1" "600\1" "700\1"
+    "800\1" "900\1" "100\2" "110\2" "120\2" "130\2" "140\2" "150\2"
+    "160\2" "170\2" "180\2" "190\2" "200\2" "210\2" "220\2" "230\2"
+    "240\2" "250\2" "260\2" "270\2" "280\2" "290\2" "300\2" "310\2"
+    "320\2" "330\2" "340\2" "350\2" "360\2" "370\2" "380\2" "390\2"
+    "400\2" "410\2" "420\2" "430\2" "440\2" "450\2" "460\2" "470\2"
+    "480\2" "490\2" "500\2" "510\2" "520\2" "530\2" "540\2" "550\2"
+    "560\2" "570\2" "580\2" "590\2" "600\2" "610\2" "620\2" "630\2"
+    "640\2" "650\2" "660\2" "670\2" "680\2" "690\2" "700\2" "710\2"
+    "720\2" "730\2" "740\2" "750\2" "760\2" "770\2" "780\2" "790\2"
+    "800\2" "810\2" "820\2" "830\2" "840\2" "850\2" "860\2" "870\2"
+    "880\2" "890\2" "900\2" "910\2" "920\2" "930\2" "940\2" "950\2"
+    "960\2" "970\2" "980\2" "990\2" "100\3" "101\3" "102\3" "103\3"
+    "104\3" "105\3" "106\3" "107\3" "108\3" "109\3" "110\3" "111\3"
+    "112\3" "113\3" "114\3" "115\3" "116\3" "117\3" "118\3" "119\3"
+    "120\3" "121\3" "122\3" "123\3" "124\3" "125\3" "126\3" "127\3"
+    "128\3" "129\3" "130\3" "131\3" "132\3" "133\3" "134\3" "135\3"
+    "136\3" "137\3" "138\3" "139\3" "140\3" "141\3" "142\3" "143\3"
+    "144\3" "145\3" "146\3" "147\3" "148\3" "149\3" "150\3" "151\3"
+    "152\3" "153\3" "154\3" "155\3" "156\3" "157\3" "158\3" "159\3"
+    "160\3" "161\3" "162\3" "163\3" "164\3" "165\3" "166\3" "167\3"
+    "168\3" "169\3" "170\3" "171\3" "172\3" "173\3" "174\3" "175\3"
+    "176\3" "177\3" "178\3" "179\3" "180\3" "181\3" "182\3" "183\3"
+    "184\3" "185\3" "186\3" "187\3" "188\3" "189\3" "190\3" "191\3"
+    "192\3" "193\3" "194\3" "195\3" "196\3" "197\3" "198\3" "199\3"
+    "200\3" "201\3" "202\3" "203\3" "204\3" "205\3" "206\3" "207\3"
+    "208\3" "209\3" "210\3" "211\3" "212\3" "213\3" "214\3" "215\3"
+    "216\3" "217\3" "218\3" "219\3" "220\3" "221\3" "222\3" "223\3"
+    "224\3" "225\3" "226\3" "227\3" "228\3" "229\3" "230\3" "231\3"
+    "232\3" "233\3" "234\3" "235\3" "236\3" "237\3" "238\3" "239\3"
+    "240\3" "241\3" "242\3" "243\3" "244\3" "245\3" "246\3" "247\3"
+    "248\3" "249\3" "250\3" "251\3" "252\3" "253\3" "254\3" "255\3";
+
+static inline char *put_octet(char *p, unsigned v)
 {
-    if (v >= 100) {
-        *p++ = (char)('0' + v / 100);
-        v %= 100;
-        *p++ = digit_pairs[v * 2];
-        *p++ = digit_pairs[v * 2 + 1];
-    } else if (v >= 10) {
-        *p++ = digit_pairs[v * 2];
-        *p++ = digit_pairs[v * 2 + 1];
-    } else {
-        *p++ = (char)('0' + v);
-    }
-    return p;
+    const char *t = octet_text + 4 * v;
+    memcpy(p, t, 3);            /* the surplus is overwritten or past the end */
+    return p + t[3];
 }
 
 char *ft_put_ipv4(char *p, uint32_t a)

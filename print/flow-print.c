@@ -1,0 +1,213 @@
+/*
+ * flow-print - print the flows of the stream on standard input as text.
+ *
+ * Formats 0..24 are flow-tools' (print-formats.md); -f json and -f csv are
+ * ftkit's machine-readable forms.  The work is in lib/ft_print.c.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "ft_print.h"
+#include "ft_stream.h"
+
+#define PROG "flow-print"
+#define BATCH 4096
+
+static void usage(void)
+{
+    fprintf(stderr,
+            "Usage: " PROG " [-hlnpw] [-c comment_char] [-d debug_level] [-f format]\n"
+            "  -f format  0..24 (flow-tools layouts), json or csv;\n"
+            "             default by the stream's version (3 for v1/v5)\n"
+            "  -n         symbolic names for protocols, ports, AS numbers and tags\n"
+            "  -w         wide columns\n"
+            "  -p         print the stream header first\n"
+            "  -c char    comment character of the header (default #)\n"
+            "  -l         write out every line at once (unbuffered)\n"
+            "  -d level   debug level\n"
+            "  -h         this help\n");
+}
+
+static int parse_args(int argc, char **argv, struct ft_print_opts *o)
+{
+    int c;
+    while ((c = getopt(argc, argv, "c:d:f:hlnpw")) != -1) {
+        switch (c) {
+        case 'c':
+            o->comment = optarg[0];
+            break;
+        case 'd':
+            break;              /* accepted for compatibility; nothing to debug */
+        case 'f':
+            if (ft_print_parse_format(optarg, &o->format) != 0) {
+                fprintf(stderr, PROG ": No such format, %s\n", optarg);
+                return 1;
+            }
+            break;
+        case 'h':
+            usage();
+            exit(0);
+        case 'l':
+            o->line_flush = 1;
+            break;
+        case 'n':
+            o->names = 1;
+            break;
+        case 'p':
+            o->stream_header = 1;
+            break;
+        case 'w':
+            o->wide = 1;
+            break;
+        default:
+            usage();
+            return 1;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, PROG ": Extra arguments starting with %s.\n", argv[optind]);
+        return 1;
+    }
+    return 0;
+}
+
+/*
+ * Read-ahead: a second thread inflates and decodes batches of records while
+ * this one formats the previous batches, so that printing costs about as
+ * much as inflating alone.  The batches go round a ring of SLOTS buffers.
+ */
+#define SLOTS 4
+
+struct slot {
+    struct ft_flow *flows;
+    ssize_t n;                  /* records, 0 at the end, -1 on damage */
+    int full;
+};
+
+struct readahead {
+    struct ft_reader *r;
+    struct slot slot[SLOTS];
+    int stop;                   /* the printer gave up (write error) */
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+};
+
+static void *read_batches(void *arg)
+{
+    struct readahead *ra = arg;
+    for (unsigned i = 0;; i = (i + 1) % SLOTS) {
+        struct slot *s = &ra->slot[i];
+        pthread_mutex_lock(&ra->lock);
+        while (s->full && !ra->stop)
+            pthread_cond_wait(&ra->changed, &ra->lock);
+        int stop = ra->stop;
+        pthread_mutex_unlock(&ra->lock);
+        if (stop)
+            return NULL;
+        ssize_t n = ft_reader_read(ra->r, s->flows, BATCH);
+        pthread_mutex_lock(&ra->lock);
+        s->n = n;
+        s->full = 1;
+        pthread_cond_broadcast(&ra->changed);
+        pthread_mutex_unlock(&ra->lock);
+        if (n <= 0)
+            return NULL;
+    }
+}
+
+/* Print the batches in order until the reader's end or damage; its n. */
+static ssize_t print_batches(struct readahead *ra, struct ft_printer *pr, struct ft_out *out)
+{
+    for (unsigned i = 0;; i = (i + 1) % SLOTS) {
+        struct slot *s = &ra->slot[i];
+        pthread_mutex_lock(&ra->lock);
+        while (!s->full)
+            pthread_cond_wait(&ra->changed, &ra->lock);
+        pthread_mutex_unlock(&ra->lock);
+        ssize_t n = s->n;
+        if (n <= 0)
+            return n;
+        ft_print_flows(pr, out, s->flows, (size_t)n);
+        pthread_mutex_lock(&ra->lock);
+        s->full = 0;
+        ra->stop = out->error != 0;
+        pthread_cond_broadcast(&ra->changed);
+        pthread_mutex_unlock(&ra->lock);
+        if (out->error)
+            return 0;
+    }
+}
+
+/* Print every record; 0, or 1 on a damaged stream or a write error. */
+static int print_records(struct ft_reader *r, struct ft_printer *pr, struct ft_out *out)
+{
+    struct readahead ra = { .r = r };
+    int ok = 1;
+    for (int i = 0; i < SLOTS; i++)
+        ok &= (ra.slot[i].flows = malloc(BATCH * sizeof(struct ft_flow))) != NULL;
+    pthread_t reader;
+    if (!ok || pthread_mutex_init(&ra.lock, NULL) != 0 ||
+        pthread_cond_init(&ra.changed, NULL) != 0 ||
+        pthread_create(&reader, NULL, read_batches, &ra) != 0) {
+        fprintf(stderr, PROG ": out of memory\n");
+        return 1;
+    }
+    ssize_t n = print_batches(&ra, pr, out);
+    pthread_join(reader, NULL);
+    for (int i = 0; i < SLOTS; i++)
+        free(ra.slot[i].flows);
+    ft_out_flush(out);
+    if (n < 0) {
+        fprintf(stderr, PROG ": %s\n", ft_reader_error(r));
+        return 1;
+    }
+    if (out->error) {
+        fprintf(stderr, PROG ": write error: %s\n", strerror(out->error));
+        return 1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct ft_print_opts opts = { .format = FT_PRINT_DEFAULT, .comment = '#' };
+    if (parse_args(argc, argv, &opts) != 0)
+        return 1;
+    if (opts.format != FT_PRINT_DEFAULT && opts.format != FT_PRINT_JSON &&
+        opts.format != FT_PRINT_CSV && opts.format >= FT_PRINT_NFORMATS) {
+        fprintf(stderr, PROG ": No such format, %d\n", opts.format);
+        return 1;
+    }
+
+    struct ft_err err;
+    struct ft_reader *r = ft_reader_open(STDIN_FILENO, "stdin", 0, &err);
+    if (!r) {
+        fprintf(stderr, PROG ": %s\n", err.msg);
+        return 1;
+    }
+    enum ft_print_error why;
+    struct ft_printer *pr = ft_printer_new(&opts, ft_reader_format(r), &why, &err);
+    if (!pr) {
+        fprintf(stderr, PROG ": %s\n", err.msg);
+        ft_reader_close(r);
+        return why == FT_PRINT_EFIELDS ? 255 : 1;
+    }
+
+    struct ft_out out;
+    if (ft_out_init(&out, STDOUT_FILENO, 0) != 0) {
+        fprintf(stderr, PROG ": out of memory\n");
+        return 1;
+    }
+    ft_print_begin(pr, &out, ft_reader_header(r));
+    int rc = print_records(r, pr, &out);
+    if (ft_printer_bogus(pr) > 0)
+        fprintf(stderr, PROG ": Ignoring %llu bogus flows with dPkts=0\n",
+                (unsigned long long)ft_printer_bogus(pr));
+    ft_out_free(&out);
+    ft_printer_free(pr);
+    ft_reader_close(r);
+    return rc;
+}
