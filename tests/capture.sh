@@ -486,6 +486,35 @@ def test_counters_and_garbage():
     report("drops:" in d.text() and "short=" in d.text(), "drop reasons in the statistics")
 
 
+def test_flood():
+    """A burst faster than the writer: every datagram is either written or
+    counted by the kernel as dropped, and every decoded flow reaches a file."""
+    port = free_port()
+    wd = os.path.join(work, "flood")
+    d = capture(wd, "127.0.0.1/0/%d" % port, "-N", "0", "-Q", "4", "-B", "256K")
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    n = 20000
+    for seq in range(n):
+        s.sendto(v5_datagram(seq * 30, 30), ("127.0.0.1", port))
+    s.close()
+    time.sleep(1.0)
+    d.stop()
+    m = re.search(r"STAT \(exit\): datagrams=(\d+) flows=(\d+) .*socket_drops=(\d+) "
+                  r"stalls=(\d+) queue_drops=(\d+)", d.text())
+    if not report(m is not None, "flood: exit statistics"):
+        return
+    dgrams, flows, sock, stalls, qdrops = (int(x) for x in m.groups())
+    written = total_flows(files(wd))
+    report(dgrams + sock == n, "flood: %d accepted + %d dropped by the kernel = %d sent"
+           % (dgrams, sock, n))
+    report(qdrops == 0 and written == flows == 30 * dgrams,
+           "flood: every decoded flow is in a file (%d of %d)" % (written, flows))
+    lost = sum(read_stream(p)["lost"] or 0 for p in files(wd))
+    resets = sum(read_stream(p)["resets"] or 0 for p in files(wd))
+    report(sock == 0 or lost > 0 or resets > 0,
+           "flood: kernel drops show as lost flows or resets in the headers")
+
+
 def test_allow_list():
     port = free_port()
     wd = os.path.join(work, "allow")
@@ -770,7 +799,7 @@ if not all((CAPTURE, SEND, FANOUT, EXPIRE)):
 else:
     try:
         for t in (test_round_trips, test_rotation, test_expiry, test_crash_restart,
-                  test_counters_and_garbage, test_allow_list, test_write_errors, test_fanout,
+                  test_counters_and_garbage, test_flood, test_allow_list, test_write_errors, test_fanout,
                   test_send_rate, test_daemon, test_file_options, test_pcap):
             only = os.environ.get("CAPTURE_TESTS")   # e.g. "expiry,fanout" while debugging
             if only and t.__name__[5:] not in only.split(","):
