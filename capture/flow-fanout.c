@@ -50,6 +50,7 @@ struct options {
     struct ft_allowlist allow;
     int rcvbuf;
     const char *user;
+    int spoof;                          /* -s */
 };
 
 struct dest {
@@ -66,12 +67,14 @@ struct fanout {
     struct options opt;
     struct ft_log log;
     int sock;
+    int raw;                            /* -s: raw socket, else -1 */
     struct dest dests[MAX_DESTS];
     struct ft_pdu_ctx *pdu;
     struct encoder enc[MAX_ENCODERS];
     size_t n_enc;
     time_t startup, next_stat;
     uint64_t datagrams, flows, corrupt, refused, truncated, untranslatable, sent_dgrams;
+    uint64_t unspoofed;
     struct ft_ratelimit warn;
 };
 
@@ -101,7 +104,7 @@ static void die(const char *fmt, ...)
 static void usage(void)
 {
     fprintf(stderr,
-            "Usage: " PROG " [-hD] [-a exporters] [-A as0_sub] [-B rcvbuf] [-d level]\n"
+            "Usage: " PROG " [-hDs] [-a exporters] [-A as0_sub] [-B rcvbuf] [-d level]\n"
             "       [-m privacy_mask] [-p pidfile] [-S minutes] [-U user] [-V version]\n"
             "       [-x usec] localip/remoteip/port localip/remoteip/port[/ttl] ...\n");
 }
@@ -116,11 +119,25 @@ static void pause_after_send(const struct fanout *f)
     }
 }
 
-static void send_all(struct fanout *f, const uint8_t *data, size_t len)
+/* With -s an IPv4 datagram goes out from its exporter's address (and UDP
+ * port) to IPv4 destinations; anything else from our own socket. */
+static int send_one(struct fanout *f, size_t i, const struct ft_udp_dgram *in,
+                    const uint8_t *data, size_t len)
+{
+    const struct ft_addrspec *a = &f->opt.dests[i];
+    if (f->raw >= 0 && in->src.af == FT_AF_INET && a->remote.af == FT_AF_INET)
+        return ft_udp_raw_send(f->raw, &in->src, in->sport, a, data, len);
+    if (f->raw >= 0)
+        f->unspoofed++;
+    return ft_udp_send(f->dests[i].fd, data, len);
+}
+
+static void send_all(struct fanout *f, const struct ft_udp_dgram *in, const uint8_t *data,
+                     size_t len)
 {
     for (size_t i = 0; i < f->opt.n_dests; i++) {
         struct dest *d = &f->dests[i];
-        int e = ft_udp_send(d->fd, data, len);
+        int e = send_one(f, i, in, data, len);
         if (e == 0)
             d->sent++;
         else if (e == EAGAIN || e == EWOULDBLOCK || e == ENOBUFS)
@@ -171,7 +188,8 @@ static struct ft_pdu_enc *encoder_for(struct fanout *f, unsigned version, unsign
     return e;
 }
 
-static void reencode(struct fanout *f, const struct ft_pdu_info *info, int n)
+static void reencode(struct fanout *f, const struct ft_udp_dgram *in,
+                     const struct ft_pdu_info *info, int n)
 {
     unsigned version, agg;
     output_version(f, info, &version, &agg);
@@ -194,11 +212,11 @@ static void reencode(struct fanout *f, const struct ft_pdu_info *info, int n)
         ft_privacy_mask_apply(&f->opt.mask, chunk, k);
         for (size_t i = 0; i < k; i++)
             if (ft_pdu_enc_add(e, &chunk[i], &d) == 1)
-                send_all(f, d.data, d.len);
+                send_all(f, in, d.data, d.len);
         done += k;
     }
     if (ft_pdu_enc_flush(e, &d) == 1)
-        send_all(f, d.data, d.len);
+        send_all(f, in, d.data, d.len);
 }
 
 /* ---- receiving ---------------------------------------------------------- */
@@ -235,9 +253,9 @@ static void handle_datagram(struct fanout *f, const struct ft_udp_dgram *d, uint
     f->datagrams++;
     f->flows += (uint64_t)n;
     if (passthrough(f))
-        send_all(f, d->data, d->len);
+        send_all(f, d, d->data, d->len);
     else
-        reencode(f, &info, n);
+        reencode(f, d, &info, n);
 }
 
 static void log_stats(struct fanout *f, const char *when)
@@ -255,12 +273,12 @@ static void log_stats(struct fanout *f, const char *when)
     ft_collect_reasons(f->pdu, reasons, sizeof reasons);
     ft_log(&f->log, LOG_INFO,
            "STAT%s: datagrams=%llu flows=%llu corrupt=%llu refused=%llu truncated=%llu "
-           "untranslatable=%llu sent=%llu send_nobufs=%llu send_errors=%llu%s%s",
+           "untranslatable=%llu sent=%llu send_nobufs=%llu send_errors=%llu unspoofed=%llu%s%s",
            when, (unsigned long long)f->datagrams, (unsigned long long)f->flows,
            (unsigned long long)f->corrupt, (unsigned long long)f->refused,
            (unsigned long long)f->truncated, (unsigned long long)f->untranslatable,
            (unsigned long long)sent, (unsigned long long)nobufs, (unsigned long long)errors,
-           reasons[0] ? " drops:" : "", reasons);
+           (unsigned long long)f->unspoofed, reasons[0] ? " drops:" : "", reasons);
 }
 
 static void run(struct fanout *f)
@@ -343,7 +361,7 @@ static void parse_option(struct options *o, int ch, const char *arg)
             die("%s", err.msg);
         break;
     case 'p': o->pidfile = arg; break;
-    case 's': die("-s (source address spoofing) is not supported yet");
+    case 's': o->spoof = 1; break;
     case 'S': o->stat_minutes = (unsigned)parse_long(arg, 0, 60, "stat interval"); break;
     case 'U': o->user = arg; break;
     case 'V': parse_version(o, arg); break;
@@ -385,6 +403,11 @@ static void open_sockets(struct fanout *f)
     int got = 0;
     f->sock = ft_udp_listen(&f->opt.src, f->opt.rcvbuf, &got, &err);
     if (f->sock < 0) {
+        ft_log(&f->log, LOG_ERR, "%s", err.msg);
+        exit(1);
+    }
+    f->raw = -1;
+    if (f->opt.spoof && (f->raw = ft_udp_raw_open(&err)) < 0) {
         ft_log(&f->log, LOG_ERR, "%s", err.msg);
         exit(1);
     }

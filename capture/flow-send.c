@@ -34,6 +34,7 @@ struct options {
     long pause_us;                      /* -x */
     double rate;                        /* -r: per second, 0 = unlimited */
     int rate_in_flows;
+    int spoof;                          /* -s */
     struct ft_addrspec dest;
 };
 
@@ -45,8 +46,9 @@ struct pacer {
 struct sender {
     struct options opt;
     int fd;
+    int raw;                            /* -s: raw socket, else -1 */
     struct pacer pacer;
-    uint64_t datagrams, flows, refused, bytes;
+    uint64_t datagrams, flows, refused, bytes, unspoofed;
 };
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -65,7 +67,7 @@ static void die(const char *fmt, ...)
 static void usage(void)
 {
     fprintf(stderr,
-            "Usage: " PROG " [-h] [-d level] [-m privacy_mask] [-r rate[f]] [-V version]\n"
+            "Usage: " PROG " [-hs] [-d level] [-m privacy_mask] [-r rate[f]] [-V version]\n"
             "       [-x usec] localip/remoteip/port[/ttl]\n");
 }
 
@@ -111,13 +113,26 @@ static void pacer_wait(struct pacer *p, double cost)
 
 /* ---- sending ------------------------------------------------------------ */
 
+/* One try: from the flows' exporter address with -s when it is IPv4 (and
+ * not 0), else from our own address. */
+static int send_once(struct sender *s, const struct ft_pdu_dgram *d)
+{
+    if (s->raw >= 0 && d->exaddr.af == FT_AF_INET && d->exaddr.v4 != 0 &&
+        s->opt.dest.remote.af == FT_AF_INET)
+        return ft_udp_raw_send(s->raw, &d->exaddr, s->opt.dest.port, &s->opt.dest, d->data,
+                               d->len);
+    if (s->raw >= 0)
+        s->unspoofed++;
+    return ft_udp_send(s->fd, d->data, d->len);
+}
+
 /* Send one datagram; wait for room in the socket buffer rather than drop. */
 static void send_dgram(struct sender *s, const struct ft_pdu_dgram *d)
 {
     pacer_wait(&s->pacer, s->opt.rate_in_flows ? d->n_flows : 1);
     int waited = 0;
     for (;;) {
-        int e = ft_udp_send(s->fd, d->data, d->len);
+        int e = send_once(s, d);
         if (e == 0)
             break;
         if (e == ECONNREFUSED) {        /* nobody listening (ICMP): not fatal */
@@ -236,7 +251,7 @@ static void parse_args(struct options *o, int argc, char **argv)
                 die("%s", err.msg);
             break;
         case 'r': parse_rate(o, optarg); break;
-        case 's': die("-s (source address spoofing) is not supported yet");
+        case 's': o->spoof = 1; break;
         case 'V': parse_version(o, optarg); break;
         case 'x':
             o->pause_us = strtol(optarg, &end, 10);
@@ -268,6 +283,9 @@ int main(int argc, char **argv)
     s.fd = ft_udp_connect(&s.opt.dest, &err);
     if (s.fd < 0)
         die("%s", err.msg);
+    s.raw = s.opt.spoof ? ft_udp_raw_open(&err) : -1;
+    if (s.opt.spoof && s.raw < 0)
+        die("%s", err.msg);
     pacer_init(&s.pacer, s.opt.rate);
     send_stream(&s, r);
     ft_reader_close(r);
@@ -279,5 +297,8 @@ int main(int argc, char **argv)
     if (s.refused)
         fprintf(stderr, PROG ": %llu datagrams refused by the destination\n",
                 (unsigned long long)s.refused);
+    if (s.unspoofed)
+        fprintf(stderr, PROG ": %llu datagrams sent from our own address (exporter "
+                "address not IPv4)\n", (unsigned long long)s.unspoofed);
     return 0;
 }

@@ -349,3 +349,93 @@ int ft_udp_send(int fd, const void *buf, size_t len)
     while (n < 0 && errno == EINTR);
     return n < 0 ? errno : 0;
 }
+
+/* ---- source spoofing ---------------------------------------------------- */
+
+#define IP_HDR 20
+#define UDP_HDR 8
+
+int ft_udp_raw_open(struct ft_err *err)
+{
+    int fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+    if (fd < 0)
+        return fail(err, "raw socket (source spoofing needs CAP_NET_RAW): %s", strerror(errno));
+    int on = 1;
+    if (setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &on, sizeof on) < 0)
+        return fail_close(fd, err, "IP_HDRINCL");
+    return fd;
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    put16(p, (uint16_t)(v >> 16));
+    put16(p + 2, (uint16_t)v);
+}
+
+/* Internet checksum (RFC 1071) of the bytes, continuing from sum. */
+static uint32_t sum16(const uint8_t *p, size_t n, uint32_t sum)
+{
+    for (; n > 1; p += 2, n -= 2)
+        sum += (uint32_t)p[0] << 8 | p[1];
+    if (n)
+        sum += (uint32_t)p[0] << 8;
+    return sum;
+}
+
+static uint16_t fold(uint32_t sum)
+{
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    return (uint16_t)~sum;
+}
+
+/* The UDP checksum covers a pseudo header of addresses, protocol, length. */
+static uint16_t udp_checksum(uint32_t src, uint32_t dst, const uint8_t *udp, size_t len)
+{
+    uint8_t pseudo[12];
+    put32(pseudo, src);
+    put32(pseudo + 4, dst);
+    pseudo[8] = 0;
+    pseudo[9] = IPPROTO_UDP;
+    put16(pseudo + 10, (uint16_t)len);
+    uint16_t c = fold(sum16(udp, len, sum16(pseudo, sizeof pseudo, 0)));
+    return c ? c : 0xffff;
+}
+
+int ft_udp_raw_send(int fd, const struct ft_ip *src, uint16_t sport,
+                    const struct ft_addrspec *a, const void *payload, size_t len)
+{
+    static _Thread_local uint8_t pkt[FT_UDP_DGRAM_MAX];
+    if (src->af != FT_AF_INET || a->remote.af != FT_AF_INET)
+        return EAFNOSUPPORT;
+    if (len > sizeof pkt - IP_HDR - UDP_HDR)
+        return EMSGSIZE;
+    size_t total = IP_HDR + UDP_HDR + len;
+    memset(pkt, 0, IP_HDR + UDP_HDR);
+    pkt[0] = 0x45;                          /* version 4, 5-word header */
+    put16(pkt + 2, (uint16_t)total);
+    pkt[8] = (uint8_t)(a->ttl >= 0 ? a->ttl : 255);
+    pkt[9] = IPPROTO_UDP;
+    put32(pkt + 12, src->v4);
+    put32(pkt + 16, a->remote.v4);
+    put16(pkt + 10, fold(sum16(pkt, IP_HDR, 0)));
+    uint8_t *udp = pkt + IP_HDR;
+    put16(udp, sport);
+    put16(udp + 2, a->port);
+    put16(udp + 4, (uint16_t)(UDP_HDR + len));
+    memcpy(udp + UDP_HDR, payload, len);
+    put16(udp + 6, udp_checksum(src->v4, a->remote.v4, udp, UDP_HDR + len));
+    struct sockaddr_storage ss;
+    socklen_t sl = ft_ip_to_sockaddr(&a->remote, 0, 0, &ss);
+    ssize_t n;
+    do
+        n = sendto(fd, pkt, total, MSG_DONTWAIT, (struct sockaddr *)&ss, sl);
+    while (n < 0 && errno == EINTR);
+    return n < 0 ? errno : 0;
+}

@@ -71,4 +71,17 @@ int ft_udp_connect(const struct ft_addrspec *a, struct ft_err *err);
  * errno (EAGAIN/ENOBUFS when the kernel queue is full). */
 int ft_udp_send(int fd, const void *buf, size_t len);
 
+/*
+ * Source spoofing (flow-send/flow-fanout -s): a raw IPv4 socket that sends
+ * UDP datagrams with any source address, so a collector sees the original
+ * exporter.  Needs CAP_NET_RAW.  fd, or -1 with err.
+ */
+int ft_udp_raw_open(struct ft_err *err);
+
+/* Send payload from src:sport to a's remote address and port (IPv4 only),
+ * TTL a->ttl or 255.  0, or an errno (EAFNOSUPPORT for IPv6 addresses,
+ * EMSGSIZE when it does not fit in one IP packet). */
+int ft_udp_raw_send(int fd, const struct ft_ip *src, uint16_t sport,
+                    const struct ft_addrspec *a, const void *payload, size_t len);
+
 #endif

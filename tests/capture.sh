@@ -776,6 +776,62 @@ def test_file_options():
         print("skip -U: not root")
 
 
+def rewrite_exaddr(src_path, dst_path, exaddr):
+    """A copy of a v5 stream, uncompressed, with every exaddr replaced."""
+    data = open(src_path, "rb").read()
+    h = read_stream(src_path)
+    e = h["order"]
+    hlen = struct.unpack(e + "I", data[4:8])[0]
+    head = bytearray(data[:hlen])
+    q = 8
+    while q + 4 <= hlen:
+        t, l = struct.unpack(e + "HH", head[q:q + 4])
+        if t == 0x08:
+            head[q + 4:q + 8] = struct.pack(e + "I", h["flags"] & ~0x02)
+        q += 4 + l
+    body = bytearray(h["body"])
+    for i in range(len(body) // 64):
+        body[i * 64 + 12:i * 64 + 16] = struct.pack(e + "I", exaddr)
+    open(dst_path, "wb").write(bytes(head) + bytes(body))
+
+
+def exaddrs(path):
+    h = read_stream(path)
+    e, b = h["order"], h["body"]
+    return {struct.unpack(e + "I", b[i * 64 + 12:i * 64 + 16])[0] for i in range(len(b) // 64)}
+
+
+def test_spoof():
+    if os.geteuid() != 0:
+        print("skip -s: not root")
+        return
+    fake = 0x0a010203
+    path = os.path.join(work, "exaddr.ft")
+    rewrite_exaddr(INPUT, path, fake)
+    pc, pf = free_port(), free_port()
+    wd = os.path.join(work, "spoof")
+    d = capture(wd, "127.0.0.1/0/%d" % pc, "-N", "0")
+    rc = send("0/127.0.0.1/%d" % pc, "-s", "-r", "5000", path=path)
+    time.sleep(0.3)
+    d.stop()
+    done = files(wd)
+    report(rc == 0 and done and exaddrs(done[0]) == {fake},
+           "flow-send -s: the collector sees the flows' exporter 10.1.2.3 (%s)"
+           % (done and [socket.inet_ntoa(struct.pack(">I", a)) for a in exaddrs(done[0])]))
+    wd = os.path.join(work, "spoof-fan")
+    d = capture(wd, "127.0.0.1/0/%d" % pc, "-N", "0")
+    f = Daemon(FANOUT, ["-D", "-s", "0/0/%d" % pf, "0/127.0.0.1/%d" % pc],
+               os.path.join(work, "spoof-fan.log"))
+    f.wait_log("listening on port", 5)
+    send("0/127.0.0.1/%d" % pf, "-s", "-r", "5000", path=path)
+    time.sleep(0.3)
+    f.stop()
+    d.stop()
+    done = files(wd)
+    report(done and read_stream(done[0])["count"] == len(INPUT_FLOWS) and
+           exaddrs(done[0]) == {fake}, "flow-fanout -s: forwarded from the exporter's address")
+
+
 def test_pcap():
     pcap = os.path.join(shared, "captures", "exporters", "pmacctd-v9.pcap")
     ref = os.path.join(shared, "captures", "exporters", "expected", "pmacctd-v9.jsonl")
@@ -800,7 +856,7 @@ else:
     try:
         for t in (test_round_trips, test_rotation, test_expiry, test_crash_restart,
                   test_counters_and_garbage, test_flood, test_allow_list, test_write_errors, test_fanout,
-                  test_send_rate, test_daemon, test_file_options, test_pcap):
+                  test_send_rate, test_daemon, test_file_options, test_spoof, test_pcap):
             only = os.environ.get("CAPTURE_TESTS")   # e.g. "expiry,fanout" while debugging
             if only and t.__name__[5:] not in only.split(","):
                 continue
