@@ -468,6 +468,63 @@ static void test_formats(void)
     unsetenv("FTKIT_SYMDIR");
 }
 
+/* Format 2 has no flows in the golden cases: check it against the printf
+ * formats of print-formats.md on random SYN probes. */
+static void test_format2(void)
+{
+    setenv("TZ", "UTC", 1);
+    const struct ft_format *v5 = ft_format_find(5, 0);
+    struct ft_print_opts o = { .format = 2, .comment = '#' };
+    unsigned bad = 0;
+    for (int i = 0; i < 200; i++) {
+        struct ft_flow f;
+        first_flow(&f);
+        f.prot = 6;
+        f.tcp_flags = 0x02;
+        f.dpkts = 2;
+        f.doctets = 80;
+        f.input = (uint32_t)(rnd() % 300);
+        f.output = (uint32_t)(rnd() % 70000);
+        f.srcport = (uint16_t)rnd();
+        f.dstport = (uint16_t)(rnd() % 100);
+        f.tos = (uint8_t)rnd();
+        ft_ip_set4(&f.srcaddr, (uint32_t)rnd());
+        f.last = f.first + (uint32_t)(rnd() % 2000000);
+        ft_flow_set_times(&f);
+        char src[16], dst[16], want[512];
+        struct in_addr a = { htonl(f.srcaddr.v4) }, b = { htonl(f.dstaddr.v4) };
+        inet_ntop(AF_INET, &a, src, sizeof src);
+        inet_ntop(AF_INET, &b, dst, sizeof dst);
+        time_t t0 = (time_t)(f.start_ms / 1000), t1 = (time_t)(f.end_ms / 1000);
+        struct tm s, e;
+        gmtime_r(&t0, &s);
+        gmtime_r(&t1, &e);
+        uint32_t act = f.last - f.first;
+        snprintf(want, sizeof want,
+                 "%2.2x  %-15.15s  %2.2x  %-15.15s %2.2x %-4x %-4x %-10lu %-10lu\n"
+                 " %-2.2d%-2.2d.%-2.2d:%-2.2d:%-2.2d.%-3.3lu  "
+                 "%-2.2d%-2.2d.%-2.2d:%-2.2d:%-2.2d.%-3.3lu  %5lu.%-3.3lu %-3lu %2.2x %2.2x\n\n",
+                 (unsigned)f.input, src, (unsigned)f.output, dst, (unsigned)f.prot,
+                 (unsigned)f.srcport, (unsigned)f.dstport, (unsigned long)f.dpkts,
+                 (unsigned long)f.doctets, s.tm_mon + 1, s.tm_mday, s.tm_hour, s.tm_min,
+                 s.tm_sec, (unsigned long)(f.start_ms % 1000), e.tm_mon + 1, e.tm_mday,
+                 e.tm_hour, e.tm_min, e.tm_sec, (unsigned long)(f.end_ms % 1000),
+                 (unsigned long)(act / 1000), (unsigned long)(act % 1000),
+                 (unsigned long)(f.doctets / f.dpkts), (unsigned)f.tos, (unsigned)f.tcp_flags);
+        char *got = print_to_string(&o, v5, &f, 1, 0);
+        if (!got || strcmp(got, want) != 0) {
+            if (bad++ < 2)
+                fprintf(stderr, "format 2:\n got %s\nwant %s\n", got ? got : "", want);
+        }
+        free(got);
+        f.dpkts = 3;            /* not a probe: nothing printed */
+        got = print_to_string(&o, v5, &f, 1, 0);
+        bad += !got || got[0] != '\0';
+        free(got);
+    }
+    CHECK_EQ_U(bad, 0, "format 2 lines differing from the printf formats");
+}
+
 /* ---- JSON and CSV ------------------------------------------------------------------ */
 
 static void test_json_csv(void)
@@ -553,6 +610,7 @@ int main(void)
     test_time();
     test_sym();
     test_formats();
+    test_format2();
     test_json_csv();
     return ft_test_report("test_text");
 }
