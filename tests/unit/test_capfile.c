@@ -10,9 +10,16 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include "ft_test.h"
 #include "ft_addrspec.h"
 #include "ft_capfile.h"
+#include "ft_collect.h"
+#include "ft_flowq.h"
+#include "ft_udp.h"
 #include "ft_format.h"
 #include "ft_stream.h"
 
@@ -396,6 +403,154 @@ static void test_allow_and_mask(void)
     CHECK_EQ_S(ft_ip_str(&f[2].srcaddr, s, sizeof s), "2001:db8:1::", "IPv6 src masked");
 }
 
+/* ---- the batch queue between the receive and the writer thread ---------- */
+
+static void *consume(void *arg)
+{
+    struct ft_flowq *q = arg;
+    uint32_t expect = 0;
+    static int ok;
+    ok = 1;
+    struct ft_flow_batch *b;
+    while ((b = ft_flowq_pop(q, -1)) != NULL || !ft_flowq_done(q)) {
+        if (!b)
+            continue;
+        for (size_t i = 0; i < b->n; i++)
+            if (b->flows[i].sequence != expect++)
+                ok = 0;
+        ft_flowq_release(q, b);
+    }
+    return expect == 100000 && ok ? &ok : NULL;
+}
+
+static void test_flowq(void)
+{
+    CHECK(ft_flowq_new(0, 10) == NULL, "no batches refused");
+    struct ft_flowq *q = ft_flowq_new(2, 4);
+    struct ft_flow_batch *a = ft_flowq_take(q, 0), *b = ft_flowq_take(q, 0);
+    CHECK(a && b && a != b && a->cap == 4 && a->n == 0, "two batches");
+    CHECK(ft_flowq_take(q, 0) == NULL, "pool exhausted: NULL at once");
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    CHECK(ft_flowq_take(q, 50) == NULL, "pool exhausted: NULL after the timeout");
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double took = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    CHECK(took >= 0.04 && took < 2, "waited %.3f s", took);
+    a->n = 1;
+    a->lost = 7;
+    ft_flowq_push(q, a);
+    ft_flowq_push(q, b);
+    CHECK_EQ_U(ft_flowq_depth(q), 2, "depth");
+    CHECK_EQ_U(ft_flowq_high_water(q), 2, "high water");
+    CHECK(ft_flowq_pop(q, 0) == a && ft_flowq_pop(q, 0) == b, "first in, first out");
+    CHECK(ft_flowq_pop(q, 10) == NULL, "empty: NULL after the timeout");
+    ft_flowq_release(q, a);
+    struct ft_flow_batch *c = ft_flowq_take(q, 0);
+    CHECK(c == a && c->n == 0 && c->lost == 0, "a released batch comes back empty");
+    ft_flowq_wake(q);
+    CHECK(ft_flowq_pop(q, -1) == NULL, "wake makes a waiting pop return");
+    ft_flowq_release(q, b);
+    ft_flowq_release(q, c);
+    ft_flowq_close(q);
+    CHECK(ft_flowq_done(q), "closed and drained");
+    CHECK(ft_flowq_pop(q, -1) == NULL, "pop after close");
+    ft_flowq_free(q);
+
+    /* a producer and a consumer thread: order and completeness */
+    q = ft_flowq_new(3, 7);
+    pthread_t t;
+    pthread_create(&t, NULL, consume, q);
+    uint32_t seq = 0;
+    while (seq < 100000) {
+        struct ft_flow_batch *x = ft_flowq_take(q, -1);
+        while (x->n < x->cap && seq < 100000)
+            x->flows[x->n++].sequence = seq++;
+        ft_flowq_push(q, x);
+    }
+    ft_flowq_close(q);
+    void *res;
+    pthread_join(t, &res);
+    CHECK(res != NULL, "100000 flows through 3 batches of 7, in order");
+    ft_flowq_free(q);
+}
+
+/* ---- UDP receive batches, statistics timing, rate limits ------------------ */
+
+static void test_udp(void)
+{
+    struct ft_addrspec a;
+    struct ft_err err;
+    int got = 0;
+    ft_addrspec_parse("127.0.0.1/0/0", 1, &a, &err);
+    a.port = 0;
+    /* port 0 means 9991 on the command line; ask the kernel for a free one */
+    int fd = -1;
+    for (unsigned p = 40000; p < 40100 && fd < 0; p++) {
+        a.port = (uint16_t)p;
+        fd = ft_udp_listen(&a, 1 << 20, &got, &err);
+    }
+    CHECK(fd >= 0, "listen: %s", err.msg);
+    if (fd < 0)
+        return;
+    CHECK(got >= 1 << 20, "receive buffer %d", got);
+    struct ft_addrspec to;
+    ft_addrspec_parse("0/127.0.0.1/0", 0, &to, &err);
+    to.port = a.port;
+    int out = ft_udp_connect(&to, &err);
+    CHECK(out >= 0, "connect: %s", err.msg);
+    for (int i = 0; i < 3; i++)
+        CHECK(ft_udp_send(out, "abcdef", 2 + (size_t)i) == 0, "send %d", i);
+    struct ft_udp_batch *b = ft_udp_batch_new(8);
+    int n = 0;
+    for (int tries = 0; tries < 50 && n < 3; tries++) {
+        ft_udp_wait(fd, 100);
+        int k = ft_udp_recv(fd, b, &err);
+        if (k > 0)
+            n += k;
+    }
+    CHECK_EQ_U(n, 3, "three datagrams in one or more batches");
+    const struct ft_udp_dgram *d = ft_udp_batch_get(b, 0);
+    char s[FT_IP_STRLEN];
+    CHECK_EQ_S(ft_ip_str(&d->src, s, sizeof s), "127.0.0.1", "source address");
+    CHECK_EQ_S(ft_ip_str(&d->dst, s, sizeof s), "127.0.0.1", "destination from IP_PKTINFO");
+    CHECK(d->sport != 0 && !d->truncated, "source port, not truncated");
+    CHECK_EQ_U(ft_udp_kernel_drops(b), 0, "no kernel drops");
+    CHECK(ft_udp_recv(fd, b, &err) == 0, "nothing left: 0");
+    ft_udp_batch_free(b);
+    close(out);
+    close(fd);
+}
+
+static void test_collect(void)
+{
+    set_tz("UTC");
+    time_t t = utc(2024, 3, 14, 9, 7, 30);
+    CHECK_EQ_U(ft_collect_next_stat(t, 5), utc(2024, 3, 14, 9, 10, 0), "next 5-minute mark");
+    CHECK_EQ_U(ft_collect_next_stat(utc(2024, 3, 14, 9, 10, 0), 5), utc(2024, 3, 14, 9, 15, 0),
+               "on a mark: the next one");
+    set_tz("Asia/Kolkata");     /* +0530: marks follow the local clock */
+    CHECK_EQ_U(ft_collect_next_stat(t, 60), utc(2024, 3, 14, 9, 30, 0), "local hour");
+    set_tz("UTC");
+    struct ft_log log;
+    ft_log_init(&log, "test_capfile");
+    struct ft_ratelimit r = {.per_minute = 3};
+    int allowed = 0;
+    for (int i = 0; i < 10; i++)
+        allowed += ft_ratelimit_allow(&r, &log, 600);
+    CHECK_EQ_U(allowed, 3, "three a minute");
+    CHECK_EQ_U(r.suppressed, 7, "the rest counted");
+    CHECK(ft_ratelimit_allow(&r, &log, 660) == 1 && r.suppressed == 0, "next minute");
+    struct ft_addrspec a;
+    struct ft_allowlist l = {0};
+    struct ft_ip ip;
+    ft_addrspec_parse("0/192.0.2.1/0", 1, &a, NULL);
+    ft_ip_parse("192.0.2.1", &ip, NULL);
+    CHECK(ft_collect_accepts(&a, &l, &ip), "the configured exporter");
+    ft_ip_parse("192.0.2.2", &ip, NULL);
+    CHECK(!ft_collect_accepts(&a, &l, &ip), "another exporter");
+    CHECK(ft_collect_accepts(NULL, NULL, &ip), "no restriction");
+}
+
 int main(void)
 {
     char dir[] = "/tmp/test_capfile.XXXXXX";
@@ -411,6 +566,9 @@ int main(void)
     test_commit(dir);
     test_addrspec();
     test_allow_and_mask();
+    test_flowq();
+    test_udp();
+    test_collect();
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
