@@ -1043,17 +1043,19 @@ static void realistic_flow(struct ft_gen *g, struct ft_flow *f)
     g->have_pending = c.has_reply && g->produced + 1 < g->o.count;
     if (!g->have_pending)
         return;
-    /* The reply starts one round trip after the request and ends a little
-     * after it (its end time is the next slot of the timeline). */
+    /* The reply runs half a round trip behind the request.  Its end is
+     * capped by the next slot of the timeline, so that end times stay in
+     * order however densely the flows are packed. */
     struct ft_flow *r = &g->pending;
-    uint64_t rend = (uint64_t)(g->start_ms + (int64_t)timeline_at(g, g->produced + 1));
+    uint64_t cap = (uint64_t)(g->start_ms + (int64_t)timeline_at(g, g->produced + 1));
+    uint64_t rend = end + c.rtt_ms / 2 + 1;
+    if (rend > cap)
+        rend = cap;
     if (rend < end)
         rend = end;
     g->last_end_ms = rend;
     uint64_t rstart = end - c.req.duration_ms + c.rtt_ms / 2;
-    if (rstart > rend)
-        rstart = rend;
-    if (c.rep.duration_ms == 0 || c.rep.pkts == 1)
+    if (rstart > rend || c.rep.duration_ms == 0 || c.rep.pkts == 1)
         rstart = rend;
     make_flow(g, &c, &c.b, &c.a, icmp ? 0 : c.bport, icmp ? c.icmp_rep : c.aport, &c.rep, r);
     set_times(g, r, outside, rstart, rend);
