@@ -148,7 +148,7 @@ static void build_list(struct ft_file_list *l, int argc, char **argv,
      * are found before anything is written. */
     for (size_t i = 0; i < l->n; i++) {
         struct ft_file *f = &l->files[i];
-        if (!(f->has & FT_FILE_STDIN) && ft_file_probe(f, &err) < 0) {
+        if (!(f->has & FT_FILE_ONCE) && ft_file_probe(f, &err) < 0) {
             ft_warn("%s, skipped", err.msg);
             run->failed = 1;
         }
@@ -160,7 +160,7 @@ static void build_list(struct ft_file_list *l, int argc, char **argv,
  * The -t/-T window, judged on header times as the original judges it:
  * with both, files starting inside [low, high] are kept; with -t alone,
  * files starting at or before low; with -T alone, files ending at or after
- * high.  Files with no time at all (and standard input) are kept.
+ * high.  Files with no time at all (and standard input, pipes) are kept.
  */
 static bool selected(const struct ft_file *f, const struct options *o)
 {
@@ -187,7 +187,7 @@ static void refuse_output_as_input(const struct ft_file_list *l, const struct op
         return;
     for (size_t i = 0; i < l->n; i++) {
         const struct ft_file *f = &l->files[i];
-        if (!(f->has & FT_FILE_STDIN) && stat(f->path, &in) == 0
+        if (!(f->has & FT_FILE_ONCE) && stat(f->path, &in) == 0
             && in.st_dev == out.st_dev && in.st_ino == out.st_ino)
             ft_die("%s: the output file is also an input", o->outfile);
     }

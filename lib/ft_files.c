@@ -88,7 +88,7 @@ static int append(struct ft_file_list *l, const char *path, unsigned has,
     }
     f->arg = l->args;
     f->has = has;
-    if (!(has & FT_FILE_STDIN) && ft_files_name_time(path, &f->name_time) == 0)
+    if (!(has & FT_FILE_ONCE) && ft_files_name_time(path, &f->name_time) == 0)
         f->has |= FT_FILE_NAME_TIME;
     l->n++;
     return 0;
@@ -204,8 +204,10 @@ int ft_files_add(struct ft_file_list *l, const char *arg, unsigned flags, struct
         problem(&pr, arg, strerror(errno));
     } else if (S_ISDIR(st.st_mode)) {
         walk(l, arg, flags, 0, &pr);
-    } else if (S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)) {
-        append(l, arg, 0, &pr);     /* pipes and /dev/stdin work too */
+    } else if (S_ISREG(st.st_mode)) {
+        append(l, arg, 0, &pr);
+    } else if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)) {
+        append(l, arg, FT_FILE_PIPE, &pr);     /* named pipes, /dev/stdin */
     } else {
         problem(&pr, arg, "odd file (neither a file nor a directory), skipped");
     }
@@ -281,9 +283,9 @@ static char *dup_if(int present, const char *s)
 
 int ft_file_probe(struct ft_file *f, struct ft_err *err)
 {
-    if (f->has & FT_FILE_STDIN) {
-        return ft_err_set(err, "standard input cannot be probed");
-    }
+    if (f->has & FT_FILE_ONCE)
+        return ft_err_set(err, "%s: a pipe can be read only once, so it is not probed",
+                          f->path);
     struct ft_reader *r = ft_reader_open_path(f->path, err);
     if (!r) {
         f->has |= FT_FILE_BAD;

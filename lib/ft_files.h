@@ -34,6 +34,9 @@
 #define FT_FILE_NAME_TIME   0x02    /* name_time was parsed from the name */
 #define FT_FILE_PROBED      0x04    /* hdr holds the stream header */
 #define FT_FILE_BAD         0x08    /* the header could not be read */
+#define FT_FILE_PIPE        0x10    /* a pipe or device: it can be read once
+                                     * only, so it is never probed */
+#define FT_FILE_ONCE        (FT_FILE_STDIN | FT_FILE_PIPE)
 
 /* The parts of a stream header the file list keeps (strings only when
  * present; the interface name TLVs are not kept). */
@@ -85,7 +88,7 @@ int ft_files_add(struct ft_file_list *l, const char *arg, unsigned flags, struct
 int ft_files_name_time(const char *path, time_t *t);
 
 /*
- * Read the header of f (not for standard input) into f->hdr.  0, or -1
+ * Read the header of f (not for standard input, pipes and devices) into f->hdr.  0, or -1
  * with err filled and FT_FILE_BAD set when it is not a readable stream.
  */
 int ft_file_probe(struct ft_file *f, struct ft_err *err);

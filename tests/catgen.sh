@@ -251,6 +251,11 @@ check_eq "cat v5 then v7: the v5 records written" "$(records "$tmp/mix.ft" 64)" 
 "$cat" -V 5 -z 0 "$in/v5.ft" "$in/v7.ft" >"$tmp/mix.ft" 2>"$tmp/err"
 check_eq "cat -V 5: v7 converted, exit 0" $? 0
 check_eq "cat -V 5: all records" "$(records "$tmp/mix.ft" 64)" 870
+mkfifo "$tmp/fifo"
+cat "$in/v5.ft" >"$tmp/fifo" &
+"$cat" -z 0 "$in/sfd_v5.ft" "$tmp/fifo" >"$tmp/p.ft" 2>"$tmp/err"
+check_eq "cat: a named pipe is read once, whole" "$(records "$tmp/p.ft" 64)" 870
+wait
 "$cat" -h 2>/dev/null; check_eq "cat -h exits 1" $? 1
 "$cat" -z 0 - <"$in/v1.ft" >"$tmp/s.ft"
 check "cat -: standard input" cmp -s "$tmp/s.ft" "$compat/expected/cat/cat_stdin_dash.ft"
