@@ -62,6 +62,7 @@
 #define FT_F_FLOW_LABEL     (1ULL << 50)
 #define FT_F_IP_VERSION     (1ULL << 51)  /* ip_version was exported explicitly (IE 60) */
 #define FT_F_TIMES          (1ULL << 52)  /* start_ms/end_ms are known */
+#define FT_F_SCALED         (1ULL << 53)  /* dpkts/doctets were multiplied by sampling_interval */
 
 /* An address: IPv4 in host order, or IPv6 in network byte order. */
 #define FT_AF_NONE 0
