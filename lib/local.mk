@@ -37,3 +37,7 @@ libft_la_SOURCES += lib/ft_collect.c lib/ft_collect.h
 
 # stream: the file format page
 dist_man_MANS += man/ftkit-stream.5
+
+# longest-prefix match (tag engine, filter engine)
+pkginclude_HEADERS += lib/ft_trie.h
+libft_la_SOURCES += lib/ft_trie.c
