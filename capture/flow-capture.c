@@ -24,7 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -38,6 +37,7 @@
 #include "ft_format.h"
 #include "ft_pcap.h"
 #include "ft_pdu.h"
+#include "ft_prog.h"
 #include "ft_stream.h"
 #include "ft_udp.h"
 
@@ -262,14 +262,6 @@ static void maybe_push(struct receiver *r)
         push_batch(r);
 }
 
-/* flow-tools never translates to or from v8 or between v8 aggregations. */
-static int v8_mismatch(const struct ft_format *out, const struct ft_format *in)
-{
-    if (out->d_version != 8 && in->d_version != 8)
-        return 0;
-    return out->d_version != in->d_version || out->agg_method != in->agg_method;
-}
-
 static void refuse(struct receiver *r, const struct ft_pdu_src *src)
 {
     char a[FT_IP_STRLEN];
@@ -307,7 +299,7 @@ static void handle_datagram(struct receiver *r, const struct ft_pdu_src *src,
     }
     if (!r->out_fmt)
         r->out_fmt = c->opt.format ? c->opt.format : in;
-    if (v8_mismatch(r->out_fmt, in)) {
+    if (!ft_collect_translatable(r->out_fmt, in)) {
         count_corrupt(r);
         if (ft_ratelimit_allow(&r->warn_corrupt, &c->log, time(NULL)))
             ft_log(&c->log, LOG_WARNING, "no v8 translation: %s datagram into a %s file",
@@ -846,26 +838,13 @@ static void usage(void)
             "       -w workdir localip/remoteip/port\n");
 }
 
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-
-static void die(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, PROG ": ");
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    exit(1);
-}
-
 static long parse_long(const char *s, long lo, long hi, const char *msg)
 {
     char *end;
     errno = 0;
     long v = strtol(s, &end, 10);
     if (errno || end == s || *end || v < lo || v > hi)
-        die("%s", msg);
+        ft_die("%s", msg);
     return v;
 }
 
@@ -883,44 +862,33 @@ static void init_options(struct options *o)
 
 static void unsupported(int ch)
 {
-    die("-%c is not supported yet: filter, tag and translate the files afterwards "
+    ft_die("-%c is not supported yet: filter, tag and translate the files afterwards "
         "(flow-nfilter, flow-tag, flow-xlate)", ch);
 }
 
 static void parse_option(struct options *o, int ch, const char *arg)
 {
     struct ft_err err;
-    uint64_t size;
     switch (ch) {
     case 'a':
-        if (ft_allowlist_add(&o->allow, arg, &err) < 0)
-            die("%s", err.msg);
+        ft_check(ft_allowlist_add(&o->allow, arg, &err), &err);
         break;
     case 'b':
-        if (strcasecmp(arg, "big") == 0)
-            o->wopts.byte_order = FT_ORDER_BIG;
-        else if (strcasecmp(arg, "little") == 0)
-            o->wopts.byte_order = FT_ORDER_LITTLE;
-        else
-            die("expecting \"big\" or \"little\"");
+        o->wopts.byte_order = ft_opt_byte_order(arg);
         break;
     case 'B':
-        if (ft_capfile_parse_size(arg, &size) < 0 || size > INT_MAX)
-            die("bad receive buffer size \"%s\"", arg);
-        o->rcvbuf = (int)size;
+        o->rcvbuf = ft_opt_rcvbuf(arg);
         break;
     case 'c':
-        die("-c (TCP client streams) is not supported yet");
+        ft_die("-c (TCP client streams) is not supported yet");
     case 'C': o->comment = arg; break;
     case 'd': o->debug = (int)parse_long(arg, 0, INT_MAX, "bad debug level"); break;
     case 'D': o->foreground = 1; break;
     case 'e':
-        if (ft_capfile_parse_size(arg, &o->max_files) < 0)
-            die("bad file count \"%s\"", arg);
+        o->max_files = ft_opt_size(arg, "file count");
         break;
     case 'E':
-        if (ft_capfile_parse_size(arg, &o->max_bytes) < 0)
-            die("bad size \"%s\"", arg);
+        o->max_bytes = ft_opt_size(arg, "size");
         break;
     case 'f': case 't': case 'x': case 'v':
         break;                  /* config files and variables: used by -F/-T/-X only */
@@ -928,13 +896,12 @@ static void parse_option(struct options *o, int ch, const char *arg)
         unsupported(ch);
         break;
     case 'm':
-        if (ft_privacy_mask_add(&o->mask, arg, &err) < 0)
-            die("%s", err.msg);
+        ft_check(ft_privacy_mask_add(&o->mask, arg, &err), &err);
         break;
     case 'n':
         o->rotations = (unsigned)parse_long(arg, 0, LONG_MAX, "bad rotation count");
         if (o->rotations > FT_ROTATIONS_MAX)
-            die("rotations limited to every 1 minute");
+            ft_die("rotations limited to every 1 minute");
         break;
     case 'N':
         o->nesting = (int)parse_long(arg, -3, 3, "-3 <= nesting level <= 3");
@@ -954,12 +921,11 @@ static void parse_option(struct options *o, int ch, const char *arg)
     case 'V':
         o->format = ft_format_parse(arg);
         if (!o->format)
-            die("Version scan failed: \"%s\"", arg);
+            ft_die("Version scan failed: \"%s\"", arg);
         break;
     case 'w': o->workdir = arg; break;
     case 'z':
-        if (ft_parse_compression(arg, &o->wopts, &err) < 0)
-            die("%s", err.msg);
+        ft_check(ft_parse_compression(arg, &o->wopts, &err), &err);
         break;
     case 'h':
         usage();
@@ -977,20 +943,18 @@ static void parse_args(struct options *o, int argc, char **argv)
     while ((ch = getopt(argc, argv, "a:b:B:c:C:d:De:E:f:F:hm:n:N:p:Q:r:R:S:t:T:uU:v:V:w:x:X:z:")) != -1)
         parse_option(o, ch, optarg);
     if (!o->workdir)
-        die("Specify workdir with -w.");
+        ft_die("Specify workdir with -w.");
     if (optind < argc) {
-        struct ft_err err;
-        if (ft_addrspec_parse(argv[optind], 1, &o->addr, &err) < 0)
-            die("%s", err.msg);
+        ft_opt_listen_addr(argv[optind], &o->addr);
         o->have_addr = 1;
         optind++;
     } else if (!o->pcap_path) {
-        die("Specify localip/remoteip/port.");
+        ft_die("Specify localip/remoteip/port.");
     } else {
         ft_addrspec_parse("0/0/0", 1, &o->addr, NULL);
     }
     if (optind < argc)
-        die("Extra arguments starting with %s.", argv[optind]);
+        ft_die("Extra arguments starting with %s.", argv[optind]);
 }
 
 /* ==== main ================================================================ */
@@ -1018,7 +982,7 @@ static void open_input(struct capture *c)
     if (c->opt.pcap_path) {
         c->pcap = ft_pcap_open(c->opt.pcap_path, &err);
         if (!c->pcap)
-            die("%s", err.msg);
+            ft_die("%s", err.msg);
         if (c->opt.have_addr)
             ft_pcap_set_port(c->pcap, c->opt.addr.port);
         return;
@@ -1133,8 +1097,7 @@ static void start_daemon(struct capture *c, int *ready_fd)
     *ready_fd = -1;
     if (c->opt.foreground || c->opt.pcap_path)
         return;
-    if (ft_daemon_detach(c->opt.keep_umask, ready_fd, &err) < 0)
-        die("%s", err.msg);
+    ft_check(ft_daemon_detach(c->opt.keep_umask, ready_fd, &err), &err);
     ft_log_to_syslog(&c->log);
 }
 
@@ -1193,6 +1156,7 @@ int main(int argc, char **argv)
     static struct capture c;
     int ready_fd;
 
+    ft_progname = PROG;
     ft_log_init(&c.log, PROG);
     parse_args(&c.opt, argc, argv);
     c.log.debug = c.opt.debug > 0;

@@ -15,14 +15,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "ft_addrspec.h"
+#include "ft_collect.h"
+#include "ft_daemon.h"
 #include "ft_format.h"
 #include "ft_pcap.h"
 #include "ft_pdu.h"
+#include "ft_prog.h"
 #include "ft_stream.h"
 #include "ft_udp.h"
 
@@ -52,6 +54,7 @@ struct options {
 
 struct receiver {
     struct options o;
+    struct ft_log log;                  /* stderr: the STAT lines */
     struct ft_pdu_ctx *pdu;
     struct ft_writer *w;
     int out_fd;
@@ -84,7 +87,7 @@ static void warn(struct receiver *rx, const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, PROG ": ");
+    fprintf(stderr, "%s: ", ft_progname);
     vfprintf(stderr, fmt, ap);
     if (rx->warnings > WARNINGS_SHOWN)
         fprintf(stderr, " (%llu warnings so far)", (unsigned long long)rx->warnings);
@@ -102,16 +105,7 @@ static int parse_options(int argc, char **argv, struct options *o)
     o->wopts.comp = FT_COMP_NONE;
     while ((c = getopt(argc, argv, "b:C:d:ho:r:S:V:z:?")) != -1) {
         switch (c) {
-        case 'b':
-            if (!strcasecmp(optarg, "big"))
-                o->wopts.byte_order = FT_ORDER_BIG;
-            else if (!strcasecmp(optarg, "little"))
-                o->wopts.byte_order = FT_ORDER_LITTLE;
-            else {
-                fprintf(stderr, PROG ": expecting \"big\" or \"little\"\n");
-                return -1;
-            }
-            break;
+        case 'b': o->wopts.byte_order = ft_opt_byte_order(optarg); break;
         case 'C': o->comment = optarg; break;
         case 'd': o->debug = atoi(optarg); break;
         case 'o': o->out_path = optarg; break;
@@ -121,16 +115,11 @@ static int parse_options(int argc, char **argv, struct options *o)
             break;
         case 'V':
             o->format = ft_format_parse(optarg);
-            if (!o->format) {
-                fprintf(stderr, PROG ": Version scan failed\n");
-                return -1;
-            }
+            if (!o->format)
+                ft_die("Version scan failed");
             break;
         case 'z':
-            if (ft_parse_compression(optarg, &o->wopts, &err) < 0) {
-                fprintf(stderr, PROG ": %s\n", err.msg);
-                return -1;
-            }
+            ft_check(ft_parse_compression(optarg, &o->wopts, &err), &err);
             break;
         case 'h':
             usage();
@@ -140,16 +129,10 @@ static int parse_options(int argc, char **argv, struct options *o)
             return -1;
         }
     }
-    if (argc - optind > 1) {
-        fprintf(stderr, PROG ": Illegal option\n");
-        return -1;
-    }
-    const char *spec = optind < argc ? argv[optind] : "0/0/0";
+    if (argc - optind > 1)
+        ft_die("Illegal option");
     o->have_addr = optind < argc;
-    if (ft_addrspec_parse(spec, 1, &o->addr, &err) < 0) {
-        fprintf(stderr, PROG ": %s\n", err.msg);
-        return -1;
-    }
+    ft_opt_listen_addr(o->have_addr ? argv[optind] : "0/0/0", &o->addr);
     return 0;
 }
 
@@ -178,18 +161,10 @@ static int open_writer(struct receiver *rx, const struct ft_format *fmt)
     rx->w = ft_writer_open(rx->out_fd, rx->o.out_path ? rx->o.out_path : "stdout", &h, &wo,
                            &err);
     if (!rx->w) {
-        fprintf(stderr, PROG ": %s\n", err.msg);
+        ft_warn("%s", err.msg);
         return -1;
     }
     return 0;
-}
-
-/* flow-tools never translates to, from or between v8 aggregations. */
-static int translatable(const struct ft_format *out, const struct ft_format *in)
-{
-    if (out->d_version == FT_DV_EXTENDED || out == in)
-        return 1;
-    return out->d_version != 8 && in->d_version != 8;
 }
 
 static int close_writer(struct receiver *rx)
@@ -210,29 +185,21 @@ static int close_writer(struct receiver *rx)
     int rc = ft_writer_close(rx->w, &err);
     rx->w = NULL;
     if (losses)
-        fprintf(stderr, PROG ": %llu flows lost information in the conversion to %s\n",
+        ft_warn("%llu flows lost information in the conversion to %s",
                 (unsigned long long)losses, fmt->name);
     if (rc < 0)
-        fprintf(stderr, PROG ": %s\n", err.msg);
+        ft_warn("%s", err.msg);
     return rc;
 }
 
 /* ---- datagrams ---------------------------------------------------------- */
 
-static void ip_text(const struct ft_ip *a, char *buf, size_t size)
-{
-    if (a->af == FT_AF_NONE)
-        snprintf(buf, size, "0.0.0.0");
-    else
-        ft_ip_str(a, buf, size);
-}
-
 static void seq_warning(struct receiver *rx, const struct ft_pdu_src *src,
                         const struct ft_pdu_info *info)
 {
     char s[FT_IP_STRLEN], d[FT_IP_STRLEN];
-    ip_text(&src->addr, s, sizeof s);
-    ip_text(&src->local, d, sizeof d);
+    ft_ip_str(&src->addr, s, sizeof s);
+    ft_ip_str(&src->local, d, sizeof d);
     warn(rx, "ftpdu_seq_check(): src_ip=%s dst_ip=%s d_version=%u expecting=%u "
          "received=%u lost=%u%s", s, d, info->version, info->seq_expected, info->sequence,
          info->lost, info->resets ? " (reset)" : info->misordered ? " (misordered)" : "");
@@ -247,7 +214,7 @@ static int handle_datagram(struct receiver *rx, const struct ft_pdu_src *src,
     if (rx->o.have_addr && !rx->o.addr.multicast && !ft_ip_is_any(&rx->o.addr.remote) &&
         !ft_ip_equal(&rx->o.addr.remote, &src->addr)) {
         rx->corrupt++;
-        ip_text(&src->addr, s, sizeof s);
+        ft_ip_str(&src->addr, s, sizeof s);
         warn(rx, "Unexpected PDU: src_ip=%s not configured", s);
         return 0;
     }
@@ -263,9 +230,9 @@ static int handle_datagram(struct receiver *rx, const struct ft_pdu_src *src,
         if (open_writer(rx, rx->o.format ? rx->o.format : in) < 0)
             return -1;
     }
-    if (!translatable(ft_writer_format(rx->w), in)) {
+    if (!ft_collect_translatable(ft_writer_format(rx->w), in)) {
         rx->corrupt++;
-        ip_text(&src->addr, s, sizeof s);
+        ft_ip_str(&src->addr, s, sizeof s);
         warn(rx, "src_ip=%s: no v8 translation from %s to %s", s, in->name,
              ft_writer_format(rx->w)->name);
         return 0;
@@ -276,38 +243,21 @@ static int handle_datagram(struct receiver *rx, const struct ft_pdu_src *src,
     rx->lost += info.lost;
     rx->resets += info.resets;
     rx->misordered += info.misordered;
-    if (info.new_exporter && rx->o.debug) {
-        ip_text(&src->addr, s, sizeof s);
-        fprintf(stderr, PROG ": New exporter: time=%ld src_ip=%s d_version=%u\n",
-                (long)time(NULL), s, info.version);
-    }
+    if (info.new_exporter && rx->o.debug)
+        ft_collect_log_new_exporter(&rx->log, src, info.version);
     if (info.n_flows && ft_writer_write(rx->w, info.flows, info.n_flows) < 0) {
-        fprintf(stderr, PROG ": %s\n", ft_writer_error(rx->w));
+        ft_warn("%s", ft_writer_error(rx->w));
         return -1;
     }
     rx->flows += info.n_flows;
     return 0;
 }
 
-/* STAT lines as flow-capture -S writes them, one per exporter. */
+/* STAT lines as flow-capture -S writes them, one per exporter, all of them. */
 static void stat_lines(struct receiver *rx)
 {
-    size_t n = ft_pdu_exporters(rx->pdu, NULL, 0);
-    struct ft_pdu_exporter *ex = calloc(n ? n : 1, sizeof *ex);
-    if (!ex)
-        return;
-    n = ft_pdu_exporters(rx->pdu, ex, n);
-    for (size_t i = 0; i < n; i++) {
-        char s[FT_IP_STRLEN], d[FT_IP_STRLEN];
-        ip_text(&ex[i].addr, s, sizeof s);
-        ip_text(&ex[i].local, d, sizeof d);
-        fprintf(stderr, PROG ": STAT: now=%ld startup=%ld src_ip=%s dst_ip=%s d_ver=%u "
-                "pkts=%llu flows=%llu lost=%llu reset=%llu filter_drops=0\n",
-                (long)time(NULL), (long)rx->started, s, d, ex[i].version,
-                (unsigned long long)ex[i].datagrams, (unsigned long long)ex[i].flows,
-                (unsigned long long)ex[i].lost, (unsigned long long)ex[i].resets);
-    }
-    free(ex);
+    ft_collect_log_exporters(&rx->log, rx->pdu, time(NULL), rx->started, "",
+                             ft_pdu_exporters(rx->pdu, NULL, 0));
 }
 
 static void maybe_stats(struct receiver *rx)
@@ -363,7 +313,7 @@ static int run_pcap(struct receiver *rx)
         return -1;
     struct ft_pcap *p = ft_pcap_open(rx->o.pcap_path, &err);
     if (!p) {
-        fprintf(stderr, PROG ": %s\n", err.msg);
+        ft_warn("%s", err.msg);
         return -1;
     }
     if (rx->o.have_addr)
@@ -379,12 +329,12 @@ static int run_pcap(struct receiver *rx)
         }
     }
     if (!stop_signal && rc < 0)
-        fprintf(stderr, PROG ": %s\n", err.msg);
+        ft_warn("%s", err.msg);
     if (rx->o.debug) {
         struct ft_pcap_stats st;
         ft_pcap_stats(p, &st);
-        fprintf(stderr, PROG ": pcap: frames=%llu datagrams=%llu not_udp=%llu "
-                "other_port=%llu fragments=%llu truncated=%llu\n",
+        ft_warn("pcap: frames=%llu datagrams=%llu not_udp=%llu "
+                "other_port=%llu fragments=%llu truncated=%llu",
                 (unsigned long long)st.frames, (unsigned long long)st.datagrams,
                 (unsigned long long)st.not_udp, (unsigned long long)st.other_port,
                 (unsigned long long)st.fragments, (unsigned long long)st.truncated);
@@ -400,11 +350,11 @@ static int listen_socket(struct receiver *rx)
     int got = 0;
     int fd = ft_udp_listen(&rx->o.addr, FT_UDP_RCVBUF_DEFAULT, &got, &err);
     if (fd < 0) {
-        fprintf(stderr, PROG ": %s\n", err.msg);
+        ft_warn("%s", err.msg);
         return -1;
     }
     if (rx->o.debug)
-        fprintf(stderr, PROG ": setsockopt(size=%d)\n", got);
+        ft_warn("setsockopt(size=%d)", got);
     return fd;
 }
 
@@ -414,7 +364,7 @@ static int run_socket(struct receiver *rx, int fd)
     struct ft_udp_batch *b = ft_udp_batch_new(RECV_BATCH);
     if (!b) {
         close(fd);
-        fprintf(stderr, PROG ": out of memory\n");
+        ft_warn("out of memory");
         return -1;
     }
     int rc = 0;
@@ -424,7 +374,7 @@ static int run_socket(struct receiver *rx, int fd)
             continue;
         int n = ft_udp_recv(fd, b, &err);
         if (n < 0) {
-            fprintf(stderr, PROG ": %s\n", err.msg);
+            ft_warn("%s", err.msg);
             rc = -1;
             break;
         }
@@ -456,7 +406,7 @@ static int open_output(struct receiver *rx)
     if (rx->o.out_path) {
         rx->out_fd = open(rx->o.out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (rx->out_fd < 0) {
-            fprintf(stderr, PROG ": %s: %s\n", rx->o.out_path, strerror(errno));
+            ft_warn("%s: %s", rx->o.out_path, strerror(errno));
             return -1;
         }
     }
@@ -481,11 +431,13 @@ int main(int argc, char **argv)
 {
     struct receiver rx;
     memset(&rx, 0, sizeof rx);
+    ft_progname = PROG;
+    ft_log_init(&rx.log, PROG);
     if (parse_options(argc, argv, &rx.o) < 0)
         return 1;
     rx.pdu = ft_pdu_ctx_new(NULL);
     if (!rx.pdu) {
-        fprintf(stderr, PROG ": out of memory\n");
+        ft_warn("out of memory");
         return 1;
     }
     rx.started = time(NULL);
@@ -498,14 +450,14 @@ int main(int argc, char **argv)
     if (rc == 0)
         rc = rx.o.pcap_path ? run_pcap(&rx) : run_socket(&rx, fd);
     if (stop_signal)
-        fprintf(stderr, PROG ": Cleaning up\n");
+        ft_warn("Cleaning up");
     if (rx.o.stat_minutes)
         stat_lines(&rx);
     if (close_writer(&rx) < 0)
         rc = -1;
     if (rx.o.debug)
-        fprintf(stderr, PROG ": datagrams=%llu flows=%llu corrupt=%llu lost=%llu "
-                "resets=%llu misordered=%llu\n", (unsigned long long)rx.datagrams,
+        ft_warn("datagrams=%llu flows=%llu corrupt=%llu lost=%llu "
+                "resets=%llu misordered=%llu", (unsigned long long)rx.datagrams,
                 (unsigned long long)rx.flows, (unsigned long long)rx.corrupt,
                 (unsigned long long)rx.lost, (unsigned long long)rx.resets,
                 (unsigned long long)rx.misordered);

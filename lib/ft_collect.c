@@ -14,6 +14,22 @@ int ft_collect_accepts(const struct ft_addrspec *a, const struct ft_allowlist *a
     return !allow || ft_allowlist_match(allow, src);
 }
 
+int ft_collect_v8_translatable(unsigned out_version, unsigned out_agg, unsigned in_version,
+                               unsigned in_agg)
+{
+    if (out_version != 8 && in_version != 8)
+        return 1;
+    return out_version == in_version && out_agg == in_agg;
+}
+
+int ft_collect_translatable(const struct ft_format *out, const struct ft_format *in)
+{
+    if (out->d_version == FT_DV_EXTENDED)
+        return 1;
+    return ft_collect_v8_translatable(out->d_version, out->agg_method, in->d_version,
+                                      in->agg_method);
+}
+
 void ft_collect_log_new_exporter(const struct ft_log *log, const struct ft_pdu_src *src,
                                  unsigned version)
 {

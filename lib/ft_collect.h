@@ -11,12 +11,21 @@
 #include <time.h>
 #include "ft_addrspec.h"
 #include "ft_daemon.h"
+#include "ft_format.h"
 #include "ft_pdu.h"
 
 /* 1 when a datagram from src may be decoded: the remote address of the
  * localip/remoteip/port argument (if any) and the allow-list both accept it. */
 int ft_collect_accepts(const struct ft_addrspec *a, const struct ft_allowlist *allow,
                        const struct ft_ip *src);
+
+/* flow-tools never translates to, from or between v8 aggregations: 1 when
+ * datagrams of version in_version (aggregation in_agg) may be written as
+ * out_version/out_agg. */
+int ft_collect_v8_translatable(unsigned out_version, unsigned out_agg, unsigned in_version,
+                               unsigned in_agg);
+/* The same for stream formats; the extended format holds any datagram. */
+int ft_collect_translatable(const struct ft_format *out, const struct ft_format *in);
 
 /* "New exporter: time=T src_ip=A dst_ip=B d_version=V" */
 void ft_collect_log_new_exporter(const struct ft_log *log, const struct ft_pdu_src *src,

@@ -1,7 +1,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <strings.h>
+#include "ft_addrspec.h"
+#include "ft_capfile.h"
 #include "ft_format.h"
 #include "ft_prog.h"
 
@@ -38,4 +41,56 @@ int ft_opt_byte_order(const char *arg)
     if (strcasecmp(arg, "little") == 0)
         return FT_ORDER_LITTLE;
     ft_die("expecting \"big\" or \"little\"");
+}
+
+void ft_check(int rc, const struct ft_err *err)
+{
+    if (rc < 0)
+        ft_die("%s", err->msg);
+}
+
+void ft_opt_listen_addr(const char *arg, struct ft_addrspec *a)
+{
+    struct ft_err err;
+    ft_check(ft_addrspec_parse(arg, 1, a, &err), &err);
+}
+
+void ft_opt_dest_addr(const char *arg, struct ft_addrspec *a)
+{
+    struct ft_err err;
+    ft_check(ft_addrspec_parse(arg, 0, a, &err), &err);
+    if (a->remote.af == FT_AF_NONE)
+        ft_die("%s: no destination address", arg);
+}
+
+uint64_t ft_opt_size(const char *arg, const char *what)
+{
+    uint64_t size;
+    if (ft_capfile_parse_size(arg, &size) < 0)
+        ft_die("bad %s \"%s\"", what, arg);
+    return size;
+}
+
+int ft_opt_rcvbuf(const char *arg)
+{
+    uint64_t size = ft_opt_size(arg, "receive buffer size");
+    if (size > INT_MAX)
+        ft_die("bad receive buffer size \"%s\"", arg);
+    return (int)size;
+}
+
+void ft_opt_export_version(const char *arg, const char *verb, unsigned *version,
+                           unsigned *agg_method)
+{
+    unsigned v, m = 0;
+    char extra;
+    int k = sscanf(arg, "%u.%u%c", &v, &m, &extra);
+    if (k < 1 || k > 2)
+        ft_die("Version scan failed: \"%s\"", arg);
+    if (v != 1 && v != 5 && v != 6 && v != 7 && v != 8 && v != 9)
+        ft_die("cannot %s NetFlow version %u (1, 5, 6, 7, 8.M or 9)", verb, v);
+    if ((v == 8) != (k == 2))
+        ft_die("v8 needs an aggregation method (8.M), other versions none");
+    *version = v;
+    *agg_method = m;
 }

@@ -8,6 +8,8 @@
 #ifndef FT_PROG_H
 #define FT_PROG_H
 
+#include <stdint.h>
+
 /* The name messages start with; set once at the top of main(). */
 extern const char *ft_progname;
 
@@ -18,5 +20,25 @@ void ft_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn)
 
 /* -b big|little (any case) as FT_ORDER_*; dies with the original's message otherwise. */
 int ft_opt_byte_order(const char *arg);
+
+struct ft_addrspec;
+struct ft_err;
+
+/* The localip/remoteip/port argument a collector listens on; dies with the
+ * parser's message when it is not one. */
+void ft_opt_listen_addr(const char *arg, struct ft_addrspec *a);
+/* A localip/remoteip/port[/ttl] to send to: dies unless it names a remote. */
+void ft_opt_dest_addr(const char *arg, struct ft_addrspec *a);
+/* A count or size with an optional b/K/M/G suffix (-e, -E); dies with
+ * "bad <what> \"arg\"". */
+uint64_t ft_opt_size(const char *arg, const char *what);
+/* -B size[bKMG] as an int; dies with "bad receive buffer size". */
+int ft_opt_rcvbuf(const char *arg);
+/* -V of the exporting tools (flow-send, flow-fanout): V or 8.M, for the
+ * versions the encoder writes; verb completes "cannot <verb> NetFlow version". */
+void ft_opt_export_version(const char *arg, const char *verb, unsigned *version,
+                           unsigned *agg_method);
+/* Dies with err's message when rc < 0 (a library call that failed). */
+void ft_check(int rc, const struct ft_err *err);
 
 #endif
