@@ -211,8 +211,7 @@ static int handle_datagram(struct receiver *rx, const struct ft_pdu_src *src,
     char s[FT_IP_STRLEN];
     struct ft_pdu_info info;
     struct ft_err err;
-    if (rx->o.have_addr && !rx->o.addr.multicast && !ft_ip_is_any(&rx->o.addr.remote) &&
-        !ft_ip_equal(&rx->o.addr.remote, &src->addr)) {
+    if (!ft_collect_accepts(&rx->o.addr, NULL, &src->addr)) {
         rx->corrupt++;
         ft_ip_str(&src->addr, s, sizeof s);
         warn(rx, "Unexpected PDU: src_ip=%s not configured", s);
