@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include "ft_exporters.h"
 #include "ft_pdu_int.h"
 
 static const char *const reason_names[FT_PDU_N_REASONS] = {
@@ -278,6 +279,8 @@ int ft_pdu_decode(struct ft_pdu_ctx *ctx, const struct ft_pdu_src *src,
         info->n_flows = 0;
         return -1;
     }
+    /* Exporters' settings and quirks here, not in the decoders. */
+    ft_exporters_apply(ctx->opts.exporters, ctx->out, ctx->n_out, src->recv_ms);
     /* Partial drops (unknown templates, bad records...) were counted where
      * they happened, once per set or record. */
     info->n_flows = ctx->n_out;

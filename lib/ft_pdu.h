@@ -70,6 +70,8 @@ enum ft_pdu_reason {
 /* Short name of a reason ("short", "no-template", ...). */
 const char *ft_pdu_reason_name(enum ft_pdu_reason r);
 
+struct ft_exporters;
+
 /* Decoder settings.  Zero members take the default given in brackets. */
 struct ft_pdu_opts {
     uint32_t max_exporters;     /* exporter entries (sequence/template scopes) [4096] */
@@ -84,6 +86,10 @@ struct ft_pdu_opts {
     uint32_t as0_substitute;    /* replaces AS 0 in v5/v6/v7/v8 records (flow-fanout -A) [0] */
     int ignore_port;            /* 1: v9/IPFIX template scope ignores the UDP source
                                  * port (exporters that change ports) [0] */
+    struct ft_exporters *exporters; /* per-exporter settings (ft_exporters.h) applied
+                                 * to the flows of every call, and counted there;
+                                 * the caller's, kept until the context is freed
+                                 * [NULL: none] */
 };
 
 /* What one call produced, and what it saw. */

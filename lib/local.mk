@@ -41,3 +41,7 @@ dist_man_MANS += man/ftkit-stream.5
 # longest-prefix match (tag engine, filter engine)
 pkginclude_HEADERS += lib/ft_trie.h
 libft_la_SOURCES += lib/ft_trie.c
+
+# per-exporter settings of the collectors: sampling overrides, scaling, quirks
+libft_la_SOURCES += lib/ft_exporters.c lib/ft_exporters.h
+dist_man_MANS += man/ftkit-exporters.5

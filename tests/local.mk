@@ -37,3 +37,8 @@ tests_unit_test_roundtrip_LDADD = $(FTLIB)
 check_PROGRAMS += tests/unit/test_damage
 tests_unit_test_damage_SOURCES = tests/unit/test_damage.c
 tests_unit_test_damage_LDADD = $(FTLIB)
+
+# per-exporter settings: the settings file, lookup, sampling, scaling, quirks
+check_PROGRAMS += tests/unit/test_exporters
+tests_unit_test_exporters_SOURCES = tests/unit/test_exporters.c
+tests_unit_test_exporters_LDADD = $(FTLIB)
