@@ -356,7 +356,8 @@ static char *tag_fit(struct ft_printer *pr, char *p, uint32_t tag, size_t w)
     char *s = p;
     const char *name = ft_sym_name(pr->tag, tag);
     if (name) {
-        p = sym(p, pr->tag, tag, SYM_TAG);
+        size_t n = strlen(name);
+        p = ft_put_mem(p, name, n < SYM_TAG - 1 ? n : SYM_TAG - 1);
     } else {
         p = LIT(p, "0x");
         p = ft_put_hex(p, tag, 8);
