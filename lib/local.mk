@@ -45,3 +45,7 @@ libft_la_SOURCES += lib/ft_trie.c
 # per-exporter settings of the collectors: sampling overrides, scaling, quirks
 libft_la_SOURCES += lib/ft_exporters.c lib/ft_exporters.h
 dist_man_MANS += man/ftkit-exporters.5
+
+# filter language (flow-nfilter, flow-capture -F)
+pkginclude_HEADERS += lib/ft_filter.h
+libft_la_SOURCES += lib/ft_filter.c lib/ft_filter_eval.c lib/ft_filter_vars.c lib/ft_filter_int.h
