@@ -838,16 +838,6 @@ static void usage(void)
             "       -w workdir localip/remoteip/port\n");
 }
 
-static long parse_long(const char *s, long lo, long hi, const char *msg)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi)
-        ft_die("%s", msg);
-    return v;
-}
-
 static void init_options(struct options *o)
 {
     memset(o, 0, sizeof *o);
@@ -869,6 +859,7 @@ static void unsupported(int ch)
 static void parse_option(struct options *o, int ch, const char *arg)
 {
     struct ft_err err;
+    long nesting;
     switch (ch) {
     case 'a':
         ft_check(ft_allowlist_add(&o->allow, arg, &err), &err);
@@ -882,7 +873,7 @@ static void parse_option(struct options *o, int ch, const char *arg)
     case 'c':
         ft_die("-c (TCP client streams) is not supported yet");
     case 'C': o->comment = arg; break;
-    case 'd': o->debug = (int)parse_long(arg, 0, INT_MAX, "bad debug level"); break;
+    case 'd': o->debug = (int)ft_opt_long(arg, 0, INT_MAX, "debug level"); break;
     case 'D': o->foreground = 1; break;
     case 'e':
         o->max_files = ft_opt_size(arg, "file count");
@@ -899,23 +890,26 @@ static void parse_option(struct options *o, int ch, const char *arg)
         ft_check(ft_privacy_mask_add(&o->mask, arg, &err), &err);
         break;
     case 'n':
-        o->rotations = (unsigned)parse_long(arg, 0, LONG_MAX, "bad rotation count");
+        o->rotations = (unsigned)ft_opt_long(arg, 0, LONG_MAX, "rotation count");
         if (o->rotations > FT_ROTATIONS_MAX)
             ft_die("rotations limited to every 1 minute");
         break;
     case 'N':
-        o->nesting = (int)parse_long(arg, -3, 3, "-3 <= nesting level <= 3");
+        nesting = ft_opt_long(arg, LONG_MIN, LONG_MAX, "nesting level");
+        if (nesting < -3 || nesting > 3)
+            ft_die("-3 <= nesting level <= 3");
+        o->nesting = (int)nesting;
         break;
     case 'p':
         o->pidfile = arg;
         o->pidfile_given = 1;
         break;
     case 'Q':
-        o->queue_batches = (unsigned)parse_long(arg, 2, 65536, "queue batches: 2..65536");
+        o->queue_batches = (unsigned)ft_opt_long(arg, 2, 65536, "queue batch count");
         break;
     case 'r': o->pcap_path = arg; break;
     case 'R': o->post_rotate = arg; break;
-    case 'S': o->stat_minutes = (unsigned)parse_long(arg, 0, 60, "stat interval 0..60"); break;
+    case 'S': o->stat_minutes = (unsigned)ft_opt_long(arg, 0, 60, "stat interval"); break;
     case 'u': o->keep_umask = 1; break;
     case 'U': o->user = arg; break;
     case 'V':

@@ -8,12 +8,13 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "ft_capfile.h"
 #include "ft_daemon.h"
+#include "ft_prog.h"
 
 #define PROG "flow-expire"
 
@@ -29,40 +30,16 @@ static void usage(void)
     fprintf(stderr, "Usage: " PROG " [-hn] [-d level] [-e count] [-E size[bKMG]] [-w workdir]\n");
 }
 
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-
-static void die(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, PROG ": ");
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    exit(1);
-}
-
 static void parse_args(struct options *o, int argc, char **argv)
 {
     int ch;
-    char *end;
     memset(o, 0, sizeof *o);
     o->workdir = ".";
     while ((ch = getopt(argc, argv, "d:e:E:hnw:")) != -1) {
         switch (ch) {
-        case 'd':
-            o->debug = (int)strtol(optarg, &end, 10);
-            if (*end || o->debug < 0)
-                die("bad debug level \"%s\"", optarg);
-            break;
-        case 'e':
-            if (ft_capfile_parse_size(optarg, &o->max_files) < 0)
-                die("bad file count \"%s\"", optarg);
-            break;
-        case 'E':
-            if (ft_capfile_parse_size(optarg, &o->max_bytes) < 0)
-                die("bad size \"%s\"", optarg);
-            break;
+        case 'd': o->debug = (int)ft_opt_long(optarg, 0, INT_MAX, "debug level"); break;
+        case 'e': o->max_files = ft_opt_size(optarg, "file count"); break;
+        case 'E': o->max_bytes = ft_opt_size(optarg, "size"); break;
         case 'n': o->dry_run = 1; break;
         case 'w': o->workdir = optarg; break;
         case 'h': usage(); exit(0);
@@ -70,7 +47,7 @@ static void parse_args(struct options *o, int argc, char **argv)
         }
     }
     if (optind < argc)
-        die("Extra arguments starting with %s.", argv[optind]);
+        ft_die("Extra arguments starting with %s.", argv[optind]);
     if (o->debug > 0)
         o->dry_run = 1;         /* flow-tools: with -d nothing is unlinked */
 }
@@ -116,6 +93,7 @@ int main(int argc, char **argv)
     struct ft_expiry x;
     struct ft_err err;
 
+    ft_progname = PROG;
     parse_args(&o, argc, argv);
     ft_log_init(&log, PROG);
     log.debug = o.debug > 0;
@@ -124,7 +102,7 @@ int main(int argc, char **argv)
     struct report rep = {&log, 0};
     ft_expiry_init(&x, o.max_files, o.max_bytes);
     if (ft_expiry_scan(&x, o.workdir, on_note, &rep, &err) < 0)
-        die("%s", err.msg);
+        ft_die("%s", err.msg);
     if (o.debug > 0)
         dump_list(&x);
     size_t n = ft_expiry_run(&x, 0, o.dry_run, on_remove, &rep);

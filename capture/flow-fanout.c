@@ -16,17 +16,16 @@
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include "ft_addrspec.h"
-#include "ft_capfile.h"
 #include "ft_collect.h"
 #include "ft_daemon.h"
 #include "ft_pdu.h"
+#include "ft_prog.h"
 #include "ft_udp.h"
 
 #define PROG "flow-fanout"
@@ -88,19 +87,6 @@ static void on_signal(int sig)
         got_stop = sig;
 }
 
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-
-static void die(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, PROG ": ");
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    exit(1);
-}
-
 static void usage(void)
 {
     fprintf(stderr,
@@ -111,25 +97,13 @@ static void usage(void)
 
 /* ---- sending ------------------------------------------------------------ */
 
-static void pause_after_send(const struct fanout *f)
-{
-    if (f->opt.pause_us > 0) {
-        struct timespec ts = {f->opt.pause_us / 1000000, (f->opt.pause_us % 1000000) * 1000};
-        nanosleep(&ts, NULL);
-    }
-}
-
 /* With -s an IPv4 datagram goes out from its exporter's address (and UDP
  * port) to IPv4 destinations; anything else from our own socket. */
 static int send_one(struct fanout *f, size_t i, const struct ft_udp_dgram *in,
                     const uint8_t *data, size_t len)
 {
-    const struct ft_addrspec *a = &f->opt.dests[i];
-    if (f->raw >= 0 && in->src.af == FT_AF_INET && a->remote.af == FT_AF_INET)
-        return ft_udp_raw_send(f->raw, &in->src, in->sport, a, data, len);
-    if (f->raw >= 0)
-        f->unspoofed++;
-    return ft_udp_send(f->dests[i].fd, data, len);
+    return ft_udp_send_as(f->dests[i].fd, f->raw, &in->src, in->sport, &f->opt.dests[i], data,
+                          len, &f->unspoofed);
 }
 
 static void send_all(struct fanout *f, const struct ft_udp_dgram *in, const uint8_t *data,
@@ -146,7 +120,7 @@ static void send_all(struct fanout *f, const struct ft_udp_dgram *in, const uint
             d->errors++;
     }
     f->sent_dgrams++;
-    pause_after_send(f);
+    ft_udp_pause(f->opt.pause_us);
 }
 
 /* ---- re-encoding -------------------------------------------------------- */
@@ -193,9 +167,7 @@ static void reencode(struct fanout *f, const struct ft_udp_dgram *in,
 {
     unsigned version, agg;
     output_version(f, info, &version, &agg);
-    /* flow-tools never translates to or from v8 aggregations */
-    if ((version == 8 || info->version == 8) &&
-        (version != info->version || agg != info->agg_method)) {
+    if (!ft_collect_v8_translatable(version, agg, info->version, info->agg_method)) {
         f->untranslatable++;
         return;
     }
@@ -286,7 +258,7 @@ static void run(struct fanout *f)
     struct ft_udp_batch *ub = ft_udp_batch_new(RECV_BATCH);
     struct ft_err err;
     if (!ub)
-        die("out of memory");
+        ft_die("out of memory");
     f->next_stat = time(NULL);
     while (!got_stop) {
         if (got_hup) {
@@ -311,61 +283,25 @@ static void run(struct fanout *f)
 
 /* ---- options ------------------------------------------------------------ */
 
-static void parse_version(struct options *o, const char *arg)
-{
-    unsigned v, m = 0;
-    char extra;
-    int k = sscanf(arg, "%u.%u%c", &v, &m, &extra);
-    if (k < 1 || k > 2)
-        die("Version scan failed: \"%s\"", arg);
-    if (v != 1 && v != 5 && v != 6 && v != 7 && v != 8 && v != 9)
-        die("cannot export NetFlow version %u (1, 5, 6, 7, 8.M or 9)", v);
-    if ((v == 8) != (k == 2))
-        die("v8 needs an aggregation method (8.M), other versions none");
-    o->version = v;
-    o->agg_method = m;
-}
-
-static long parse_long(const char *s, long lo, long hi, const char *what)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi)
-        die("bad %s \"%s\"", what, s);
-    return v;
-}
-
 static void parse_option(struct options *o, int ch, const char *arg)
 {
     struct ft_err err;
-    uint64_t size;
     switch (ch) {
-    case 'a':
-        if (ft_allowlist_add(&o->allow, arg, &err) < 0)
-            die("%s", err.msg);
-        break;
-    case 'A': o->as0 = (uint32_t)parse_long(arg, 0, UINT32_MAX, "AS number"); break;
-    case 'B':
-        if (ft_capfile_parse_size(arg, &size) < 0 || size > INT_MAX)
-            die("bad receive buffer size \"%s\"", arg);
-        o->rcvbuf = (int)size;
-        break;
-    case 'd': o->debug = (int)parse_long(arg, 0, INT_MAX, "debug level"); break;
+    case 'a': ft_check(ft_allowlist_add(&o->allow, arg, &err), &err); break;
+    case 'A': o->as0 = (uint32_t)ft_opt_long(arg, 0, UINT32_MAX, "AS number"); break;
+    case 'B': o->rcvbuf = ft_opt_rcvbuf(arg); break;
+    case 'd': o->debug = (int)ft_opt_long(arg, 0, INT_MAX, "debug level"); break;
     case 'D': o->foreground = 1; break;
     case 'f': case 'v': break;      /* used by -F only */
     case 'F':
-        die("-F is not supported yet: filter with flow-nfilter before flow-send instead");
-    case 'm':
-        if (ft_privacy_mask_add(&o->mask, arg, &err) < 0)
-            die("%s", err.msg);
-        break;
+        ft_die("-F is not supported yet: filter with flow-nfilter before flow-send instead");
+    case 'm': ft_check(ft_privacy_mask_add(&o->mask, arg, &err), &err); break;
     case 'p': o->pidfile = arg; break;
     case 's': o->spoof = 1; break;
-    case 'S': o->stat_minutes = (unsigned)parse_long(arg, 0, 60, "stat interval"); break;
+    case 'S': o->stat_minutes = (unsigned)ft_opt_long(arg, 0, 60, "stat interval"); break;
     case 'U': o->user = arg; break;
-    case 'V': parse_version(o, arg); break;
-    case 'x': o->pause_us = parse_long(arg, 0, 10000000, "-x pause"); break;
+    case 'V': ft_opt_export_version(arg, "export", &o->version, &o->agg_method); break;
+    case 'x': o->pause_us = ft_opt_long(arg, 0, 10000000, "-x pause"); break;
     case 'h': usage(); exit(0);
     default: usage(); exit(1);
     }
@@ -373,7 +309,6 @@ static void parse_option(struct options *o, int ch, const char *arg)
 
 static void parse_args(struct options *o, int argc, char **argv)
 {
-    struct ft_err err;
     int ch;
     memset(o, 0, sizeof *o);
     o->pidfile = DEFAULT_PIDFILE;
@@ -381,17 +316,12 @@ static void parse_args(struct options *o, int argc, char **argv)
     while ((ch = getopt(argc, argv, "a:A:B:d:Df:F:hm:p:sS:U:v:V:x:")) != -1)
         parse_option(o, ch, optarg);
     if (argc - optind < 2)
-        die("Must define at least source and one destination.");
-    if (ft_addrspec_parse(argv[optind], 1, &o->src, &err) < 0)
-        die("%s", err.msg);
+        ft_die("Must define at least source and one destination.");
+    ft_opt_listen_addr(argv[optind], &o->src);
     for (int i = optind + 1; i < argc; i++) {
         if (o->n_dests == MAX_DESTS)
-            die("at most %d destinations", MAX_DESTS);
-        if (ft_addrspec_parse(argv[i], 0, &o->dests[o->n_dests], &err) < 0)
-            die("%s", err.msg);
-        if (o->dests[o->n_dests].remote.af == FT_AF_NONE)
-            die("%s: no destination address", argv[i]);
-        o->n_dests++;
+            ft_die("at most %d destinations", MAX_DESTS);
+        ft_opt_dest_addr(argv[i], &o->dests[o->n_dests++]);
     }
 }
 
@@ -445,6 +375,7 @@ int main(int argc, char **argv)
     struct ft_err err;
     int ready_fd = -1;
 
+    ft_progname = PROG;
     ft_log_init(&f.log, PROG);
     parse_args(&f.opt, argc, argv);
     f.log.debug = f.opt.debug > 0;
@@ -453,10 +384,9 @@ int main(int argc, char **argv)
     struct ft_pdu_opts po = {.as0_substitute = f.opt.as0};
     f.pdu = ft_pdu_ctx_new(&po);
     if (!f.pdu)
-        die("out of memory");
+        ft_die("out of memory");
     if (!f.opt.foreground) {
-        if (ft_daemon_detach(0, &ready_fd, &err) < 0)
-            die("%s", err.msg);
+        ft_check(ft_daemon_detach(0, &ready_fd, &err), &err);
         ft_log_to_syslog(&f.log);
     }
     install_signals();

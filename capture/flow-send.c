@@ -11,7 +11,6 @@
 #include <getopt.h>
 #include <limits.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 #include "ft_addrspec.h"
 #include "ft_format.h"
 #include "ft_pdu.h"
+#include "ft_prog.h"
 #include "ft_stream.h"
 #include "ft_udp.h"
 
@@ -50,19 +50,6 @@ struct sender {
     struct pacer pacer;
     uint64_t datagrams, flows, refused, bytes, unspoofed;
 };
-
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-
-static void die(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, PROG ": ");
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    exit(1);
-}
 
 static void usage(void)
 {
@@ -113,17 +100,11 @@ static void pacer_wait(struct pacer *p, double cost)
 
 /* ---- sending ------------------------------------------------------------ */
 
-/* One try: from the flows' exporter address with -s when it is IPv4 (and
- * not 0), else from our own address. */
+/* One try: from the flows' exporter address with -s, else from ours. */
 static int send_once(struct sender *s, const struct ft_pdu_dgram *d)
 {
-    if (s->raw >= 0 && d->exaddr.af == FT_AF_INET && d->exaddr.v4 != 0 &&
-        s->opt.dest.remote.af == FT_AF_INET)
-        return ft_udp_raw_send(s->raw, &d->exaddr, s->opt.dest.port, &s->opt.dest, d->data,
-                               d->len);
-    if (s->raw >= 0)
-        s->unspoofed++;
-    return ft_udp_send(s->fd, d->data, d->len);
+    return ft_udp_send_as(s->fd, s->raw, &d->exaddr, s->opt.dest.port, &s->opt.dest,
+                          d->data, d->len, &s->unspoofed);
 }
 
 /* Send one datagram; wait for room in the socket buffer rather than drop. */
@@ -140,7 +121,7 @@ static void send_dgram(struct sender *s, const struct ft_pdu_dgram *d)
             break;
         }
         if ((e != EAGAIN && e != EWOULDBLOCK && e != ENOBUFS) || waited >= SEND_RETRY_MS)
-            die("send: %s", strerror(e));
+            ft_die("send: %s", strerror(e));
         struct pollfd pfd = {.fd = s->fd, .events = POLLOUT};
         poll(&pfd, 1, 10);
         waited += 10;
@@ -148,10 +129,7 @@ static void send_dgram(struct sender *s, const struct ft_pdu_dgram *d)
     s->datagrams++;
     s->flows += d->n_flows;
     s->bytes += d->len;
-    if (s->opt.pause_us > 0) {
-        struct timespec ts = {s->opt.pause_us / 1000000, (s->opt.pause_us % 1000000) * 1000};
-        nanosleep(&ts, NULL);
-    }
+    ft_udp_pause(s->opt.pause_us);
 }
 
 /* The PDU version for a stream format: its own, or v5 for the tagged v5
@@ -176,10 +154,10 @@ static struct ft_pdu_enc *new_encoder(struct sender *s, const struct ft_format *
     else
         default_version(in, &eo.version, &eo.agg_method);
     if (eo.version == 8 && (in->d_version != 8 || in->agg_method != eo.agg_method))
-        die("cannot translate %s records into v8.%u datagrams", in->name, eo.agg_method);
+        ft_die("cannot translate %s records into v8.%u datagrams", in->name, eo.agg_method);
     struct ft_pdu_enc *e = ft_pdu_enc_new(&eo, &err);
     if (!e)
-        die("%s", err.msg);
+        ft_die("%s", err.msg);
     return e;
 }
 
@@ -200,28 +178,13 @@ static void send_stream(struct sender *s, struct ft_reader *r)
     uint64_t losses = ft_pdu_enc_losses(e);
     ft_pdu_enc_free(e);
     if (losses)
-        fprintf(stderr, PROG ": %llu flows lost fields in translation\n",
+        ft_warn("%llu flows lost fields in translation",
                 (unsigned long long)losses);
     if (n < 0)
-        die("%s", ft_reader_error(r));
+        ft_die("%s", ft_reader_error(r));
 }
 
 /* ---- options ------------------------------------------------------------ */
-
-static void parse_version(struct options *o, const char *arg)
-{
-    unsigned v, m = 0;
-    char extra;
-    int k = sscanf(arg, "%u.%u%c", &v, &m, &extra);
-    if (k < 1 || k > 2)
-        die("Version scan failed: \"%s\"", arg);
-    if (v != 1 && v != 5 && v != 6 && v != 7 && v != 8 && v != 9)
-        die("cannot send NetFlow version %u (1, 5, 6, 7, 8.M or 9)", v);
-    if ((v == 8) != (k == 2))
-        die("v8 needs an aggregation method (8.M), other versions none");
-    o->version = v;
-    o->agg_method = m;
-}
 
 static void parse_rate(struct options *o, const char *arg)
 {
@@ -229,76 +192,66 @@ static void parse_rate(struct options *o, const char *arg)
     errno = 0;
     double r = strtod(arg, &end);
     if (errno || end == arg || r <= 0 || r > 1e9)
-        die("bad rate \"%s\"", arg);
+        ft_die("bad rate \"%s\"", arg);
     if (*end == 'f' && end[1] == '\0')
         o->rate_in_flows = 1;
     else if (*end != '\0' && !(*end == 'p' && end[1] == '\0'))
-        die("bad rate \"%s\": a number of datagrams, or flows with an f suffix", arg);
+        ft_die("bad rate \"%s\": a number of datagrams, or flows with an f suffix", arg);
     o->rate = r;
 }
 
 static void parse_args(struct options *o, int argc, char **argv)
 {
     struct ft_err err;
-    char *end;
     int ch;
     memset(o, 0, sizeof *o);
     while ((ch = getopt(argc, argv, "d:hm:r:sV:x:")) != -1) {
         switch (ch) {
         case 'd': o->debug = atoi(optarg); break;
-        case 'm':
-            if (ft_privacy_mask_add(&o->mask, optarg, &err) < 0)
-                die("%s", err.msg);
-            break;
+        case 'm': ft_check(ft_privacy_mask_add(&o->mask, optarg, &err), &err); break;
         case 'r': parse_rate(o, optarg); break;
         case 's': o->spoof = 1; break;
-        case 'V': parse_version(o, optarg); break;
-        case 'x':
-            o->pause_us = strtol(optarg, &end, 10);
-            if (*end || o->pause_us < 0)
-                die("bad -x \"%s\"", optarg);
-            break;
+        case 'V': ft_opt_export_version(optarg, "send", &o->version, &o->agg_method); break;
+        case 'x': o->pause_us = ft_opt_long(optarg, 0, LONG_MAX, "-x"); break;
         case 'h': usage(); exit(0);
         default: usage(); exit(1);
         }
     }
     if (optind >= argc)
-        die("Specify localip/remoteip/port.");
-    if (ft_addrspec_parse(argv[optind], 0, &o->dest, &err) < 0)
-        die("%s", err.msg);
-    if (o->dest.remote.af == FT_AF_NONE)
-        die("%s: no destination address", argv[optind]);
+        ft_die("Specify localip/remoteip/port.");
+    ft_opt_dest_addr(argv[optind], &o->dest);
     if (optind + 1 < argc)
-        die("Extra arguments starting with %s.", argv[optind + 1]);
+        ft_die("Extra arguments starting with %s.", argv[optind + 1]);
 }
 
 int main(int argc, char **argv)
 {
     static struct sender s;
     struct ft_err err;
+    ft_progname = PROG;
     parse_args(&s.opt, argc, argv);
     struct ft_reader *r = ft_reader_open(0, "stdin", 0, &err);
     if (!r)
-        die("%s", err.msg);
+        ft_die("%s", err.msg);
     s.fd = ft_udp_connect(&s.opt.dest, &err);
     if (s.fd < 0)
-        die("%s", err.msg);
+        ft_die("%s", err.msg);
     s.raw = s.opt.spoof ? ft_udp_raw_open(&err) : -1;
     if (s.opt.spoof && s.raw < 0)
-        die("%s", err.msg);
+        ft_die("%s", err.msg);
     pacer_init(&s.pacer, s.opt.rate);
     send_stream(&s, r);
     ft_reader_close(r);
     close(s.fd);
     if (s.opt.debug > 0)
-        fprintf(stderr, PROG ": sent %llu datagrams, %llu flows, %llu bytes\n",
+        ft_warn("sent %llu datagrams, %llu flows, %llu bytes",
                 (unsigned long long)s.datagrams, (unsigned long long)s.flows,
                 (unsigned long long)s.bytes);
     if (s.refused)
-        fprintf(stderr, PROG ": %llu datagrams refused by the destination\n",
+        ft_warn("%llu datagrams refused by the destination",
                 (unsigned long long)s.refused);
     if (s.unspoofed)
-        fprintf(stderr, PROG ": %llu datagrams sent from our own address (exporter "
-                "address not IPv4)\n", (unsigned long long)s.unspoofed);
+        ft_warn("%llu datagrams sent from our own address (exporter "
+                "address not IPv4)", (unsigned long long)s.unspoofed);
     return 0;
 }

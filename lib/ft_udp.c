@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -438,4 +439,24 @@ int ft_udp_raw_send(int fd, const struct ft_ip *src, uint16_t sport,
         n = sendto(fd, pkt, total, MSG_DONTWAIT, (struct sockaddr *)&ss, sl);
     while (n < 0 && errno == EINTR);
     return n < 0 ? errno : 0;
+}
+
+int ft_udp_send_as(int fd, int raw, const struct ft_ip *src, uint16_t sport,
+                   const struct ft_addrspec *a, const void *payload, size_t len,
+                   uint64_t *unspoofed)
+{
+    if (raw >= 0 && src->af == FT_AF_INET && src->v4 != 0 && a->remote.af == FT_AF_INET)
+        return ft_udp_raw_send(raw, src, sport, a, payload, len);
+    if (raw >= 0)
+        (*unspoofed)++;
+    return ft_udp_send(fd, payload, len);
+}
+
+void ft_udp_pause(long usec)
+{
+    if (usec <= 0)
+        return;
+    struct timespec ts = {usec / 1000000, (usec % 1000000) * 1000};
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+        continue;
 }

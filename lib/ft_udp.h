@@ -84,4 +84,18 @@ int ft_udp_raw_open(struct ft_err *err);
 int ft_udp_raw_send(int fd, const struct ft_ip *src, uint16_t sport,
                     const struct ft_addrspec *a, const void *payload, size_t len);
 
+/*
+ * What -s does for one datagram: with a raw socket (raw >= 0), send it from
+ * src:sport when src is a set IPv4 address and a's remote is IPv4; in every
+ * other case from our own address on the connected socket fd, counting in
+ * *unspoofed the datagrams raw was open for but could not carry.  0 or an
+ * errno as ft_udp_send.
+ */
+int ft_udp_send_as(int fd, int raw, const struct ft_ip *src, uint16_t sport,
+                   const struct ft_addrspec *a, const void *payload, size_t len,
+                   uint64_t *unspoofed);
+
+/* Sleep usec microseconds after a datagram (-x); nothing when usec <= 0. */
+void ft_udp_pause(long usec);
+
 #endif

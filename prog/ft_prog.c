@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +62,16 @@ void ft_opt_dest_addr(const char *arg, struct ft_addrspec *a)
     ft_check(ft_addrspec_parse(arg, 0, a, &err), &err);
     if (a->remote.af == FT_AF_NONE)
         ft_die("%s: no destination address", arg);
+}
+
+long ft_opt_long(const char *arg, long lo, long hi, const char *what)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(arg, &end, 10);
+    if (errno || end == arg || *end || v < lo || v > hi)
+        ft_die("bad %s \"%s\"", what, arg);
+    return v;
 }
 
 uint64_t ft_opt_size(const char *arg, const char *what)

@@ -29,6 +29,8 @@ struct ft_err;
 void ft_opt_listen_addr(const char *arg, struct ft_addrspec *a);
 /* A localip/remoteip/port[/ttl] to send to: dies unless it names a remote. */
 void ft_opt_dest_addr(const char *arg, struct ft_addrspec *a);
+/* A decimal number in lo..hi; dies with "bad <what> \"arg\"". */
+long ft_opt_long(const char *arg, long lo, long hi, const char *what);
 /* A count or size with an optional b/K/M/G suffix (-e, -E); dies with
  * "bad <what> \"arg\"". */
 uint64_t ft_opt_size(const char *arg, const char *what);
