@@ -10,6 +10,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include "ft_addrspec.h"
 #include "ft_err.h"
 #include "ft_trie.h"
 
@@ -263,3 +264,57 @@ int ft_trie_lookup(const struct ft_trie *t, const struct ft_ip *addr, uint32_t *
 size_t ft_trie_count(const struct ft_trie *t) { return t->count; }
 size_t ft_trie_nodes(const struct ft_trie *t) { return t->n_nodes; }
 size_t ft_trie_refused(const struct ft_trie *t) { return t->refused; }
+
+/* ---- prefix text ------------------------------------------------------ */
+
+/* The classful length of an IPv4 address whose host part is zero (class D
+ * as flow-tools has it: /28 for 224.0.0.0 only), else 32. */
+static unsigned classful_len(uint32_t a)
+{
+    if (!(a & 0x80000000u) && !(a & 0x00ffffffu))
+        return 8;
+    if ((a & 0xc0000000u) == 0x80000000u && !(a & 0x0000ffffu))
+        return 16;
+    if ((a & 0xe0000000u) == 0xc0000000u && !(a & 0x000000ffu))
+        return 24;
+    if ((a & 0xf0000000u) == 0xe0000000u && !(a & 0x0fffffffu))
+        return 28;
+    return 32;
+}
+
+/* Decimal length; lengths beyond the family's are cut, as flow-tools does. */
+static int parse_len(const char *s, unsigned max, unsigned *len)
+{
+    unsigned long v = 0;
+    if (!*s)
+        return -1;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return -1;
+        if (v <= max)
+            v = v * 10 + (unsigned)(*s - '0');
+    }
+    *len = v > max ? max : (unsigned)v;
+    return 0;
+}
+
+int ft_prefix_parse(const char *s, int classful, struct ft_ip *addr, unsigned *len,
+                    struct ft_err *err)
+{
+    char buf[256];
+    const char *slash = strchr(s, '/');
+    size_t n = slash ? (size_t)(slash - s) : strlen(s);
+    if (n >= sizeof(buf))
+        return ft_err_set(err, "bad prefix \"%.40s...\"", s);
+    memcpy(buf, s, n);
+    buf[n] = 0;
+    struct ft_err e;
+    if (ft_ip_parse(buf, addr, &e) < 0 || addr->af == FT_AF_NONE)
+        return ft_err_set(err, "bad prefix \"%s\"", s);
+    unsigned max = addr->af == FT_AF_INET6 ? 128 : 32;
+    if (slash && parse_len(slash + 1, max, len) < 0)
+        return ft_err_set(err, "bad prefix length in \"%s\"", s);
+    if (!slash)
+        *len = classful && addr->af == FT_AF_INET ? classful_len(addr->v4) : max;
+    return 0;
+}

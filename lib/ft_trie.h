@@ -54,4 +54,16 @@ size_t ft_trie_count(const struct ft_trie *t);
 size_t ft_trie_nodes(const struct ft_trie *t);
 size_t ft_trie_refused(const struct ft_trie *t);
 
+/*
+ * Parse a prefix as flow-tools configurations write it: "a.b.c.d/len", the
+ * address as ft_ip_parse reads it (partial dotted forms left-aligned, so
+ * "128.146/16" is 128.146.0.0/16; IPv6; host names), lengths beyond the
+ * family's cut to it.  Without "/len" the length of an IPv4 address is its
+ * classful one when the host part is zero (class A /8, B /16, C /24,
+ * 224.0.0.0 /28), else 32 (`classful` = 1), or always the full length.
+ * 0, or -1 with err filled (the message names the text).
+ */
+int ft_prefix_parse(const char *s, int classful, struct ft_ip *addr, unsigned *len,
+                    struct ft_err *err);
+
 #endif

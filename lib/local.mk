@@ -49,3 +49,7 @@ dist_man_MANS += man/ftkit-exporters.5
 # filter language (flow-nfilter, flow-capture -F)
 pkginclude_HEADERS += lib/ft_filter.h
 libft_la_SOURCES += lib/ft_filter.c lib/ft_filter_eval.c lib/ft_filter_vars.c lib/ft_filter_int.h
+
+# tag language (flow-tag, flow-capture -T)
+pkginclude_HEADERS += lib/ft_tag.h
+libft_la_SOURCES += lib/ft_tag.c lib/ft_tag_parse.c lib/ft_tag_int.h

@@ -42,3 +42,13 @@ tests_unit_test_damage_LDADD = $(FTLIB)
 check_PROGRAMS += tests/unit/test_exporters
 tests_unit_test_exporters_SOURCES = tests/unit/test_exporters.c
 tests_unit_test_exporters_LDADD = $(FTLIB)
+
+# tag language and prefix trie
+check_PROGRAMS += tests/unit/test_tag
+tests_unit_test_tag_SOURCES = tests/unit/test_tag.c
+tests_unit_test_tag_LDADD = $(FTLIB)
+
+# filter language (flow-nfilter, flow-capture -F)
+check_PROGRAMS += tests/unit/test_filter
+tests_unit_test_filter_SOURCES = tests/unit/test_filter.c
+tests_unit_test_filter_LDADD = $(FTLIB)
