@@ -11,10 +11,23 @@
 #include "ft_err.h"
 #include "ft_exporters.h"
 
+/* A remembered lookup: a collector sees few exporters, a file may name
+ * thousands, so each exporter key is searched for once. */
+struct cached {
+    int used;
+    uint64_t has;               /* the key bits of the flow (see same_exporter) */
+    struct ft_ip addr;
+    uint16_t port;
+    uint32_t source_id;
+    const struct ft_exporter_conf *c;   /* NULL: no entry */
+};
+#define CACHE_SLOTS 1024        /* direct-mapped; a collision only costs a search */
+
 struct ft_exporters {
     struct ft_exporter_conf *e;
     size_t n, cap;
     uint32_t max;
+    struct cached *cache;       /* CACHE_SLOTS, allocated at the first use */
     struct ft_exporters_stats st;
 };
 
@@ -413,6 +426,7 @@ void ft_exporters_free(struct ft_exporters *x)
     if (!x)
         return;
     free(x->e);
+    free(x->cache);
     free(x);
 }
 
@@ -604,12 +618,46 @@ static void apply_entry(struct ft_exporters_stats *st, const struct ft_exporter_
         scale(st, f);
 }
 
-/* Flows of one batch nearly always share their exporter: look up once per run. */
-static int same_exporter(const struct ft_flow *a, const struct ft_flow *b)
+/* The exporter key of a flow: the fields ft_exporters_find looks at. */
+#define KEY_BITS (FT_F_EXADDR | FT_F_EXPORT_INFO | FT_F_SOURCE_ID)
+
+static int cached_is(const struct cached *k, const struct ft_flow *f)
 {
-    uint64_t key = FT_F_EXADDR | FT_F_EXPORT_INFO | FT_F_SOURCE_ID;
-    return (a->has & key) == (b->has & key) && ft_ip_equal(&a->exaddr, &b->exaddr) &&
-           a->exporter_port == b->exporter_port && a->source_id == b->source_id;
+    return k->used && k->has == (f->has & KEY_BITS) && ft_ip_equal(&k->addr, &f->exaddr) &&
+           k->port == f->exporter_port && k->source_id == f->source_id;
+}
+
+static uint32_t key_hash(const struct ft_flow *f)
+{
+    uint32_t h = f->exaddr.af;
+    if (f->exaddr.af == FT_AF_INET)
+        h ^= f->exaddr.v4 * 2654435761u;
+    else if (f->exaddr.af == FT_AF_INET6)
+        for (int i = 0; i < 16; i++)
+            h = h * 31 + f->exaddr.v6[i];
+    h = (h ^ f->exporter_port) * 2654435761u;
+    h = (h ^ f->source_id) * 2654435761u;
+    return (h ^ h >> 16) % CACHE_SLOTS;
+}
+
+/* ft_exporters_find through the cache (a plain search if it cannot be had). */
+static const struct ft_exporter_conf *find_cached(struct ft_exporters *x,
+                                                  const struct ft_flow *f)
+{
+    if (!x->cache)
+        x->cache = calloc(CACHE_SLOTS, sizeof *x->cache);
+    if (!x->cache)
+        return ft_exporters_find(x, f);
+    struct cached *k = &x->cache[key_hash(f)];
+    if (!cached_is(k, f)) {
+        k->used = 1;
+        k->has = f->has & KEY_BITS;
+        k->addr = f->exaddr;
+        k->port = f->exporter_port;
+        k->source_id = f->source_id;
+        k->c = ft_exporters_find(x, f);
+    }
+    return k->c;
 }
 
 void ft_exporters_apply(struct ft_exporters *x, struct ft_flow *flows, size_t n,
@@ -617,19 +665,10 @@ void ft_exporters_apply(struct ft_exporters *x, struct ft_flow *flows, size_t n,
 {
     if (!x || x->n == 0)
         return;
-    const struct ft_exporter_conf *c = NULL;
-    struct ft_flow key;         /* the exporter fields c was found for */
     for (size_t i = 0; i < n; i++) {
-        struct ft_flow *f = &flows[i];
-        if (i == 0 || !same_exporter(f, &key)) {
-            c = ft_exporters_find(x, f);
-            key.has = f->has;
-            key.exaddr = f->exaddr;
-            key.exporter_port = f->exporter_port;
-            key.source_id = f->source_id;
-        }
+        const struct ft_exporter_conf *c = find_cached(x, &flows[i]);
         if (c)
-            apply_entry(&x->st, c, f, recv_ms);
+            apply_entry(&x->st, c, &flows[i], recv_ms);
     }
 }
 

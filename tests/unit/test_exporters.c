@@ -590,6 +590,38 @@ static void test_batch_runs(void)
     ft_exporters_free(x);
 }
 
+/* Many exporters: every flow finds its own entry, twice over (the second
+ * time through remembered lookups, with collisions among them). */
+static void test_many_exporters(void)
+{
+    static char text[4096 * 48];
+    size_t used = 0;
+    for (unsigned i = 0; i < 4096; i++)
+        used += (size_t)snprintf(text + used, sizeof text - used,
+                                 "exporter 10.%u.%u.1 sampling %u\n", i >> 8, i & 255, i + 1);
+    struct ft_err err;
+    struct ft_exporters *x = parse(text, 0, &err);
+    CHECK(x && ft_exporters_count(x) == 4096, "4096 entries: %s", x ? "" : err.msg);
+    if (!x)
+        return;
+    static struct ft_flow f[6000];
+    unsigned wrong = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        for (unsigned i = 0; i < 6000; i++) {
+            f[i] = flow4(IP(10, (i % 5000) >> 8, i & 255, 1), 2055);
+            f[i].sampling_interval = 0;
+        }
+        ft_exporters_apply(x, f, 6000, 0);
+        for (unsigned i = 0; i < 6000; i++) {
+            unsigned e = (i % 5000) >> 8 << 8 | (i & 255);
+            uint32_t want = e < 4096 ? e + 1 : 0;
+            wrong += f[i].sampling_interval != want;
+        }
+    }
+    CHECK(wrong == 0, "%u flows got another exporter's interval", wrong);
+    ft_exporters_free(x);
+}
+
 /* ---- through the decoder ------------------------------------------------ */
 
 static size_t v5_datagram(uint8_t *b, unsigned sampling, uint32_t pkts)
@@ -670,6 +702,7 @@ int main(void)
     test_quirks_uptime();
     test_quirks_receive_time();
     test_batch_runs();
+    test_many_exporters();
     test_decoder_hook();
     return ft_test_report("test_exporters");
 }
