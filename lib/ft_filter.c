@@ -293,8 +293,8 @@ static int add_list(struct parser *p, const struct line *l, int permit)
 
 /* ---- primitives: addresses ------------------------------------------------- */
 
-/* An address: dotted quad (partial forms left-aligned, "10.1" is 10.1.0.0)
- * or IPv6.  Host names are not looked up. */
+/* An address: dotted quad (partial forms left-aligned, "10.1" is 10.1.0.0),
+ * IPv6, or a host name, as ft_ip_parse reads them. */
 static int parse_addr(struct parser *p, const struct line *l, const char *w, struct ft_ip *ip)
 {
     struct ft_err e;
