@@ -5,6 +5,8 @@
  * language (lib/ft_tag.h) and writes the flows as format v1005 on standard
  * output.  Records of other formats are converted to v1005 with tags 0;
  * v1005 records keep their tags, which the definition then modifies.
+ * ftkit's extended format stays extended (it has tags too, and v1005 would
+ * lose its IPv6 addresses and 32-bit fields).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,9 +179,11 @@ int main(int argc, char **argv)
         ft_die("Flow record missing required field for tagging.");
     const struct ft_tag_def *d = load_definition(&o, &tag);
 
-    const struct ft_format *v1005 = ft_format_find(1005, 0);
-    struct ft_writer *w = open_output(&o, v1005);
-    int big_out = ft_writer_header(w)->byte_order == FT_ORDER_BIG;
+    const struct ft_format *in = ft_reader_format(r);
+    struct ft_writer *w = open_output(&o, in->d_version == FT_DV_EXTENDED ? in
+                                                                           : ft_format_find(1005, 0));
+    int big_out = ft_writer_header(w)->byte_order == FT_ORDER_BIG &&
+                  ft_writer_format(w)->d_version == 1005;
     tag_stream(r, w, d, big_out, &t);
     report_losses(w, &t);
     if (ft_writer_close(w, &err) < 0)
