@@ -4,27 +4,13 @@
 #include <ctype.h>
 #include <errno.h>
 #include <netdb.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include "ft_addrspec.h"
-
-static int fail(struct ft_err *err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int fail(struct ft_err *err, const char *fmt, ...)
-{
-    if (err) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
+#include "ft_err.h"
 
 /* flow-tools' numeric parse: up to four decimal parts, each modulo 256,
  * left-aligned.  We refuse what is not digits and dots instead of reading
@@ -77,11 +63,11 @@ static int resolve_name(const char *s, struct ft_ip *ip, struct ft_err *err)
     hints.ai_socktype = SOCK_DGRAM;
     int rc = getaddrinfo(s, NULL, &hints, &res);
     if (rc != 0)
-        return fail(err, "cannot resolve \"%s\": %s", s, gai_strerror(rc));
+        return ft_err_set(err, "cannot resolve \"%s\": %s", s, gai_strerror(rc));
     int ok = ft_ip_from_sockaddr(res->ai_addr, res->ai_addrlen, ip, NULL);
     freeaddrinfo(res);
     if (ok < 0)
-        return fail(err, "\"%s\" has no IPv4 or IPv6 address", s);
+        return ft_err_set(err, "\"%s\" has no IPv4 or IPv6 address", s);
     return 0;
 }
 
@@ -90,7 +76,7 @@ int ft_ip_parse(const char *s, struct ft_ip *ip, struct ft_err *err)
     memset(ip, 0, sizeof *ip);
     if (strchr(s, ':')) {
         if (inet_pton(AF_INET6, s, ip->v6) != 1)
-            return fail(err, "bad IPv6 address \"%s\"", s);
+            return ft_err_set(err, "bad IPv6 address \"%s\"", s);
         ip->af = FT_AF_INET6;
         return 0;
     }
@@ -98,7 +84,7 @@ int ft_ip_parse(const char *s, struct ft_ip *ip, struct ft_err *err)
         return resolve_name(s, ip, err);
     uint32_t v4;
     if (parse_dotted(s, &v4) < 0)
-        return fail(err, "bad IPv4 address \"%s\"", s);
+        return ft_err_set(err, "bad IPv4 address \"%s\"", s);
     ft_ip_set4(ip, v4);
     return 0;
 }
@@ -216,10 +202,10 @@ static int split_spec(const char *arg, char parts[ADDRSPEC_PARTS][256], struct f
         parts[i][0] = '\0';
     for (int i = 0; *p || i == 0; i++) {
         if (i == ADDRSPEC_PARTS)
-            return fail(err, "\"%s\": more than localip/remoteip/port/ttl", arg);
+            return ft_err_set(err, "\"%s\": more than localip/remoteip/port/ttl", arg);
         size_t n = strcspn(p, "/");
         if (n >= 256)
-            return fail(err, "\"%s\": component too long", arg);
+            return ft_err_set(err, "\"%s\": component too long", arg);
         memcpy(parts[i], p, n);
         parts[i][n] = '\0';
         p += n;
@@ -268,11 +254,11 @@ int ft_addrspec_parse(const char *arg, int receiver, struct ft_addrspec *a, stru
         return -1;
     unsigned long port, ttl;
     if (parse_number(parts[2], 65535, &port) < 0)
-        return fail(err, "\"%s\": bad port \"%s\"", arg, parts[2]);
+        return ft_err_set(err, "\"%s\": bad port \"%s\"", arg, parts[2]);
     a->port = port ? (uint16_t)port : FT_ADDRSPEC_PORT_DEFAULT;
     if (parts[3][0]) {
         if (parse_number(parts[3], 255, &ttl) < 0)
-            return fail(err, "\"%s\": bad TTL \"%s\" (0..255)", arg, parts[3]);
+            return ft_err_set(err, "\"%s\": bad TTL \"%s\" (0..255)", arg, parts[3]);
         a->ttl = (int)ttl;
     }
     if (ft_ip_is_any(&a->local))
@@ -282,7 +268,7 @@ int ft_addrspec_parse(const char *arg, int receiver, struct ft_addrspec *a, stru
     if (receiver)
         apply_multicast_roles(a);
     if (a->local.af && a->remote.af && a->local.af != a->remote.af && !a->multicast)
-        return fail(err, "\"%s\": local and remote addresses of different families", arg);
+        return ft_err_set(err, "\"%s\": local and remote addresses of different families", arg);
     return 0;
 }
 
@@ -307,14 +293,14 @@ static int parse_prefix(const char *s, struct ft_prefix *p, struct ft_err *err)
     const char *slash = strchr(s, '/');
     size_t n = slash ? (size_t)(slash - s) : strlen(s);
     if (n == 0 || n >= sizeof addr)
-        return fail(err, "bad exporter prefix \"%s\"", s);
+        return ft_err_set(err, "bad exporter prefix \"%s\"", s);
     memcpy(addr, s, n);
     addr[n] = '\0';
     if (ft_ip_parse(addr, &p->addr, err) < 0)
         return -1;
     unsigned long max = p->addr.af == FT_AF_INET6 ? 128 : 32, len = max;
     if (slash && (slash[1] == '\0' || parse_number(slash + 1, max, &len) < 0))
-        return fail(err, "bad prefix length in \"%s\"", s);
+        return ft_err_set(err, "bad prefix length in \"%s\"", s);
     p->len = (uint8_t)len;
     mask_prefix(&p->addr, p->len);
     return 0;
@@ -327,10 +313,10 @@ int ft_allowlist_add(struct ft_allowlist *l, const char *list, struct ft_err *er
     while (*p) {
         size_t n = strcspn(p, ", \t");
         if (n >= sizeof item)
-            return fail(err, "exporter prefix too long in \"%s\"", list);
+            return ft_err_set(err, "exporter prefix too long in \"%s\"", list);
         if (n > 0) {
             if (l->n >= FT_ALLOW_MAX)
-                return fail(err, "more than %d exporter prefixes", FT_ALLOW_MAX);
+                return ft_err_set(err, "more than %d exporter prefixes", FT_ALLOW_MAX);
             memcpy(item, p, n);
             item[n] = '\0';
             struct ft_prefix pre;
@@ -339,7 +325,7 @@ int ft_allowlist_add(struct ft_allowlist *l, const char *list, struct ft_err *er
             if (l->n % 16 == 0) {
                 void *grown = realloc(l->prefixes, (l->n + 16) * sizeof *l->prefixes);
                 if (!grown)
-                    return fail(err, "out of memory");
+                    return ft_err_set(err, "out of memory");
                 l->prefixes = grown;
             }
             l->prefixes[l->n++] = pre;
@@ -380,7 +366,7 @@ int ft_privacy_mask_add(struct ft_privacy_mask *m, const char *s, struct ft_err 
 {
     struct ft_ip ip;
     if (has_letter(s) && !strchr(s, ':'))
-        return fail(err, "bad privacy mask \"%s\"", s);
+        return ft_err_set(err, "bad privacy mask \"%s\"", s);
     if (ft_ip_parse(s, &ip, err) < 0)
         return -1;
     if (ip.af == FT_AF_INET6) {

@@ -5,27 +5,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "ft_capfile.h"
-
-static int fail(struct ft_err *err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int fail(struct ft_err *err, const char *fmt, ...)
-{
-    if (err) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
+#include "ft_err.h"
 
 /* ---- naming ------------------------------------------------------------- */
 
@@ -97,14 +83,14 @@ int ft_capfile_mkdirs(const char *path, struct ft_err *err)
     char dir[FT_CAPFILE_PATH_MAX];
     size_t len = strlen(path);
     if (len >= sizeof dir)
-        return fail(err, "%s: path too long", path);
+        return ft_err_set(err, "%s: path too long", path);
     memcpy(dir, path, len + 1);
     for (char *p = dir + 1; *p; p++) {
         if (*p != '/')
             continue;
         *p = '\0';
         if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-            return fail(err, "mkdir %s: %s", dir, strerror(errno));
+            return ft_err_set(err, "mkdir %s: %s", dir, strerror(errno));
         *p = '/';
     }
     return 0;
@@ -136,16 +122,16 @@ int ft_capfile_commit(const char *tmp_path, const char *final_path, char *used,
         int n = i == 0 ? snprintf(name, sizeof name, "%s", final_path)
                        : snprintf(name, sizeof name, "%s.%d", final_path, i);
         if (n < 0 || (size_t)n >= sizeof name)
-            return fail(err, "%s: path too long", final_path);
+            return ft_err_set(err, "%s: path too long", final_path);
         if (place_without_replacing(tmp_path, name) == 0) {
             if (used)
                 snprintf(used, used_size, "%s", name);
             return 0;
         }
         if (errno != EEXIST)
-            return fail(err, "rename %s to %s: %s", tmp_path, name, strerror(errno));
+            return ft_err_set(err, "rename %s to %s: %s", tmp_path, name, strerror(errno));
     }
-    return fail(err, "rename %s: %s and 99 numbered names exist", tmp_path, final_path);
+    return ft_err_set(err, "rename %s: %s and 99 numbered names exist", tmp_path, final_path);
 }
 
 /* ---- rotation ----------------------------------------------------------- */
@@ -257,13 +243,13 @@ int ft_expiry_add(struct ft_expiry *x, const char *path, uint64_t bytes, uint32_
 {
     if (ft_expiry_count(x) >= x->table_limit) {
         x->refused++;
-        return fail(err, "%s: not tracked for expiry, %zu files already are", path,
+        return ft_err_set(err, "%s: not tracked for expiry, %zu files already are", path,
                     x->table_limit);
     }
     char *copy = strdup(path);
     if (!copy || make_room(x) < 0) {
         free(copy);
-        return fail(err, "%s: out of memory tracking files for expiry", path);
+        return ft_err_set(err, "%s: out of memory tracking files for expiry", path);
     }
     struct ft_expiry_file *f = &x->files[x->n++];
     f->path = copy;
@@ -355,7 +341,7 @@ int ft_expiry_scan(struct ft_expiry *x, const char *dir, ft_expiry_note_fn note,
 {
     DIR *d = opendir(dir);
     if (!d)
-        return fail(err, "%s: %s", dir, strerror(errno));
+        return ft_err_set(err, "%s: %s", dir, strerror(errno));
     closedir(d);
     struct scan s = {x, note, arg};
     scan_dir(&s, dir, 1);

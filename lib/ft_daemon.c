@@ -13,20 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "ft_daemon.h"
-
-static int fail(struct ft_err *err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int fail(struct ft_err *err, const char *fmt, ...)
-{
-    if (err) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
+#include "ft_err.h"
 
 void ft_log_init(struct ft_log *l, const char *prog)
 {
@@ -92,12 +79,12 @@ int ft_daemon_detach(int keep_umask, int *ready_fd, struct ft_err *err)
 {
     int p[2];
     if (pipe(p) < 0)
-        return fail(err, "pipe: %s", strerror(errno));
+        return ft_err_set(err, "pipe: %s", strerror(errno));
     pid_t pid = fork();
     if (pid < 0) {
         close(p[0]);
         close(p[1]);
-        return fail(err, "fork: %s", strerror(errno));
+        return ft_err_set(err, "fork: %s", strerror(errno));
     }
     if (pid > 0) {
         close(p[1]);
@@ -130,15 +117,15 @@ int ft_pidfile_write(const char *path, struct ft_err *err)
     char tmp[4096];
     int n = snprintf(tmp, sizeof tmp, "%s.new", path);
     if (n < 0 || (size_t)n >= sizeof tmp)
-        return fail(err, "%s: path too long", path);
+        return ft_err_set(err, "%s: path too long", path);
     FILE *f = fopen(tmp, "w");
     if (!f)
-        return fail(err, "%s: %s", tmp, strerror(errno));
+        return ft_err_set(err, "%s: %s", tmp, strerror(errno));
     fprintf(f, "%ld\n", (long)getpid());
     if (fclose(f) != 0 || rename(tmp, path) < 0) {
         int e = errno;
         unlink(tmp);
-        return fail(err, "%s: %s", path, strerror(e));
+        return ft_err_set(err, "%s: %s", path, strerror(e));
     }
     return 0;
 }
@@ -148,14 +135,14 @@ int ft_drop_privileges(const char *user, struct ft_err *err)
     errno = 0;
     struct passwd *pw = getpwnam(user);
     if (!pw)
-        return fail(err, "user %s: %s", user, errno ? strerror(errno) : "no such user");
+        return ft_err_set(err, "user %s: %s", user, errno ? strerror(errno) : "no such user");
     if (initgroups(pw->pw_name, pw->pw_gid) < 0)
-        return fail(err, "initgroups %s: %s", user, strerror(errno));
+        return ft_err_set(err, "initgroups %s: %s", user, strerror(errno));
     if (setgid(pw->pw_gid) < 0)
-        return fail(err, "setgid %lu: %s", (unsigned long)pw->pw_gid, strerror(errno));
+        return ft_err_set(err, "setgid %lu: %s", (unsigned long)pw->pw_gid, strerror(errno));
     if (setuid(pw->pw_uid) < 0)
-        return fail(err, "setuid %lu: %s", (unsigned long)pw->pw_uid, strerror(errno));
+        return ft_err_set(err, "setuid %lu: %s", (unsigned long)pw->pw_uid, strerror(errno));
     if (pw->pw_uid != 0 && setuid(0) == 0)
-        return fail(err, "setuid %s: could regain root", user);
+        return ft_err_set(err, "setuid %s: could regain root", user);
     return 0;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <pcap/pcap.h>
 #include "ft_pcap.h"
+#include "ft_err.h"
 #include "ft_pdu_int.h"         /* the bounds-checked byte reader */
 
 #define ETH_IPV4 0x0800
@@ -27,15 +28,15 @@ struct ft_pcap *ft_pcap_open(const char *path, struct ft_err *err)
     pcap_t *pc = pcap_open_offline(path, ebuf);
     if (!pc) {
         if (strstr(ebuf, path))     /* libpcap often names the file itself */
-            snprintf(err->msg, sizeof err->msg, "%s", ebuf);
+            ft_err_set(err, "%s", ebuf);
         else
-            snprintf(err->msg, sizeof err->msg, "%.200s: %s", path, ebuf);
+            ft_err_set(err, "%.200s: %s", path, ebuf);
         return NULL;
     }
     struct ft_pcap *p = calloc(1, sizeof *p);
     if (!p) {
         pcap_close(pc);
-        snprintf(err->msg, sizeof err->msg, "%s: out of memory", path);
+        ft_err_set(err, "%s: out of memory", path);
         return NULL;
     }
     p->pc = pc;
@@ -231,11 +232,9 @@ int ft_pcap_next(struct ft_pcap *p, struct ft_pcap_dgram *d, struct ft_err *err)
         int rc = pcap_next_ex(p->pc, &h, &bytes);
         if (rc == PCAP_ERROR_BREAK)
             return 0;
-        if (rc < 0) {
-            snprintf(err->msg, sizeof err->msg, "%s: frame %llu: %s", p->path,
-                     (unsigned long long)p->st.frames + 1, pcap_geterr(p->pc));
-            return -1;
-        }
+        if (rc < 0)
+            return ft_err_set(err, "%s: frame %llu: %s", p->path,
+                              (unsigned long long)p->st.frames + 1, pcap_geterr(p->pc));
         if (rc == 0)
             continue;   /* live capture timeout: not for files */
         p->st.frames++;

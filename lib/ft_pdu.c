@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include "ft_addrspec.h"
+#include "ft_err.h"
 #include "ft_exporters.h"
 #include "ft_pdu_int.h"
 
@@ -84,17 +86,6 @@ void ft_pdu_ctx_free(struct ft_pdu_ctx *ctx)
 
 /* ---- exporters ---------------------------------------------------------- */
 
-static int ip_equal(const struct ft_ip *a, const struct ft_ip *b)
-{
-    if (a->af != b->af)
-        return 0;
-    if (a->af == FT_AF_INET)
-        return a->v4 == b->v4;
-    if (a->af == FT_AF_INET6)
-        return memcmp(a->v6, b->v6, 16) == 0;
-    return 1;
-}
-
 static uint32_t ip_hash(const struct ft_ip *a)
 {
     uint32_t h = a->af;
@@ -134,7 +125,7 @@ struct exporter *ft_pdu_exporter_get(struct ft_pdu_ctx *ctx, const struct ft_pdu
     for (uint32_t i = ctx->buckets[b]; i; i = ctx->exps[i - 1].hash_next) {
         struct exporter *e = &ctx->exps[i - 1];
         if (e->version == version && e->port == port && e->source_id == source_id &&
-            ip_equal(&e->addr, &src->addr) && ip_equal(&e->local, &local))
+            ft_ip_equal(&e->addr, &src->addr) && ft_ip_equal(&e->local, &local))
             return e;
     }
     if (ctx->n_exps >= ctx->opts.max_exporters)
@@ -210,33 +201,19 @@ struct ft_flow *ft_pdu_out_next(struct ft_pdu_ctx *ctx)
 
 /* ---- messages ----------------------------------------------------------- */
 
-void ft_pdu_ip_text(const struct ft_ip *a, char *buf, size_t size)
-{
-    if (a->af == FT_AF_INET) {
-        snprintf(buf, size, "%u.%u.%u.%u", a->v4 >> 24, (a->v4 >> 16) & 0xff,
-                 (a->v4 >> 8) & 0xff, a->v4 & 0xff);
-    } else if (a->af == FT_AF_INET6) {
-        if (!inet_ntop(AF_INET6, a->v6, buf, (socklen_t)size))
-            snprintf(buf, size, "?");
-    } else {
-        snprintf(buf, size, "-");
-    }
-}
-
 /* "exporter A port P: <message> (byte N)" */
 void ft_pdu_err(struct ft_err *err, const struct ft_pdu_src *src, size_t off,
                 const char *fmt, ...)
 {
     if (!err)
         return;
-    char ip[64], what[400];
-    ft_pdu_ip_text(&src->addr, ip, sizeof ip);
+    char ip[FT_IP_STRLEN], what[400];
+    ft_ip_str(&src->addr, ip, sizeof ip);
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    snprintf(err->msg, sizeof err->msg, "exporter %s port %u: %s (byte %zu)", ip,
-             (unsigned)src->port, what, off);
+    ft_err_set(err, "exporter %s port %u: %s (byte %zu)", ip, (unsigned)src->port, what, off);
 }
 
 /* ---- decoding ----------------------------------------------------------- */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "ft_err.h"
 #include "ft_pdu_int.h"
 
 #define V9_TMPL_IPV4 256
@@ -67,8 +68,8 @@ struct ft_pdu_enc *ft_pdu_enc_new(const struct ft_pdu_enc_opts *o, struct ft_err
     if (o->version != 9) {
         l = ft_fx_layout(o->version, o->agg_method);
         if (!l || (o->version == 8 && o->agg_method == 0)) {
-            snprintf(err->msg, sizeof err->msg, "cannot encode version %u%s", o->version,
-                     o->version == 8 ? " with that aggregation" : "");
+            ft_err_set(err, "cannot encode version %u%s", o->version,
+                       o->version == 8 ? " with that aggregation" : "");
             return NULL;
         }
     }
@@ -93,7 +94,7 @@ struct ft_pdu_enc *ft_pdu_enc_new(const struct ft_pdu_enc_opts *o, struct ft_err
     }
     return e;
 oom:
-    snprintf(err->msg, sizeof err->msg, "out of memory");
+    ft_err_set(err, "out of memory");
     return NULL;
 }
 

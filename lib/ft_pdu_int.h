@@ -215,7 +215,6 @@ struct exporter *ft_pdu_exporter_get(struct ft_pdu_ctx *ctx, const struct ft_pdu
 struct ft_flow *ft_pdu_out_next(struct ft_pdu_ctx *ctx);
 void ft_pdu_err(struct ft_err *err, const struct ft_pdu_src *src, size_t off,
                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-void ft_pdu_ip_text(const struct ft_ip *a, char *buf, size_t size);
 
 /* ft_pdu_fixed.c: v1, v5, v6, v7, v8 */
 

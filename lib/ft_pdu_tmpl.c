@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include "ft_addrspec.h"
+#include "ft_err.h"
 #include "ft_pdu_int.h"
 
 /* Largest record a template may describe: it must fit in one datagram. */
@@ -152,13 +154,11 @@ void ft_tmpl_free_all(struct exporter *e)
 
 static void ip_put(FILE *fp, const struct ft_ip *a)
 {
-    char buf[64];
+    char buf[FT_IP_STRLEN];
     if (a->af == FT_AF_NONE)
         fputs(" -", fp);
-    else {
-        ft_pdu_ip_text(a, buf, sizeof buf);
-        fprintf(fp, " %s", buf);
-    }
+    else
+        fprintf(fp, " %s", ft_ip_str(a, buf, sizeof buf));
 }
 
 static void exporter_key_put(FILE *fp, char kind, const struct exporter *e)
@@ -194,27 +194,23 @@ static void exporter_save(FILE *fp, const struct exporter *e)
 int ft_pdu_templates_save(const struct ft_pdu_ctx *ctx, const char *path, struct ft_err *err)
 {
     char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
-        snprintf(err->msg, sizeof err->msg, "%.400s: path too long", path);
-        return -1;
-    }
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
+        return ft_err_set(err, "%.400s: path too long", path);
     FILE *fp = fopen(tmp, "w");
-    if (!fp) {
-        snprintf(err->msg, sizeof err->msg, "%.400s: %s", tmp, strerror(errno));
-        return -1;
-    }
+    if (!fp)
+        return ft_err_set(err, "%.400s: %s", tmp, strerror(errno));
     fprintf(fp, "%s\n", TMPL_FILE_MAGIC);
     for (uint32_t i = 0; i < ctx->n_exps; i++)
         if (ctx->exps[i].version >= 9)
             exporter_save(fp, &ctx->exps[i]);
     int bad = ferror(fp);
     if (fclose(fp) != 0 || bad) {
-        snprintf(err->msg, sizeof err->msg, "%.400s: write failed", tmp);
+        ft_err_set(err, "%.400s: write failed", tmp);
         remove(tmp);
         return -1;
     }
     if (rename(tmp, path) != 0) {
-        snprintf(err->msg, sizeof err->msg, "%.400s: %s", path, strerror(errno));
+        ft_err_set(err, "%.400s: %s", path, strerror(errno));
         remove(tmp);
         return -1;
     }
@@ -334,10 +330,8 @@ static int load_options(struct ft_pdu_ctx *ctx, char **w, size_t n)
 int ft_pdu_templates_load(struct ft_pdu_ctx *ctx, const char *path, struct ft_err *err)
 {
     FILE *fp = fopen(path, "r");
-    if (!fp) {
-        snprintf(err->msg, sizeof err->msg, "%.400s: %s", path, strerror(errno));
-        return -1;
-    }
+    if (!fp)
+        return ft_err_set(err, "%.400s: %s", path, strerror(errno));
     /* a template line: FT_TMPL_MAX_FIELDS words of at most 22 characters */
     size_t line_size = 64 + (size_t)FT_TMPL_MAX_FIELDS * 24, max_words = 10 + FT_TMPL_MAX_FIELDS;
     char *line = malloc(line_size);
@@ -346,15 +340,14 @@ int ft_pdu_templates_load(struct ft_pdu_ctx *ctx, const char *path, struct ft_er
         free(line);
         free(w);
         fclose(fp);
-        snprintf(err->msg, sizeof err->msg, "%.400s: out of memory", path);
-        return -1;
+        return ft_err_set(err, "%.400s: out of memory", path);
     }
     unsigned lineno = 0;
     int rc = 0;
     while (fgets(line, (int)line_size, fp)) {
         lineno++;
         if (lineno == 1 && strncmp(line, TMPL_FILE_MAGIC, strlen(TMPL_FILE_MAGIC)) != 0) {
-            snprintf(err->msg, sizeof err->msg, "%.400s:1: not a template file", path);
+            ft_err_set(err, "%.400s:1: not a template file", path);
             rc = -1;
             break;
         }
@@ -364,7 +357,7 @@ int ft_pdu_templates_load(struct ft_pdu_ctx *ctx, const char *path, struct ft_er
         int bad = n < 6 ? -1 : w[0][0] == 'T' ? load_template(ctx, w, n)
                              : w[0][0] == 'O' ? load_options(ctx, w, n) : -1;
         if (bad) {
-            snprintf(err->msg, sizeof err->msg, "%.400s:%u: bad or refused line", path, lineno);
+            ft_err_set(err, "%.400s:%u: bad or refused line", path, lineno);
             rc = -1;    /* keep going: one bad line should not lose the rest */
         }
     }

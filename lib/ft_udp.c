@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,26 +14,13 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include "ft_udp.h"
-
-static int fail(struct ft_err *err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int fail(struct ft_err *err, const char *fmt, ...)
-{
-    if (err) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
+#include "ft_err.h"
 
 static int fail_close(int fd, struct ft_err *err, const char *what)
 {
     int e = errno;
     close(fd);
-    return fail(err, "%s: %s", what, strerror(e));
+    return ft_err_set(err, "%s: %s", what, strerror(e));
 }
 
 /* ---- listening ---------------------------------------------------------- */
@@ -133,7 +119,7 @@ int ft_udp_listen(const struct ft_addrspec *a, int rcvbuf, int *rcvbuf_got, stru
         fd = open_socket(family, a, err);
     }
     if (fd < 0)
-        return fail(err, "socket: %s", strerror(errno));
+        return ft_err_set(err, "socket: %s", strerror(errno));
     struct sockaddr_storage ss;
     socklen_t len = ft_ip_to_sockaddr(a->multicast ? &(struct ft_ip){0} : &a->local, a->port,
                                       family == AF_INET6, &ss);
@@ -260,7 +246,7 @@ int ft_udp_recv(int fd, struct ft_udp_batch *b, struct ft_err *err)
     if (n < 0) {
         if (errno == EAGAIN || errno == EWOULDBLOCK)
             return 0;
-        return fail(err, "recvmmsg: %s", strerror(errno));
+        return ft_err_set(err, "recvmmsg: %s", strerror(errno));
     }
     for (int i = 0; i < n; i++) {
         struct msghdr *h = &b->msgs[i].msg_hdr;
@@ -316,12 +302,12 @@ int ft_udp_connect(const struct ft_addrspec *a, struct ft_err *err)
 {
     char addr[FT_IP_STRLEN];
     if (a->remote.af == FT_AF_NONE)
-        return fail(err, "no destination address");
+        return ft_err_set(err, "no destination address");
     ft_ip_str(&a->remote, addr, sizeof addr);
     int family = a->remote.af == FT_AF_INET6 ? AF_INET6 : AF_INET;
     int fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
-        return fail(err, "socket: %s", strerror(errno));
+        return ft_err_set(err, "socket: %s", strerror(errno));
     struct sockaddr_storage ss;
     socklen_t len;
     if (a->local.af != FT_AF_NONE && !ft_ip_is_any(&a->local)) {
@@ -360,7 +346,7 @@ int ft_udp_raw_open(struct ft_err *err)
 {
     int fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
     if (fd < 0)
-        return fail(err, "raw socket (source spoofing needs CAP_NET_RAW): %s", strerror(errno));
+        return ft_err_set(err, "raw socket (source spoofing needs CAP_NET_RAW): %s", strerror(errno));
     int on = 1;
     if (setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &on, sizeof on) < 0)
         return fail_close(fd, err, "IP_HDRINCL");
