@@ -54,10 +54,9 @@ const struct ft_tag_def *ft_tag_find(const struct ft_tag *t, const char *name);
 size_t ft_tag_count_actions(const struct ft_tag *t);
 size_t ft_tag_count_definitions(const struct ft_tag *t);
 
-/* The fields a stream must carry to be tagged: every v5 field
- * (flow-tools refuses anything less: "Flow record missing required field
- * for tagging."). */
-#define FT_TAG_NEEDS 0x000000000FFF37EFULL
+/* The fields tagging adds to a flow.  (A stream must carry every v5 field
+ * to be tagged by flow-tag, as in flow-tools: "Flow record missing required
+ * field for tagging.") */
 #define FT_TAG_FIELDS (FT_F_SRC_TAG | FT_F_DST_TAG)
 
 /*

@@ -175,7 +175,8 @@ int main(int argc, char **argv)
     struct ft_reader *r = ft_reader_open(STDIN_FILENO, "stdin", 0, &err);
     if (!r)
         ft_die("%s", err.msg);
-    if ((ft_reader_format(r)->mask & FT_TAG_NEEDS) != FT_TAG_NEEDS)
+    uint64_t v5_fields = ft_format_find(5, 0)->mask;
+    if ((ft_reader_format(r)->mask & v5_fields) != v5_fields)
         ft_die("Flow record missing required field for tagging.");
     const struct ft_tag_def *d = load_definition(&o, &tag);
 
