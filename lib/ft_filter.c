@@ -28,7 +28,6 @@
 
 /* One line being parsed. */
 struct line {
-    struct ft_filter *f;
     int lineno;
     char text[FT_VARS_LINE_MAX];        /* expanded line */
     char words_buf[FT_VARS_LINE_MAX];   /* the same, words NUL-terminated */
@@ -891,7 +890,6 @@ static int parse_lines(struct parser *p, const char *text, size_t len)
         free(raw);
         return ft_err_set(p->err, "%s: out of memory", p->f->file);
     }
-    ln->f = p->f;
     ln->lineno = 0;
     size_t pos = 0;
     while (pos < len && rc == 0) {
