@@ -421,10 +421,26 @@ static int parse_iflist(struct parser *p, const char *s, struct tag_iflist *l)
     return 0;
 }
 
+/* The list of an input-filter/output-filter line: blanks may follow its
+ * commas ("1, 2, 10-12"), as in the filter language's lists. */
+static int iflist_text(struct parser *p, char *list, size_t size)
+{
+    if (p->n_words < 2)
+        return fail(p, "%s: missing argument", p->word[0]);
+    list[0] = 0;
+    for (unsigned i = 1; i < p->n_words; i++) {
+        size_t len = strlen(list);
+        if (i > 1 && (len == 0 || list[len - 1] != ','))
+            return fail(p, "unexpected \"%s\" after %s %s", p->word[i], p->word[0], list);
+        snprintf(list + len, size - len, "%s", p->word[i]);
+    }
+    return 0;
+}
+
 static int set_iflist(struct parser *p, struct tag_iflist **slot)
 {
-    const char *list;
-    if (one_arg(p, &list) < 0)
+    char list[FT_VARS_LINE_MAX];
+    if (iflist_text(p, list, sizeof(list)) < 0)
         return -1;
     if (*slot)
         return fail(p, "%s given twice in one term", p->word[0]);

@@ -148,6 +148,7 @@ static void test_parse_errors(void)
     refused("tag-definition d\n term\n action missing\n", "line 3: no tag-action \"missing\"");
     refused("tag-definition d\n term\n input-filter 1,x\n", "bad interface list");
     refused("tag-definition d\n term\n input-filter 5-2\n", "bad interface list");
+    refused("tag-definition d\n term\n input-filter 5 6\n", "unexpected \"6\"");
     refused("tag-definition d\n term\n exporter 1.2.3.4/8\n", "bad exporter");
     refused("tag-definition d\n term extra\n", "\"extra\"");
     refused("match 1 set-src 1\n", "line 1: unexpected \"match\"");
@@ -223,7 +224,7 @@ static const char *eval_cfg =
     "tag-definition order\n term\n  action pfx\n"
     "tag-definition ports\n term\n  action or\n  action udp\n"
     "tag-definition wide\n term\n  action as32\n  action ifc\n"
-    "tag-definition filters\n term\n  input-filter 1,3-4\n  action tos\n"
+    "tag-definition filters\n term\n  input-filter 1, 3-4\n  action tos\n"
     "  term\n  output-filter !2\n  action ex\n"
     "  term\n  exporter 192.0.2.99\n  action nh\n"
     "tag-definition sequence\n term\n  action all\n term\n  action nh\n  action pfx\n";
