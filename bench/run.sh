@@ -90,8 +90,10 @@ timed() {
     w=$(median $walls)
     c=$(median $cpus)
     say "$1 $w $c" >> "$RES"
-    printf '  %-52s %8.2f s wall %8.2f s cpu   (walls:%s)\n' "$2" "$w" "$c" "$walls"
+    printf '  %-58s %7.2f s wall %7.2f s cpu  (walls:%s)\n' "$(short "$2")" "$w" "$c" "$walls"
 }
+# A command as shown: without the build and work directories.
+short() { printf '%s' "$1" | sed "s#$B/##g; s#$WORK/bin/##g; s#$WORK/##g"; }
 get() { awk -v k="$1" '$1 == k { print $2 }' "$RES"; }
 getcpu() { awk -v k="$1" '$1 == k { print $3 }' "$RES"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
@@ -161,7 +163,7 @@ row() {     # row WHAT FTKIT_LABEL NFDUMP_LABEL LIMIT_LABEL
     ft=$(get "$2")
     nf=$(get "$3")
     lim=$(get "$4")
-    printf '  %-34s ftkit %7.2f s  nfdump %7.2f s  ratio %6sx  limit %6.2f s  ftkit/limit %5s\n' \
+    printf '  %-40s ftkit %7.2f s  nfdump %7.2f s  ratio %6sx  limit %6.2f s  ftkit/limit %5s\n' \
         "$1" "$ft" "$nf" "$(ratio "$nf" "$ft")" "$lim" "$(ratio "$ft" "$lim")"
 }
 row "print, flow-cat | flow-print" a_ft_pipe a_nfdump a_limit
