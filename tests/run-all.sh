@@ -27,8 +27,10 @@ total_passed=0 total_failed=0
 # Runs one test command; its last "N passed, M failed" line is added to the totals.
 run() {
     name=$1; shift
-    "$@" >"$log/out" 2>&1
+    # Every test is bounded in time, so a hang fails that test instead of CI.
+    timeout -k 10 "${FTKIT_TEST_TIMEOUT:-900}" "$@" >"$log/out" 2>&1
     rc=$?
+    [ "$rc" = 124 ] && echo "timed out after ${FTKIT_TEST_TIMEOUT:-900} s" >>"$log/out"
     summary=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$log/out" | tail -n 1)
     p=$(printf '%s\n' "$summary" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+')
     f=$(printf '%s\n' "$summary" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+')
