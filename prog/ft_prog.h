@@ -1,7 +1,8 @@
 /*
  * ft_prog.h - what every ftkit program does the same way: messages on stderr
  * prefixed with the program's flow-tools name, fatal errors with exit status 1,
- * and the options shared by many tools (-b byte order).
+ * and the options shared by many tools (-b byte order, numbers and sizes,
+ * localip/remoteip/port arguments, -B, the exporters' -V).
  *
  * This is program-side code (it prints and exits), so it lives outside lib/.
  */

@@ -1,6 +1,12 @@
 # Unit tests of ftlib: each program prints "NAME: N passed, M failed".
 # They find ../shared through $FTKIT_SHARED (tests/run-all.sh sets it).
 TESTS += $(check_PROGRAMS)
+# $FTKIT_SHARED wins over configure's --with-shared; without either the unit
+# tests are skipped (exit 77) rather than failed.
+AM_TESTS_ENVIRONMENT = FTKIT_SHARED="$${FTKIT_SHARED:-$(FTKIT_SHARED_DIR)}"; export FTKIT_SHARED;
+LOG_COMPILER = $(SHELL) $(top_srcdir)/tests/unit-run.sh
+AM_DISTCHECK_CONFIGURE_FLAGS = --with-shared="$(FTKIT_SHARED_DIR)"
+EXTRA_DIST += tests/unit-run.sh
 EXTRA_DIST += tests/unit/ft_test.h
 
 # capture support (file naming, rotation, expiry, address arguments)
@@ -52,3 +58,8 @@ tests_unit_test_tag_LDADD = $(FTLIB)
 check_PROGRAMS += tests/unit/test_filter
 tests_unit_test_filter_SOURCES = tests/unit/test_filter.c
 tests_unit_test_filter_LDADD = $(FTLIB)
+
+# multi-threaded compression of the stream writer
+check_PROGRAMS += tests/unit/test_pdeflate
+tests_unit_test_pdeflate_SOURCES = tests/unit/test_pdeflate.c
+tests_unit_test_pdeflate_LDADD = $(FTLIB)
