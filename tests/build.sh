@@ -32,7 +32,9 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/ftkit-build.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 dest=$tmp/root
 
-# The build's own variables, read in one make run as shell assignments.
+# The build's own variables, read in one make run as shell assignments
+# (after any regeneration of the Makefile, whose messages would mix in).
+make -s -C "$build" Makefile >/dev/null 2>&1
 printf 'show-vars:\n\t@$(foreach v,$(VARS),echo "$(v)='"'"'$($(v))'"'"'";)\n' >"$tmp/show.mk"
 eval "$(make -s --no-print-directory -C "$build" -f Makefile -f "$tmp/show.mk" show-vars \
         VARS='abs_top_srcdir bindir libdir pkgincludedir mandir symdir bin_PROGRAMS
