@@ -834,7 +834,7 @@ static void usage(void)
             "Usage: " PROG " [-hDu] [-a exporters] [-b big|little] [-B rcvbuf] [-C comment]\n"
             "       [-d level] [-e files] [-E size[bKMG]] [-m privacy_mask] [-n rotations]\n"
             "       [-N nesting] [-p pidfile] [-Q batches] [-r file.pcap] [-R program]\n"
-            "       [-S minutes] [-U user] [-V version] [-z level|zstd[:N]]\n"
+            "       [-S minutes] [-U user] [-V version] [-z level|zstd[:N]] [-j threads]\n"
             "       -w workdir localip/remoteip/port\n");
 }
 
@@ -845,6 +845,9 @@ static void init_options(struct options *o)
     o->rotations = FT_ROTATIONS_DEFAULT;
     o->wopts.comp = FT_COMP_ZLIB;
     o->wopts.level = 6;
+    /* compress on every core, off the receive path (ft_write_opts.threads) */
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    o->wopts.threads = cpus > 1 ? (int)(cpus < 64 ? cpus : 64) : 1;
     o->pidfile = DEFAULT_PIDFILE;
     o->rcvbuf = FT_UDP_RCVBUF_DEFAULT;
     o->queue_batches = QUEUE_BATCHES_DEFAULT;
@@ -918,6 +921,7 @@ static void parse_option(struct options *o, int ch, const char *arg)
             ft_die("Version scan failed: \"%s\"", arg);
         break;
     case 'w': o->workdir = arg; break;
+    case 'j': o->wopts.threads = (int)ft_opt_long(arg, 1, 64, "compression threads"); break;
     case 'z':
         ft_check(ft_parse_compression(arg, &o->wopts, &err), &err);
         break;
@@ -934,7 +938,7 @@ static void parse_args(struct options *o, int argc, char **argv)
 {
     int ch;
     init_options(o);
-    while ((ch = getopt(argc, argv, "a:b:B:c:C:d:De:E:f:F:hm:n:N:p:Q:r:R:S:t:T:uU:v:V:w:x:X:z:")) != -1)
+    while ((ch = getopt(argc, argv, "a:b:B:c:C:d:De:E:f:F:hj:m:n:N:p:Q:r:R:S:t:T:uU:v:V:w:x:X:z:")) != -1)
         parse_option(o, ch, optarg);
     if (!o->workdir)
         ft_die("Specify workdir with -w.");

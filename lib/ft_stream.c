@@ -27,6 +27,7 @@
 
 #include "ft_stream.h"
 #include "ft_bytes.h"
+#include "ft_pdeflate.h"
 
 #define IO_BLOCK (256 * 1024)       /* read and write unit */
 #define HDR_READ_MAX 65536          /* largest header a reader accepts */
@@ -931,6 +932,7 @@ struct ft_writer {
     size_t out_len;
     z_stream zs;
     bool zs_live;
+    struct ft_pdeflate *pd;             /* zlib on worker threads (threads > 1) */
 #ifdef HAVE_ZSTD
     ZSTD_CCtx *zc;
 #endif
@@ -1021,10 +1023,31 @@ static int copy_if_lists(struct ft_writer *w)
     return 0;
 }
 
+/* ft_pdeflate hands its output here, in stream order, on our thread. */
+static int pdeflate_sink(void *arg, const uint8_t *p, size_t len)
+{
+    return write_all(arg, p, len);
+}
+
+/* zstd's own workers; a libzstd built without threads refuses them, and
+ * then compressing in this thread is the best there is. */
+#ifdef HAVE_ZSTD
+static void zstd_threads(struct ft_writer *w, int threads)
+{
+    if (threads > 1)
+        ZSTD_CCtx_setParameter(w->zc, ZSTD_c_nbWorkers, threads);
+}
+#endif
+
 static int start_compression(struct ft_writer *w, const struct ft_write_opts *o)
 {
     if (w->comp == FT_COMP_NONE)
         return 0;
+    if (w->comp == FT_COMP_ZLIB && o->threads > 1) {
+        if (!(w->pd = ft_pdeflate_new(o->level, o->threads, pdeflate_sink, w)))
+            return writer_fail(w, "cannot start %d compression threads", o->threads);
+        return 0;
+    }
     if (!(w->out = malloc(IO_BLOCK)))
         return writer_fail(w, "out of memory");
     if (w->comp == FT_COMP_ZLIB) {
@@ -1041,6 +1064,7 @@ static int start_compression(struct ft_writer *w, const struct ft_write_opts *o)
         ZSTD_isError(ZSTD_CCtx_setParameter(w->zc, ZSTD_c_compressionLevel, level)) ||
         ZSTD_isError(ZSTD_CCtx_setParameter(w->zc, ZSTD_c_checksumFlag, 1)))
         return writer_fail(w, "cannot start zstd compression at level %d", level);
+    zstd_threads(w, o->threads);
     return 0;
 #else
     return writer_fail(w, "zstd compression is not available (built without zstd)");
@@ -1050,7 +1074,7 @@ static int start_compression(struct ft_writer *w, const struct ft_write_opts *o)
 /* Byte order, compression and header flags from the options. */
 static int writer_setup(struct ft_writer *w, const struct ft_write_opts *o)
 {
-    static const struct ft_write_opts plain = {0, FT_COMP_NONE, 0, 0};
+    static const struct ft_write_opts plain = {.comp = FT_COMP_NONE};
     if (!o)
         o = &plain;
     w->order = o->byte_order ? o->byte_order : ft_host_order();
@@ -1093,6 +1117,7 @@ static void writer_free(struct ft_writer *w)
 {
     if (w->zs_live)
         deflateEnd(&w->zs);
+    ft_pdeflate_free(w->pd);            /* joins its threads */
 #ifdef HAVE_ZSTD
     ZSTD_freeCCtx(w->zc);
 #endif
@@ -1188,9 +1213,17 @@ static int zstd_bytes(struct ft_writer *w, const uint8_t *p, size_t len, ZSTD_En
 }
 #endif
 
+/* A failure of ft_pdeflate; a refused write has its message already. */
+static int pdeflate_failed(struct ft_writer *w)
+{
+    return writer_fail(w, "%s", ft_pdeflate_error(w->pd));
+}
+
 /* Send bytes of whole records on: to the compressor or to the file. */
 static int emit(struct ft_writer *w, const uint8_t *p, size_t len)
 {
+    if (w->pd)
+        return ft_pdeflate_write(w->pd, p, len) < 0 ? pdeflate_failed(w) : 0;
     if (w->comp == FT_COMP_ZLIB)
         return deflate_bytes(w, p, len, Z_NO_FLUSH);
 #ifdef HAVE_ZSTD
@@ -1262,6 +1295,8 @@ static int finish_data(struct ft_writer *w)
 {
     if (flush_recs(w) < 0)
         return -1;
+    if (w->pd)
+        return ft_pdeflate_finish(w->pd) < 0 ? pdeflate_failed(w) : 0;
     if (w->comp == FT_COMP_ZLIB && deflate_bytes(w, NULL, 0, Z_FINISH) < 0)
         return -1;
 #ifdef HAVE_ZSTD

@@ -142,6 +142,11 @@ struct ft_write_opts {
      * (flow-capture, flow-cat -o).  Needs a seekable fd; without it, or when
      * 0, the header is written once with FT_HF_STREAMING set. */
     int rewrite;
+    /* Compression threads: with 2 or more, zlib chunks are deflated by that
+     * many worker threads (still one zlib stream every reader takes, but not
+     * the original's bytes) and zstd uses as many workers; 0 or 1 compress
+     * in the caller's thread, byte for byte as flow-tools. */
+    int threads;
 };
 
 /* Parse a -z argument: "0".."9" (zlib), "zstd" or "zstd:N".  -1 if bad. */

@@ -8,6 +8,8 @@ pkginclude_HEADERS += lib/ft_flow.h lib/ft_format.h lib/ft_stream.h
 # stream: header, reader, writer, record codecs
 libft_la_SOURCES += lib/ft_err.h lib/ft_err.c
 libft_la_SOURCES += lib/ft_format.c lib/ft_stream.c
+# zlib compression on worker threads (ft_write_opts.threads)
+libft_la_SOURCES += lib/ft_pdeflate.c lib/ft_pdeflate.h
 
 # text: formatting helpers, symbol tables, print formats, header text
 pkginclude_HEADERS += lib/ft_text.h lib/ft_sym.h lib/ft_print.h
