@@ -69,7 +69,7 @@ struct ft_pdeflate {
 
     /* the caller's thread only */
     struct chunk *fill;             /* claimed, not yet submitted */
-    bool header_sent, failed;
+    bool header_sent, failed, finished;
     uLong adler;
     char err[128];
 };
@@ -186,6 +186,23 @@ static int start_threads(struct ft_pdeflate *pd)
     return rc;
 }
 
+static int init_sync(struct ft_pdeflate *pd)
+{
+    if (pthread_mutex_init(&pd->mu, NULL) != 0)
+        return -1;
+    if (pthread_cond_init(&pd->work_cv, NULL) != 0) {
+        pthread_mutex_destroy(&pd->mu);
+        return -1;
+    }
+    if (pthread_cond_init(&pd->done_cv, NULL) != 0) {
+        pthread_cond_destroy(&pd->work_cv);
+        pthread_mutex_destroy(&pd->mu);
+        return -1;
+    }
+    pd->sync_live = true;
+    return 0;
+}
+
 struct ft_pdeflate *ft_pdeflate_new(int level, int threads, ft_pdeflate_sink sink, void *arg)
 {
     if (level < -1 || level > 9)
@@ -199,18 +216,10 @@ struct ft_pdeflate *ft_pdeflate_new(int level, int threads, ft_pdeflate_sink sin
     pd->adler = adler32(0L, Z_NULL, 0);
     pd->nworkers = threads < 1 ? 1 : threads > MAX_THREADS ? MAX_THREADS : threads;
     pd->nchunks = (size_t)pd->nworkers * CHUNKS_PER_THREAD;
-    if (pthread_mutex_init(&pd->mu, NULL) != 0) {
+    if (init_sync(pd) < 0) {
         free(pd);
         return NULL;
     }
-    if (pthread_cond_init(&pd->work_cv, NULL) != 0 ||
-        pthread_cond_init(&pd->done_cv, NULL) != 0) {
-        /* a cond that did initialize is left undestroyed; they hold nothing on Linux */
-        pthread_mutex_destroy(&pd->mu);
-        free(pd);
-        return NULL;
-    }
-    pd->sync_live = true;
     if (!(pd->workers = calloc((size_t)pd->nworkers, sizeof(*pd->workers))) ||
         !(pd->chunks = calloc(pd->nchunks, sizeof(*pd->chunks))) ||
         setup_workers(pd) < 0 || setup_chunks(pd) < 0 || start_threads(pd) < 0) {
@@ -353,6 +362,8 @@ static void submit(struct ft_pdeflate *pd, bool last)
 
 int ft_pdeflate_write(struct ft_pdeflate *pd, const uint8_t *p, size_t len)
 {
+    if (pd->finished)
+        return fail(pd, "bytes after the end of the stream");
     while (len && !pd->failed) {
         struct chunk *c = pd->fill;
         /* a full chunk waits until more bytes come, so that the last chunk
@@ -380,9 +391,12 @@ int ft_pdeflate_finish(struct ft_pdeflate *pd)
 {
     if (pd->failed)
         return -1;
+    if (pd->finished)
+        return 0;
     if (!pd->fill && !claim(pd))
         return -1;
     submit(pd, true);
+    pd->finished = true;
     while (pd->emitted < pd->submitted)
         if (emit_oldest(pd, true) < 0)
             return -1;

@@ -34,7 +34,8 @@ struct ft_pdeflate *ft_pdeflate_new(int level, int threads, ft_pdeflate_sink sin
 /* Add bytes.  0, or -1 once the sink or a compression failed (sticky). */
 int ft_pdeflate_write(struct ft_pdeflate *pd, const uint8_t *p, size_t len);
 
-/* Compress what is left, finish the stream, hand everything to the sink. */
+/* Compress what is left, finish the stream, hand everything to the sink.
+ * Once only: a second call does nothing, later writes fail. */
 int ft_pdeflate_finish(struct ft_pdeflate *pd);
 
 /* Why the last -1: "" when the sink refused (the sink knows why). */

@@ -124,6 +124,11 @@ static int pdeflate_buf(const uint8_t *in, size_t len, int level, int threads,
     }
     if (rc == 0)
         rc = ft_pdeflate_finish(pd);
+    /* the stream is over: nothing more goes out */
+    size_t before = out->len;
+    if (rc == 0 && (ft_pdeflate_finish(pd) != 0 || ft_pdeflate_write(pd, in, 1) != -1 ||
+                    out->len != before))
+        rc = -3;
     ft_pdeflate_free(pd);
     return rc;
 }
