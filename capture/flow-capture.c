@@ -38,6 +38,8 @@
 #include "ft_pcap.h"
 #include "ft_pdu.h"
 #include "ft_prog.h"
+#include "ft_tag.h"
+#include "ft_filter.h"        /* struct ft_vars (-v) */
 #include "ft_stream.h"
 #include "ft_udp.h"
 
@@ -73,6 +75,12 @@ struct options {
     struct ft_privacy_mask mask;
     struct ft_addrspec addr;
     int have_addr;
+    /* -t/-T: tag every flow on receipt (files become v1005, or extended) */
+    const char *tag_file;
+    const char *tag_name;
+    struct ft_tag *tag;
+    const struct ft_tag_def *tag_def;
+    struct ft_vars vars;                /* -v, for the configuration files */
 };
 
 /* Counters every thread may read; each is written by one thread only. */
@@ -243,6 +251,8 @@ static void add_flows(struct receiver *r, const struct ft_flow *flows, size_t n)
         }
         size_t k = n < room ? n : room;
         memcpy(b->flows + b->n, flows, k * sizeof *flows);
+        if (r->c->opt.tag_def)          /* before the mask: tags see real addresses */
+            ft_tag_apply(r->c->opt.tag_def, b->flows + b->n, k);
         ft_privacy_mask_apply(&r->c->opt.mask, b->flows + b->n, k);
         b->n += k;
         flows += k;
@@ -272,6 +282,13 @@ static void refuse(struct receiver *r, const struct ft_pdu_src *src)
                ft_ip_str(&src->addr, a, sizeof a));
 }
 
+/* Files of tagged flows: v1005 as flow-tools writes them, or the extended
+ * format for v9/IPFIX flows, which v1005 could not hold. */
+static const struct ft_format *tagged_format(const struct ft_format *in)
+{
+    return in->d_version == FT_DV_EXTENDED ? in : ft_format_find(1005, 0);
+}
+
 static void handle_datagram(struct receiver *r, const struct ft_pdu_src *src,
                             const uint8_t *data, size_t len)
 {
@@ -298,7 +315,7 @@ static void handle_datagram(struct receiver *r, const struct ft_pdu_src *src,
         return;
     }
     if (!r->out_fmt)
-        r->out_fmt = c->opt.format ? c->opt.format : in;
+        r->out_fmt = c->opt.format ? c->opt.format : c->opt.tag_def ? tagged_format(in) : in;
     if (!ft_collect_translatable(r->out_fmt, in)) {
         count_corrupt(r);
         if (ft_ratelimit_allow(&r->warn_corrupt, &c->log, time(NULL)))
@@ -834,7 +851,8 @@ static void usage(void)
             "Usage: " PROG " [-hDu] [-a exporters] [-b big|little] [-B rcvbuf] [-C comment]\n"
             "       [-d level] [-e files] [-E size[bKMG]] [-m privacy_mask] [-n rotations]\n"
             "       [-N nesting] [-p pidfile] [-Q batches] [-r file.pcap] [-R program]\n"
-            "       [-S minutes] [-U user] [-V version] [-z level|zstd[:N]] [-j threads]\n"
+            "       [-S minutes] [-t tag_file] [-T definition] [-U user] [-v var=value]\n"
+            "       [-V version] [-z level|zstd[:N]] [-j threads]\n"
             "       -w workdir localip/remoteip/port\n");
 }
 
@@ -884,9 +902,14 @@ static void parse_option(struct options *o, int ch, const char *arg)
     case 'E':
         o->max_bytes = ft_opt_size(arg, "size");
         break;
-    case 'f': case 't': case 'x': case 'v':
-        break;                  /* config files and variables: used by -F/-T/-X only */
-    case 'F': case 'T': case 'X':
+    case 't': o->tag_file = arg; break;
+    case 'T': o->tag_name = arg; break;
+    case 'v':
+        ft_check(ft_vars_set(&o->vars, arg, &err), &err);
+        break;
+    case 'f': case 'x':
+        break;                  /* config files: used by -F/-X only */
+    case 'F': case 'X':
         unsupported(ch);
         break;
     case 'm':
@@ -934,6 +957,23 @@ static void parse_option(struct options *o, int ch, const char *arg)
     }
 }
 
+/* -T: the definition, from -t or the default tag file; -V must then name a
+ * format with tags (flow-tools allows only v1005; ftkit's extended too). */
+static void load_tag_definition(struct options *o)
+{
+    struct ft_err err;
+    if (!o->tag_name)
+        return;
+    const char *path = o->tag_file ? o->tag_file : FT_SYSCONFDIR "/cfg/tag.cfg";
+    struct ft_tag_opts topts = {.vars = &o->vars};
+    if (!(o->tag = ft_tag_load(path, &topts, &err)))
+        ft_die("%s", err.msg);
+    if (!(o->tag_def = ft_tag_find(o->tag, o->tag_name)))
+        ft_die("%s: no tag-definition \"%s\"", path, o->tag_name);
+    if (o->format && o->format->d_version != 1005 && o->format->d_version != FT_DV_EXTENDED)
+        ft_die("Must be v1005 with tagging.");
+}
+
 static void parse_args(struct options *o, int argc, char **argv)
 {
     int ch;
@@ -953,6 +993,7 @@ static void parse_args(struct options *o, int argc, char **argv)
     }
     if (optind < argc)
         ft_die("Extra arguments starting with %s.", argv[optind]);
+    load_tag_definition(o);
 }
 
 /* ==== main ================================================================ */

@@ -1,0 +1,270 @@
+#!/bin/sh
+# capture-tag.sh BUILD_DIR - flow-capture -T (tagging at capture) on loopback.
+#
+# A v5 stream is sent with flow-send to flow-capture -T; the tags stored in
+# the capture files must be those flow-tag gives the same stream.  Files
+# are read by a small reader written here from stream-format.md (header
+# TLVs, zlib, the v1005 layout), not by ftlib.  Ports are chosen free at
+# run time; every wait is bounded.  Prints one line per check and
+# "capture-tag: N passed, M failed".
+
+build=${1:-.}
+here=$(cd "$(dirname "$0")" && pwd)
+shared=${FTKIT_SHARED:-$here/../../shared}
+exec python3 - "$build" "$shared" <<'PYTHON'
+import collections, glob, os, re, shutil, signal, socket, struct, subprocess, sys
+import tempfile, time, zlib
+
+build, shared = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+compat = os.path.join(shared, "compat")
+CFG = os.path.join(compat, "cfg", "tag.cfg")
+INPUT = os.path.join(compat, "inputs", "v5.ft")
+passed = failed = 0
+work = tempfile.mkdtemp(prefix="ftkit-capture-tag-")
+daemons = []
+
+
+def report(ok, what):
+    global passed, failed
+    passed, failed = passed + bool(ok), failed + (not ok)
+    print(("ok   " if ok else "FAIL ") + what)
+    sys.stdout.flush()
+    return ok
+
+
+def tool(name):
+    for d in (".", "capture", "tag", "print"):
+        p = os.path.join(build, d, name)
+        if os.access(p, os.X_OK):
+            return p
+    return None
+
+
+CAPTURE, SEND, TAG, PRINT = (tool(n) for n in
+                             ("flow-capture", "flow-send", "flow-tag", "flow-print"))
+
+# ---- an independent reader of v1005 streams -----------------------------------
+
+
+def read_stream(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    if len(data) < 8 or data[:2] != b"\xcf\x10" or data[3] != 3:
+        raise ValueError("%s: not a stream version 3 file" % path)
+    e = "<" if data[2] == 1 else ">"
+    hlen = struct.unpack(e + "I", data[4:8])[0]
+    tlv, p = {}, 8
+    while p + 4 <= hlen:
+        t, l = struct.unpack(e + "HH", data[p:p + 4])
+        v = data[p + 4:p + 4 + l]
+        p += 4 + l
+        if t == 0x02:
+            tlv[t] = struct.unpack(e + "H", v)[0]
+        elif l == 4:
+            tlv[t] = struct.unpack(e + "I", v)[0]
+    body = data[hlen:]
+    if tlv.get(0x08, 0) & 0x02:
+        body = zlib.decompressobj().decompress(body)
+    return {"order": e, "d_version": tlv.get(0x02), "count": tlv.get(0x0a), "body": body}
+
+
+def tagged_flows(h):
+    """(src, dst, nexthop, input, output, sport, dport, prot, src_tag, dst_tag)
+    of each little-endian v1005 record, as a multiset."""
+    b, out = h["body"], collections.Counter()
+    for i in range(len(b) // 72):
+        r = b[i * 72:(i + 1) * 72]
+        src, dst, nh, inp, outp = struct.unpack("<IIIHH", r[16:32])
+        sport, dport = struct.unpack("<HH", r[48:52])
+        stag, dtag = struct.unpack("<II", r[64:72])
+        out[(src, dst, nh, inp, outp, sport, dport, r[52], stag, dtag)] += 1
+    return out
+
+
+def files(workdir, prefix="ft-"):
+    return sorted(p for p in glob.glob(os.path.join(workdir, "**", prefix + "*"),
+                                       recursive=True) if os.path.isfile(p))
+
+# ---- processes ----------------------------------------------------------------
+
+
+def free_port():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def wait_for(cond, timeout=5.0, step=0.05):
+    end = time.time() + timeout
+    while time.time() < end:
+        if cond():
+            return True
+        time.sleep(step)
+    return cond()
+
+
+def start_capture(name, *opts):
+    """flow-capture in the foreground on a free loopback port."""
+    workdir = os.path.join(work, name)
+    os.makedirs(workdir)
+    log = workdir + ".log"
+    port = free_port()
+    p = subprocess.Popen([CAPTURE, "-D", "-w", workdir] + list(opts) +
+                         ["127.0.0.1/127.0.0.1/%d" % port],
+                         stdout=subprocess.DEVNULL, stderr=open(log, "w"))
+    daemons.append(p)
+    up = wait_for(lambda: "listening on port" in open(log).read() or p.poll() is not None)
+    return p, workdir, port, up and p.poll() is None
+
+
+def stop(p):
+    if p.poll() is None:
+        p.send_signal(signal.SIGTERM)
+    try:
+        return p.wait(10)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        return None
+
+
+def send(port, *opts):
+    with open(INPUT, "rb") as f:
+        r = subprocess.run([SEND] + list(opts) + ["0/127.0.0.1/%d" % port], stdin=f,
+                           capture_output=True, timeout=60)
+    return r.returncode
+
+
+def flows_in(workdir, reader):
+    total = 0
+    for path in files(workdir):
+        try:
+            total += reader(path)
+        except (ValueError, zlib.error, struct.error):
+            pass
+    return total
+
+
+def rotate_until(p, workdir, want, reader, timeout=10.0):
+    """SIGHUP until the closed files hold `want` flows (datagrams may still
+    be in the socket buffer when flow-send ends)."""
+    end = time.time() + timeout
+    while time.time() < end and p.poll() is None:
+        p.send_signal(signal.SIGHUP)
+        if wait_for(lambda: flows_in(workdir, reader) >= want, 1.0):
+            return True
+    return flows_in(workdir, reader) >= want
+
+
+def run(args, stdin_path):
+    with open(stdin_path, "rb") as f:
+        return subprocess.run(args, stdin=f, capture_output=True, timeout=60)
+
+# ---- the checks ---------------------------------------------------------------
+
+
+def count_v1005(path):
+    h = read_stream(path)
+    return len(h["body"]) // 72 if h["d_version"] == 1005 else 0
+
+
+def v5_tagged(definition):
+    """flow-capture -T on a v5 stream stores flow-tag's tags, in v1005 files."""
+    expected = run([TAG, "-t", CFG, "-T", definition], INPUT)
+    want = tagged_flows(read_stream_bytes(expected.stdout))
+    p, workdir, port, up = start_capture("v5-" + definition, "-n", "0", "-t", CFG,
+                                         "-T", definition)
+    if not report(up, "%s: flow-capture -T %s listens" % (definition, definition)):
+        stop(p)
+        return
+    report(send(port) == 0, "%s: flow-send exit status" % definition)
+    report(rotate_until(p, workdir, sum(want.values()), count_v1005),
+           "%s: %d flows stored as v1005" % (definition, sum(want.values())))
+    report(stop(p) == 0, "%s: flow-capture exits 0 on SIGTERM" % definition)
+    got = collections.Counter()
+    headers_ok = True
+    for path in files(workdir):
+        h = read_stream(path)
+        headers_ok &= h["d_version"] == 1005
+        got += tagged_flows(h)
+    report(headers_ok and files(workdir), "%s: every file is d_version 1005" % definition)
+    diff = sum(((want - got) + (got - want)).values())
+    report(diff == 0 and sum(got.values()) > 0,
+           "%s: tags equal flow-tag's (%d flows, %d differ)"
+           % (definition, sum(got.values()), diff))
+    tagged = sum(n for k, n in got.items() if k[8] or k[9])
+    report(tagged > 0, "%s: %d flows carry a tag" % (definition, tagged))
+
+
+def read_stream_bytes(data):
+    path = os.path.join(work, "expected.ft")
+    with open(path, "wb") as f:
+        f.write(data)
+    return read_stream(path)
+
+
+def v9_extended():
+    """v9 flows tagged at capture go to extended files, tags included."""
+    if not PRINT:
+        report(False, "v9: flow-print not built")
+        return
+    expected = run([TAG, "-t", CFG, "-T", "sites"], INPUT)
+    want = sorted(subprocess.run([PRINT, "-f", "9"], input=expected.stdout,
+                                 capture_output=True).stdout.decode().splitlines()[1:])
+    p, workdir, port, up = start_capture("v9", "-n", "0", "-t", CFG, "-T", "sites")
+    if not report(up, "v9: flow-capture -T sites listens"):
+        stop(p)
+        return
+    report(send(port, "-V", "9") == 0, "v9: flow-send -V 9 exit status")
+
+    rotate_until(p, workdir, len(want), lambda path: len(
+        subprocess.run([PRINT, "-f", "9"], stdin=open(path, "rb"),
+                       capture_output=True).stdout.splitlines()[1:])
+        if read_stream(path)["d_version"] == 9005 else 0)
+    stop(p)
+    paths = files(workdir)
+    report(paths and all(read_stream(x)["d_version"] == 9005 for x in paths),
+           "v9: files are in the extended format (9005)")
+    got = []
+    for path in paths:
+        got += subprocess.run([PRINT, "-f", "9"], stdin=open(path, "rb"),
+                              capture_output=True).stdout.decode().splitlines()[1:]
+    report(sorted(got) == want and want,
+           "v9: tags equal flow-tag's (%d of %d flows)" % (len(got), len(want)))
+
+
+def refused(what, args, message):
+    r = subprocess.run([CAPTURE, "-D", "-w", os.path.join(work, "refused")] + args +
+                       ["127.0.0.1/127.0.0.1/%d" % free_port()],
+                       capture_output=True, timeout=10)
+    err = r.stderr.decode(errors="replace")
+    report(r.returncode == 1 and message in err,
+           "%s: exit %d, message %r" % (what, r.returncode, err.strip()[:120]))
+
+
+missing = [n for n, p in (("flow-capture", CAPTURE), ("flow-send", SEND),
+                          ("flow-tag", TAG)) if not p]
+try:
+    if missing:
+        report(False, "not built: " + " ".join(missing))
+    else:
+        os.makedirs(os.path.join(work, "refused"))
+        v5_tagged("sites")
+        v5_tagged("blanket")
+        v9_extended()
+        refused("unknown definition", ["-t", CFG, "-T", "nonexistent"], "nonexistent")
+        refused("-V 5 with -T", ["-t", CFG, "-T", "sites", "-V", "5"],
+                "Must be v1005 with tagging.")
+        refused("missing tag file", ["-t", os.path.join(work, "none.cfg"), "-T", "sites"],
+                "none.cfg")
+finally:
+    for p in daemons:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    shutil.rmtree(work, ignore_errors=True)
+
+print("capture-tag: %d passed, %d failed" % (passed, failed))
+sys.exit(1 if failed else 0)
+PYTHON
