@@ -21,6 +21,7 @@
 #include "ft_addrspec.h"
 #include "ft_collect.h"
 #include "ft_daemon.h"
+#include "ft_exporters.h"
 #include "ft_format.h"
 #include "ft_pcap.h"
 #include "ft_pdu.h"
@@ -46,6 +47,7 @@ struct options {
     const char *comment;
     const char *out_path;
     const char *pcap_path;
+    const char *exporters_path;         /* -k */
     int debug;
     unsigned stat_minutes;
     struct ft_addrspec addr;
@@ -56,6 +58,7 @@ struct receiver {
     struct options o;
     struct ft_log log;                  /* stderr: the STAT lines */
     struct ft_pdu_ctx *pdu;
+    struct ft_exporters *exporters;     /* -k, or NULL */
     struct ft_writer *w;
     int out_fd;
     int regular_file;
@@ -69,8 +72,9 @@ static void usage(void)
 {
     fprintf(stderr,
         "Usage: " PROG " [-h] [-b big|little] [-C comment] [-d debug_level]\n"
-        "       [-o outfile] [-r pcapfile] [-S stat_interval] [-V pdu_version]\n"
-        "       [-z z_level] [localip/remoteip/port]\n"
+        "       [-k exporters_file] [-o outfile] [-r pcapfile] [-S stat_interval]\n"
+        "       [-V pdu_version] [-z z_level] [localip/remoteip/port]\n"
+        "  -k file   per-exporter settings: sampling, scaling, quirks (ftkit-exporters(5))\n"
         "  -r file   read the datagrams from a pcap file instead of the network\n"
         "  -V        output format: 1, 5, 6, 7, 8.1-8.14, 1005 or extended\n"
         "  -z        0-9 (zlib) or zstd[:N]\n");
@@ -103,11 +107,12 @@ static int parse_options(int argc, char **argv, struct options *o)
     int c;
     memset(o, 0, sizeof *o);
     o->wopts.comp = FT_COMP_NONE;
-    while ((c = getopt(argc, argv, "b:C:d:ho:r:S:V:z:?")) != -1) {
+    while ((c = getopt(argc, argv, "b:C:d:hk:o:r:S:V:z:?")) != -1) {
         switch (c) {
         case 'b': o->wopts.byte_order = ft_opt_byte_order(optarg); break;
         case 'C': o->comment = optarg; break;
         case 'd': o->debug = atoi(optarg); break;
+        case 'k': o->exporters_path = optarg; break;
         case 'o': o->out_path = optarg; break;
         case 'r': o->pcap_path = optarg; break;
         case 'S':
@@ -434,7 +439,15 @@ int main(int argc, char **argv)
     ft_log_init(&rx.log, PROG);
     if (parse_options(argc, argv, &rx.o) < 0)
         return 1;
-    rx.pdu = ft_pdu_ctx_new(NULL);
+    struct ft_pdu_opts po = {0};
+    if (rx.o.exporters_path) {
+        struct ft_err err;
+        rx.exporters = ft_exporters_load(rx.o.exporters_path, 0, &err);
+        if (!rx.exporters)
+            ft_die("%s", err.msg);
+        po.exporters = rx.exporters;
+    }
+    rx.pdu = ft_pdu_ctx_new(&po);
     if (!rx.pdu) {
         ft_warn("out of memory");
         return 1;
@@ -454,13 +467,17 @@ int main(int argc, char **argv)
         stat_lines(&rx);
     if (close_writer(&rx) < 0)
         rc = -1;
+    char settings[512] = "";
+    if (rx.exporters)
+        ft_exporters_stats_str(rx.exporters, settings, sizeof settings);
     if (rx.o.debug)
         ft_warn("datagrams=%llu flows=%llu corrupt=%llu lost=%llu "
-                "resets=%llu misordered=%llu", (unsigned long long)rx.datagrams,
+                "resets=%llu misordered=%llu%s", (unsigned long long)rx.datagrams,
                 (unsigned long long)rx.flows, (unsigned long long)rx.corrupt,
                 (unsigned long long)rx.lost, (unsigned long long)rx.resets,
-                (unsigned long long)rx.misordered);
+                (unsigned long long)rx.misordered, settings);
     ft_pdu_ctx_free(rx.pdu);
+    ft_exporters_free(rx.exporters);
     if (rx.out_fd != STDOUT_FILENO)
         close(rx.out_fd);
     return rc < 0 ? 1 : 0;
