@@ -39,7 +39,7 @@
 #include "ft_pdu.h"
 #include "ft_prog.h"
 #include "ft_tag.h"
-#include "ft_filter.h"        /* struct ft_vars (-v) */
+#include "ft_filter.h"        /* -F, and struct ft_vars (-v) */
 #include "ft_stream.h"
 #include "ft_udp.h"
 
@@ -80,6 +80,11 @@ struct options {
     const char *tag_name;
     struct ft_tag *tag;
     const struct ft_tag_def *tag_def;
+    /* -f/-F: keep only the flows a filter definition permits */
+    const char *filter_file;
+    const char *filter_name;
+    struct ft_filter *filter;
+    struct ft_filter_def *filter_def;
     struct ft_vars vars;                /* -v, for the configuration files */
 };
 
@@ -90,6 +95,7 @@ struct counters {
     atomic_uint_fast64_t queue_drops, write_drops, write_errors, files, losses;
     atomic_uint_fast64_t stalls;            /* receiver waited for a free batch */
     atomic_uint_fast64_t socket_drops;      /* the kernel's count (SO_RXQ_OVFL) */
+    atomic_uint_fast64_t filtered;          /* flows the -F definition denied */
 };
 
 struct capture {
@@ -253,10 +259,15 @@ static void add_flows(struct receiver *r, const struct ft_flow *flows, size_t n)
         memcpy(b->flows + b->n, flows, k * sizeof *flows);
         if (r->c->opt.tag_def)          /* before the mask: tags see real addresses */
             ft_tag_apply(r->c->opt.tag_def, b->flows + b->n, k);
-        ft_privacy_mask_apply(&r->c->opt.mask, b->flows + b->n, k);
-        b->n += k;
         flows += k;
         n -= k;
+        if (r->c->opt.filter_def) {     /* after tagging, as flow-tools: filters see tags */
+            size_t kept = ft_filter_compact(r->c->opt.filter_def, b->flows + b->n, k);
+            count(&r->c->n.filtered, k - kept);
+            k = kept;
+        }
+        ft_privacy_mask_apply(&r->c->opt.mask, b->flows + b->n, k);
+        b->n += k;
     }
 }
 
@@ -347,7 +358,7 @@ static void log_summary(struct capture *c, struct ft_pdu_ctx *pdu, const char *w
            "STAT%s: datagrams=%llu flows=%llu corrupt=%llu refused=%llu truncated=%llu "
            "lost=%llu reset=%llu misordered=%llu socket_drops=%llu stalls=%llu queue_drops=%llu "
            "write_drops=%llu write_errors=%llu files=%llu conversion_losses=%llu templates=%llu "
-           "queue_max=%u%s%s",
+           "queue_max=%u filtered=%llu%s%s",
            when, (unsigned long long)get(&c->n.datagrams),
            (unsigned long long)get(&c->n.flows), (unsigned long long)get(&c->n.corrupt),
            (unsigned long long)get(&c->n.refused), (unsigned long long)get(&c->n.truncated),
@@ -358,7 +369,8 @@ static void log_summary(struct capture *c, struct ft_pdu_ctx *pdu, const char *w
            (unsigned long long)get(&c->n.write_drops),
            (unsigned long long)get(&c->n.write_errors), (unsigned long long)get(&c->n.files),
            (unsigned long long)get(&c->n.losses), (unsigned long long)st.templates_active,
-           ft_flowq_high_water(c->q), reasons[0] ? " drops:" : "", reasons);
+           ft_flowq_high_water(c->q), (unsigned long long)get(&c->n.filtered),
+           reasons[0] ? " drops:" : "", reasons);
 }
 
 static uint64_t template_changes(struct ft_pdu_ctx *pdu)
@@ -852,7 +864,8 @@ static void usage(void)
             "       [-d level] [-e files] [-E size[bKMG]] [-m privacy_mask] [-n rotations]\n"
             "       [-N nesting] [-p pidfile] [-Q batches] [-r file.pcap] [-R program]\n"
             "       [-S minutes] [-t tag_file] [-T definition] [-U user] [-v var=value]\n"
-            "       [-V version] [-z level|zstd[:N]] [-j threads]\n"
+            "       [-V version] [-z level|zstd[:N]] [-j threads] [-f filter_file]\n"
+            "       [-F filter_definition]\n"
             "       -w workdir localip/remoteip/port\n");
 }
 
@@ -873,8 +886,7 @@ static void init_options(struct options *o)
 
 static void unsupported(int ch)
 {
-    ft_die("-%c is not supported yet: filter, tag and translate the files afterwards "
-        "(flow-nfilter, flow-tag, flow-xlate)", ch);
+    ft_die("-%c is not supported yet: translate the files afterwards (flow-xlate)", ch);
 }
 
 static void parse_option(struct options *o, int ch, const char *arg)
@@ -907,9 +919,11 @@ static void parse_option(struct options *o, int ch, const char *arg)
     case 'v':
         ft_check(ft_vars_set(&o->vars, arg, &err), &err);
         break;
-    case 'f': case 'x':
-        break;                  /* config files: used by -F/-X only */
-    case 'F': case 'X':
+    case 'f': o->filter_file = arg; break;
+    case 'F': o->filter_name = arg; break;
+    case 'x':
+        break;                  /* config file: used by -X only */
+    case 'X':
         unsupported(ch);
         break;
     case 'm':
@@ -974,6 +988,21 @@ static void load_tag_definition(struct options *o)
         ft_die("Must be v1005 with tagging.");
 }
 
+/* -F: the definition, from -f or the default filter file. */
+static void load_filter_definition(struct options *o)
+{
+    struct ft_err err;
+    if (!o->filter_name)
+        return;
+    const char *path = o->filter_file ? o->filter_file : FT_SYSCONFDIR "/cfg/filter.cfg";
+    struct ft_filter_opts fopts = {.vars = &o->vars};
+    if (!(o->filter = ft_filter_load(path, &fopts, &err)))
+        ft_die("%s", err.msg);
+    if (!(o->filter_def = ft_filter_find(o->filter, o->filter_name)))
+        ft_die("%s: no filter-definition \"%s\" (ftfil_def_find(): failed)", path,
+               o->filter_name);
+}
+
 static void parse_args(struct options *o, int argc, char **argv)
 {
     int ch;
@@ -994,6 +1023,7 @@ static void parse_args(struct options *o, int argc, char **argv)
     if (optind < argc)
         ft_die("Extra arguments starting with %s.", argv[optind]);
     load_tag_definition(o);
+    load_filter_definition(o);
 }
 
 /* ==== main ================================================================ */

@@ -1,0 +1,110 @@
+#!/bin/sh
+# capture-filter.sh BUILD_DIR - flow-capture -f/-F: a stream sent with
+# flow-send over the loopback interface is captured through a filter
+# definition; the file must hold exactly the flows flow-nfilter keeps from
+# the same input, and the statistics must count the others.
+# The port is chosen free at run time; every wait is bounded.
+set -u
+build=$(cd "${1:?usage: capture-filter.sh BUILD_DIR}" && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+shared=$(cd "${FTKIT_SHARED:-$here/../../shared}" && pwd)
+compat=$shared/compat
+input=$compat/inputs/v5.ft
+cfg=$compat/cfg/filter.cfg
+tmp=$(mktemp -d)
+export TZ=UTC LC_ALL=C FTKIT_SYMDIR=$compat/sym
+passed=0 failed=0
+pid=
+
+cleanup() {
+    [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+check() {   # check NAME COMMAND...
+    name=$1; shift
+    if "$@"; then passed=$((passed + 1)); echo "ok $name"
+    else failed=$((failed + 1)); echo "FAIL $name"; fi
+}
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# wait_for SECONDS COMMAND...: poll until the command succeeds
+wait_for() {
+    limit=$(($1 * 20)); shift
+    i=0
+    while [ $i -lt "$limit" ]; do
+        "$@" && return 0
+        sleep 0.05
+        i=$((i + 1))
+    done
+    return 1
+}
+
+# wait_exit: wait for $pid, killing it after 10 seconds; its status in rc
+wait_exit() {
+    ( sleep 10; kill -9 "$pid" 2>/dev/null ) &
+    dog=$!
+    wait "$pid"
+    rc=$?
+    kill "$dog" 2>/dev/null
+    wait "$dog" 2>/dev/null
+    pid=
+}
+
+# The flows of a v5 stream without their times (which a capture re-stamps):
+# interfaces, addresses, ports, protocol, flags, packets, octets; sorted.
+flows_of() { "$build/flow-print" -f 5 <"$1" | awk '/^[0-9][0-9][0-9][0-9]\./ { $1 = $2 = ""; print }' | sort; }
+
+# capture DEFINITION: send the input to a flow-capture -F DEFINITION and stop it
+capture() {
+    wd=$tmp/$1
+    mkdir -p "$wd"
+    port=$(free_port)
+    "$build/flow-capture" -D -p - -S 1 -w "$wd" -f "$cfg" -F "$1" "127.0.0.1/0/$port" \
+        2>"$wd.log" &
+    pid=$!
+    wait_for 5 grep -qs 'listening on port' "$wd.log"
+    "$build/flow-send" -r 5000 "0/127.0.0.1/$port" <"$input" 2>>"$wd.send"
+    # every sent flow is either written or counted as filtered at exit
+    sleep 0.5
+    kill -TERM "$pid"
+    wait_exit
+    return $rc
+}
+
+for def in tcp voice campus-out; do
+    capture "$def"; rc=$?
+    check "$def: flow-capture exits 0 on SIGTERM" test "$rc" = 0
+    file=$(find "$tmp/$def" -type f -name 'ft-*' | head -1)
+    check "$def: one ft- file" test -n "$file" -a "$(find "$tmp/$def" -type f -name 'ft-*' | wc -l)" = 1
+    [ -n "$file" ] || continue
+    "$build/flow-nfilter" -f "$cfg" -F "$def" <"$input" >"$tmp/$def.want.ft"
+    flows_of "$tmp/$def.want.ft" >"$tmp/$def.want"
+    flows_of "$file" >"$tmp/$def.got"
+    kept=$(wc -l <"$tmp/$def.want")
+    check "$def: the file holds exactly the $kept flows flow-nfilter keeps" \
+        test "$kept" -gt 0 -a -z "$(cmp "$tmp/$def.want" "$tmp/$def.got" 2>&1)"
+    total=$(flows_of "$input" | wc -l)
+    check "$def: $((total - kept)) filtered flows counted in the statistics" \
+        grep -q "filtered=$((total - kept))\\b" "$tmp/$def.log"
+done
+
+# configuration errors stop flow-capture before it starts
+"$build/flow-capture" -D -p - -w "$tmp" -f "$compat/cfg/filter-bad.cfg" -F alt-web \
+    "127.0.0.1/0/$(free_port)" 2>"$tmp/bad.log" &
+pid=$!
+wait_exit
+check "bad filter configuration: exit 1, the message names file and line" \
+    test "$rc" = 1 -a -n "$(grep 'filter-bad.cfg line 4' "$tmp/bad.log")"
+"$build/flow-capture" -D -p - -w "$tmp" -f "$cfg" -F no-such-definition \
+    "127.0.0.1/0/$(free_port)" 2>"$tmp/nodef.log" &
+pid=$!
+wait_exit
+check "unknown definition: exit 1" test "$rc" = 1 -a -n "$(grep no-such-definition "$tmp/nodef.log")"
+
+echo "capture-filter: $passed passed, $failed failed"
+[ "$failed" = 0 ]
