@@ -22,6 +22,7 @@ INPUT = os.path.join(compat, "inputs", "v5.ft")
 passed = failed = 0
 work = tempfile.mkdtemp(prefix="ftkit-capture-tag-")
 daemons = []
+logs = []
 
 
 def report(ok, what):
@@ -110,6 +111,7 @@ def start_capture(name, *opts):
     workdir = os.path.join(work, name)
     os.makedirs(workdir)
     log = workdir + ".log"
+    logs.append(log)
     port = free_port()
     p = subprocess.Popen([CAPTURE, "-D", "-w", workdir] + list(opts) +
                          ["127.0.0.1/127.0.0.1/%d" % port],
@@ -258,6 +260,9 @@ try:
                 "Must be v1005 with tagging.")
         refused("missing tag file", ["-t", os.path.join(work, "none.cfg"), "-T", "sites"],
                 "none.cfg")
+        reports = [l for l in logs if re.search(r"(AddressSanitizer|LeakSanitizer|"
+                                                r"runtime error:)", open(l).read())]
+        report(not reports, "no sanitizer reports in %d daemon logs %s" % (len(logs), reports))
 finally:
     for p in daemons:
         if p.poll() is None:
