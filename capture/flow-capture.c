@@ -33,6 +33,7 @@
 #include "ft_capfile.h"
 #include "ft_collect.h"
 #include "ft_daemon.h"
+#include "ft_exporters.h"
 #include "ft_flowq.h"
 #include "ft_format.h"
 #include "ft_pcap.h"
@@ -69,6 +70,8 @@ struct options {
     const char *post_rotate;
     const char *user;
     const char *pcap_path;
+    const char *exporters_path;         /* -k: per-exporter settings */
+    struct ft_exporters *exporters;     /* loaded from it, or NULL */
     int rcvbuf;
     unsigned queue_batches;
     struct ft_allowlist allow;
@@ -354,6 +357,12 @@ static void log_summary(struct capture *c, struct ft_pdu_ctx *pdu, const char *w
     char reasons[1024];
     ft_pdu_stats(pdu, &st);
     ft_collect_reasons(pdu, reasons, sizeof reasons);
+    if (c->opt.exporters) {     /* what -k changed, never silently */
+        char settings[512];
+        ft_exporters_stats_str(c->opt.exporters, settings, sizeof settings);
+        ft_log(&c->log, LOG_INFO, "STAT%s: exporter settings:%s", when,
+               settings[0] ? settings : " no flow changed");
+    }
     ft_log(&c->log, LOG_INFO,
            "STAT%s: datagrams=%llu flows=%llu corrupt=%llu refused=%llu truncated=%llu "
            "lost=%llu reset=%llu misordered=%llu socket_drops=%llu stalls=%llu queue_drops=%llu "
@@ -866,6 +875,7 @@ static void usage(void)
             "       [-S minutes] [-t tag_file] [-T definition] [-U user] [-v var=value]\n"
             "       [-V version] [-z level|zstd[:N]] [-j threads] [-f filter_file]\n"
             "       [-F filter_definition]\n"
+            "       [-k exporters_file]\n"
             "       -w workdir localip/remoteip/port\n");
 }
 
@@ -926,6 +936,7 @@ static void parse_option(struct options *o, int ch, const char *arg)
     case 'X':
         unsupported(ch);
         break;
+    case 'k': o->exporters_path = arg; break;
     case 'm':
         ft_check(ft_privacy_mask_add(&o->mask, arg, &err), &err);
         break;
@@ -1003,11 +1014,22 @@ static void load_filter_definition(struct options *o)
                o->filter_name);
 }
 
+/* -k: read once, before the working directory changes. */
+static void load_exporter_settings(struct options *o)
+{
+    struct ft_err err;
+    if (!o->exporters_path)
+        return;
+    o->exporters = ft_exporters_load(o->exporters_path, 0, &err);
+    if (!o->exporters)
+        ft_die("%s", err.msg);
+}
+
 static void parse_args(struct options *o, int argc, char **argv)
 {
     int ch;
     init_options(o);
-    while ((ch = getopt(argc, argv, "a:b:B:c:C:d:De:E:f:F:hj:m:n:N:p:Q:r:R:S:t:T:uU:v:V:w:x:X:z:")) != -1)
+    while ((ch = getopt(argc, argv, "a:b:B:c:C:d:De:E:f:F:hj:k:m:n:N:p:Q:r:R:S:t:T:uU:v:V:w:x:X:z:")) != -1)
         parse_option(o, ch, optarg);
     if (!o->workdir)
         ft_die("Specify workdir with -w.");
@@ -1023,6 +1045,7 @@ static void parse_args(struct options *o, int argc, char **argv)
     if (optind < argc)
         ft_die("Extra arguments starting with %s.", argv[optind]);
     load_tag_definition(o);
+    load_exporter_settings(o);
     load_filter_definition(o);
 }
 
@@ -1151,6 +1174,7 @@ static struct ft_pdu_ctx *new_decoder(struct capture *c)
 {
     struct ft_pdu_opts po = {0};
     po.pending_sets = 128;      /* hold data sets briefly for a late template */
+    po.exporters = c->opt.exporters;
     struct ft_pdu_ctx *pdu = ft_pdu_ctx_new(&po);
     if (!pdu) {
         ft_log(&c->log, LOG_ERR, "out of memory");
@@ -1215,6 +1239,7 @@ static int run(struct capture *c)
         ft_collect_log_exporters(&c->log, r.pdu, time(NULL), c->startup, "", 256);
     log_summary(c, r.pdu, " (exit)");
     ft_pdu_ctx_free(r.pdu);
+    ft_exporters_free(c->opt.exporters);
     ft_expiry_free(&wr.expiry);
     ft_flowq_free(c->q);
     return c->failed ? 1 : 0;

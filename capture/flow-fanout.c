@@ -24,6 +24,7 @@
 #include "ft_addrspec.h"
 #include "ft_collect.h"
 #include "ft_daemon.h"
+#include "ft_exporters.h"
 #include "ft_pdu.h"
 #include "ft_prog.h"
 #include "ft_udp.h"
@@ -50,6 +51,7 @@ struct options {
     int rcvbuf;
     const char *user;
     int spoof;                          /* -s */
+    const char *exporters_path;         /* -k */
 };
 
 struct dest {
@@ -69,6 +71,7 @@ struct fanout {
     int raw;                            /* -s: raw socket, else -1 */
     struct dest dests[MAX_DESTS];
     struct ft_pdu_ctx *pdu;
+    struct ft_exporters *exporters;     /* -k, or NULL */
     struct encoder enc[MAX_ENCODERS];
     size_t n_enc;
     time_t startup, next_stat;
@@ -91,8 +94,9 @@ static void usage(void)
 {
     fprintf(stderr,
             "Usage: " PROG " [-hDs] [-a exporters] [-A as0_sub] [-B rcvbuf] [-d level]\n"
-            "       [-m privacy_mask] [-p pidfile] [-S minutes] [-U user] [-V version]\n"
-            "       [-x usec] localip/remoteip/port localip/remoteip/port[/ttl] ...\n");
+            "       [-k exporters_file] [-m privacy_mask] [-p pidfile] [-S minutes]\n"
+            "       [-U user] [-V version] [-x usec]\n"
+            "       localip/remoteip/port localip/remoteip/port[/ttl] ...\n");
 }
 
 /* ---- sending ------------------------------------------------------------ */
@@ -127,7 +131,8 @@ static void send_all(struct fanout *f, const struct ft_udp_dgram *in, const uint
 
 static int passthrough(const struct fanout *f)
 {
-    return !f->opt.version && !f->opt.mask.have4 && !f->opt.mask.have6 && !f->opt.as0;
+    return !f->opt.version && !f->opt.mask.have4 && !f->opt.mask.have6 && !f->opt.as0 &&
+           !f->exporters;
 }
 
 /* Output version of a datagram: -V, or its own (v9 for IPFIX, which we
@@ -232,7 +237,7 @@ static void handle_datagram(struct fanout *f, const struct ft_udp_dgram *d, uint
 
 static void log_stats(struct fanout *f, const char *when)
 {
-    char extra[64], reasons[1024];
+    char extra[64], reasons[1024], settings[512] = "";
     uint64_t nobufs = 0, errors = 0, sent = 0;
     for (size_t i = 0; i < f->opt.n_dests; i++) {
         nobufs += f->dests[i].nobufs;
@@ -243,14 +248,17 @@ static void log_stats(struct fanout *f, const char *when)
     time_t now = time(NULL);
     ft_collect_log_exporters(&f->log, f->pdu, now, f->startup, extra, 256);
     ft_collect_reasons(f->pdu, reasons, sizeof reasons);
+    if (f->exporters)
+        ft_exporters_stats_str(f->exporters, settings, sizeof settings);
     ft_log(&f->log, LOG_INFO,
            "STAT%s: datagrams=%llu flows=%llu corrupt=%llu refused=%llu truncated=%llu "
-           "untranslatable=%llu sent=%llu send_nobufs=%llu send_errors=%llu unspoofed=%llu%s%s",
+           "untranslatable=%llu sent=%llu send_nobufs=%llu send_errors=%llu unspoofed=%llu"
+           "%s%s%s",
            when, (unsigned long long)f->datagrams, (unsigned long long)f->flows,
            (unsigned long long)f->corrupt, (unsigned long long)f->refused,
            (unsigned long long)f->truncated, (unsigned long long)f->untranslatable,
            (unsigned long long)sent, (unsigned long long)nobufs, (unsigned long long)errors,
-           (unsigned long long)f->unspoofed, reasons[0] ? " drops:" : "", reasons);
+           (unsigned long long)f->unspoofed, settings, reasons[0] ? " drops:" : "", reasons);
 }
 
 static void run(struct fanout *f)
@@ -295,6 +303,7 @@ static void parse_option(struct options *o, int ch, const char *arg)
     case 'f': case 'v': break;      /* used by -F only */
     case 'F':
         ft_die("-F is not supported yet: filter with flow-nfilter before flow-send instead");
+    case 'k': o->exporters_path = arg; break;
     case 'm': ft_check(ft_privacy_mask_add(&o->mask, arg, &err), &err); break;
     case 'p': o->pidfile = arg; break;
     case 's': o->spoof = 1; break;
@@ -313,7 +322,7 @@ static void parse_args(struct options *o, int argc, char **argv)
     memset(o, 0, sizeof *o);
     o->pidfile = DEFAULT_PIDFILE;
     o->rcvbuf = FT_UDP_RCVBUF_DEFAULT;
-    while ((ch = getopt(argc, argv, "a:A:B:d:Df:F:hm:p:sS:U:v:V:x:")) != -1)
+    while ((ch = getopt(argc, argv, "a:A:B:d:Df:F:hk:m:p:sS:U:v:V:x:")) != -1)
         parse_option(o, ch, optarg);
     if (argc - optind < 2)
         ft_die("Must define at least source and one destination.");
@@ -382,6 +391,13 @@ int main(int argc, char **argv)
     f.warn.per_minute = WARNINGS_PER_MINUTE;
     f.startup = time(NULL);
     struct ft_pdu_opts po = {.as0_substitute = f.opt.as0};
+    if (f.opt.exporters_path) {
+        /* settings change flows, so datagrams are then always encoded again */
+        f.exporters = ft_exporters_load(f.opt.exporters_path, 0, &err);
+        if (!f.exporters)
+            ft_die("%s", err.msg);
+        po.exporters = f.exporters;
+    }
     f.pdu = ft_pdu_ctx_new(&po);
     if (!f.pdu)
         ft_die("out of memory");
@@ -406,6 +422,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < f.n_enc; i++)
         ft_pdu_enc_free(f.enc[i].enc);
     ft_pdu_ctx_free(f.pdu);
+    ft_exporters_free(f.exporters);
     if (pidfile)
         unlink(f.opt.pidfile);
     return 0;
