@@ -36,6 +36,10 @@ tool() {
 }
 receive=$(tool flow-receive)
 print=$(tool flow-print)
+capture=$(tool flow-capture)
+fanout=$(tool flow-fanout)
+send=$(tool flow-send)
+cat=$(tool flow-cat)
 
 # csv CONF PCAP OUT [FLOW-RECEIVE OPTIONS]: the flows as CSV; CONF "-" = none.
 csv() {
@@ -87,7 +91,7 @@ column() {
                           { print $c }' "$1"
 }
 
-for f in "$receive" "$print" "$caps/nfv5.pcap" "$caps/merged/samplingrate.pcap"; do
+for f in "$receive" "$print" "$capture" "$fanout" "$send" "$cat" "$caps/nfv5.pcap" "$caps/merged/samplingrate.pcap"; do
     [ -e "$f" ] || { echo "missing $f"; echo "exporter-settings: 0 passed, 1 failed"; exit 1; }
 done
 
@@ -189,9 +193,55 @@ check "receive-time: start moved by 100 s" \
 check "zero packet made 1, then scaled by 4" \
     test "$(column "$tmp/z2.csv" packets),$(column "$tmp/z2.csv" octets)" = 4,6000
 
-# ---- bad settings files ---------------------------------------------------
+# ---- flow-capture -k and flow-fanout -k ------------------------------------
 
 printf 'exporter 10.19.144.41 scale\nexporter 10.19.144.42 samplng 10\n' >"$tmp/bad.conf"
+
+# flow-capture reads the same capture (sent to UDP port 9990) into a file.
+mkdir "$tmp/work"
+"$capture" -D -k "$tmp/a.conf" -r "$nfv5" -V extended -N 0 -w "$tmp/work" 0/0/9990 \
+    2>"$tmp/cap.err"
+check "flow-capture -k: exit 0" test $? = 0
+"$cat" "$tmp"/work/ft-* 2>/dev/null | "$print" -f csv >"$tmp/cap.csv"
+check "flow-capture -k: override, scale and swap in the file" \
+    pairs "$tmp/v5.csv" "$tmp/cap.csv" "b.sampling_interval = 100;b.packets = a.packets * 100;b.octets = a.octets * 100;b.input = a.output"
+check "flow-capture -k: STAT line counts the scaled flows" \
+    grep -q "exporter settings: settings_flows=$n sampling_set=$n scaled=$n" "$tmp/cap.err"
+"$capture" -D -k "$tmp/bad.conf" -r "$nfv5" -w "$tmp/work" 0/0/9990 2>"$tmp/err"
+check "flow-capture -k bad file: exit 1 naming line and word" \
+    sh -c "test $? = 1 && grep -q 'bad.conf:2: \"samplng\"' '$tmp/err'"
+
+# flow-fanout between flow-send and flow-receive on the loopback: the flows
+# come from 127.0.0.1, are changed by the settings and encoded again.
+"$receive" -r "$nfv5" >"$tmp/v5.ft" 2>/dev/null
+echo "exporter 127.0.0.1 sampling 100 scale quirks swap-interfaces" >"$tmp/fan.conf"
+fanout_run() {   # fanout_run PORT: 0 when the flows went through
+    pf=$1 pr=$(($1 + 1))
+    "$receive" -o "$tmp/fan.ft" "0/0/$pr" 2>"$tmp/fanr.err" &
+    rpid=$!
+    "$fanout" -D -d 1 -k "$tmp/fan.conf" "0/0/$pf" "0/127.0.0.1/$pr" 2>"$tmp/fan.err" &
+    fpid=$!
+    tries=0
+    until grep -q "listening on port" "$tmp/fan.err" || [ $tries -ge 50 ]; do
+        sleep 0.1; tries=$((tries + 1))
+    done
+    kill -0 $rpid 2>/dev/null && kill -0 $fpid 2>/dev/null &&
+        "$send" -V 5 "0/127.0.0.1/$pf" <"$tmp/v5.ft" 2>/dev/null
+    sleep 1
+    kill -TERM $fpid $rpid 2>/dev/null
+    wait $fpid $rpid 2>/dev/null
+    test -s "$tmp/fan.ft" && "$print" -f csv <"$tmp/fan.ft" >"$tmp/fan.csv" 2>/dev/null &&
+        test "$(wc -l <"$tmp/fan.csv")" -gt 1
+}
+port=$((20000 + $$ % 20000))
+fanout_run $port || fanout_run $((port + 7)) || fanout_run $((port + 13))
+check "flow-fanout -k: scaled and swapped flows reach the destination" \
+    pairs "$tmp/v5.csv" "$tmp/fan.csv" "b.packets = a.packets * 100;b.octets = a.octets * 100;b.input = a.output;b.output = a.input"
+check "flow-fanout -k: STAT line counts the scaled flows" \
+    grep -q "unspoofed=0 settings_flows=$n sampling_set=$n scaled=$n" "$tmp/fan.err"
+
+# ---- bad settings files ---------------------------------------------------
+
 "$receive" -k "$tmp/bad.conf" -r "$nfv5" >"$tmp/out" 2>"$tmp/err"
 rc=$?
 check "bad settings file: exit 1" test $rc = 1
