@@ -106,5 +106,8 @@ pid=$!
 wait_exit
 check "unknown definition: exit 1" test "$rc" = 1 -a -n "$(grep no-such-definition "$tmp/nodef.log")"
 
+reports=$(grep -l 'AddressSanitizer\|runtime error\|LeakSanitizer' "$tmp"/*.log 2>/dev/null)
+check "no sanitizer reports in the daemon logs" test -z "$reports"
+
 echo "capture-filter: $passed passed, $failed failed"
 [ "$failed" = 0 ]
