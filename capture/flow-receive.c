@@ -262,6 +262,12 @@ static void stat_lines(struct receiver *rx)
 {
     ft_collect_log_exporters(&rx->log, rx->pdu, time(NULL), rx->started, "",
                              ft_pdu_exporters(rx->pdu, NULL, 0));
+    if (rx->exporters) {        /* what -k changed, as flow-capture says it */
+        char settings[512];
+        ft_exporters_stats_str(rx->exporters, settings, sizeof settings);
+        ft_log(&rx->log, LOG_INFO, "STAT: exporter settings:%s",
+               settings[0] ? settings : " no flow changed");
+    }
 }
 
 static void maybe_stats(struct receiver *rx)
