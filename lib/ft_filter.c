@@ -215,6 +215,13 @@ static const struct { const char *name; enum fil_type type; uint32_t max; } prim
     {"rate", PT_RATE, 0},
 };
 
+/* as and ifindex take 32-bit values (ftkit): 4-byte AS numbers and the
+ * ifIndexes of NetFlow v9/IPFIX; the others stop at their table's end. */
+static uint64_t list_limit(const struct fil_prim *pr)
+{
+    return pr->type == PT_AS || pr->type == PT_IFINDEX ? UINT32_MAX : pr->max;
+}
+
 /* One list value or symbol: [s, e). */
 static int list_value(struct parser *p, const struct line *l, const char *s, const char *e,
                       uint64_t *out)
@@ -223,12 +230,24 @@ static int list_value(struct parser *p, const struct line *l, const char *s, con
     size_t len = (size_t)(e - s);
     memcpy(buf, s, len);
     buf[len] = 0;
-    if (len && isalpha((unsigned char)buf[0]))
-        return symbol_value(p, l, buf, out);
-    if (!len || number_span(s, e, out) < 0)
+    if (len && isalpha((unsigned char)buf[0])) {
+        if (symbol_value(p, l, buf, out) < 0)
+            return -1;
+    } else if (!len || number_span(s, e, out) < 0) {
         return line_error(p, l, "bad value \"%s\"", buf);
-    if (*out > p->prim->max)
+    }
+    if (*out > list_limit(p->prim))
         return line_error(p, l, "Value out of range: \"%s\"", buf);
+    return 0;
+}
+
+static int wide_range(struct parser *p, const struct line *l, uint64_t a, uint64_t b,
+                      int permit)
+{
+    struct fil_prim *pr = p->prim;
+    if (grow(&pr->wide, &pr->cap_wide, pr->n_wide, sizeof *pr->wide) < 0)
+        return line_error(p, l, "out of memory");
+    pr->wide[pr->n_wide++] = (struct fil_range){(uint32_t)a, (uint32_t)b, (uint8_t)permit};
     return 0;
 }
 
@@ -257,8 +276,11 @@ static int list_item(struct parser *p, const struct line *l, const char *s, cons
     b = a;
     if (dash && list_value(p, l, dash + 1, e, &b) < 0)
         return -1;
-    for (uint64_t v = a; v <= b; v++)
+    uint64_t max = p->prim->max;
+    for (uint64_t v = a; v <= b && v <= max; v++)
         list_set(p, l, v, permit);
+    if (b > max)
+        return wide_range(p, l, a > max ? a : max + 1, b, permit);
     return 0;
 }
 
@@ -985,6 +1007,7 @@ static void free_prim(struct fil_prim *p)
 {
     free(p->name);
     free(p->set);
+    free(p->wide);
     free(p->permit_bits);
     ft_trie_free(p->trie4);
     ft_trie_free(p->trie6);

@@ -208,8 +208,12 @@ static int eval_list(const struct fil_prim *p, uint64_t v)
 {
     if (p->type == PT_TOS || p->type == PT_TCP_FLAGS)
         v &= p->mask;
-    if (v > p->max)             /* 32-bit AS numbers and ifIndexes beyond the table */
+    if (v > p->max) {           /* 32-bit AS numbers and ifIndexes beyond the table */
+        for (size_t i = p->n_wide; i-- > 0;)
+            if (v >= p->wide[i].lo && v <= p->wide[i].hi)
+                return p->wide[i].permit;
         return p->def_permit;
+    }
     return (int)((p->permit_bits[v >> 6] >> (v & 63)) & 1u);
 }
 

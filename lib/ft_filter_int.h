@@ -42,6 +42,11 @@ struct fil_rule {
     };
 };
 
+struct fil_range {
+    uint32_t lo, hi;
+    uint8_t permit;
+};
+
 struct fil_tag {                /* tag: exact values, sorted for bsearch */
     uint32_t tag;
     uint8_t permit;
@@ -57,6 +62,10 @@ struct fil_prim {
     /* list types: per value 0 unset, 1 permit, 2 deny; compiled to bitmap */
     uint32_t max;
     uint8_t *set;
+    /* as, ifindex: values above max (4-byte AS numbers, 32-bit ifIndexes),
+     * as ranges in file order; the last one holding a value decides */
+    struct fil_range *wide;
+    size_t n_wide, cap_wide;
     uint64_t *permit_bits;
     /* ip-address, ip-address-prefix: one trie per family, value 1 = permit */
     struct ft_trie *trie4, *trie6;

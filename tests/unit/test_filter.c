@@ -137,6 +137,38 @@ static void test_lists(void)
     CHECK_EQ_U(judge(cfg, "voice", &f), 0, "other tos");
 }
 
+/* as and ifindex lists take 32-bit values (4-byte AS numbers, v9 ifIndexes). */
+static void test_wide_values(void)
+{
+    const char *cfg =
+        "filter-primitive as\n type as\n permit 65530-70000\n deny 66000\n"
+        " permit 4200000000\n permit CAMPUS_A\n"
+        "filter-primitive ifs\n type ifindex\n permit 1,100000-100010\n default deny\n"
+        "filter-definition as\n match source-as as\n"
+        "filter-definition ifs\n match input-interface ifs\n";
+    struct ft_flow f = v4flow(1, 2, 6, 1, 2);
+    uint32_t yes[] = {65530, 65535, 65536, 69999, 70000, 4200000000u};
+    uint32_t no[] = {65529, 66000, 70001, 4199999999u};
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+        f.src_as = yes[i];
+        CHECK(judge(cfg, "as", &f) == 1, "AS %u permitted", yes[i]);
+    }
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) {
+        f.src_as = no[i];
+        CHECK(judge(cfg, "as", &f) == 0, "AS %u denied", no[i]);
+    }
+    f.src_as = 0x00010001;      /* CAMPUS_A in tag.sym */
+    CHECK_EQ_U(judge(cfg, "as", &f), 1, "a tag.sym name above 65535");
+    f.input = 100005;
+    CHECK_EQ_U(judge(cfg, "ifs", &f), 1, "32-bit ifIndex");
+    f.input = 100011;
+    CHECK_EQ_U(judge(cfg, "ifs", &f), 0, "32-bit ifIndex outside");
+    CHECK(error_says("filter-primitive p\n type as\n permit 4294967296\n", "out of range"),
+          "beyond 32 bits");
+    CHECK(error_says("filter-primitive p\n type ip-port\n permit 65536\n", "out of range"),
+          "ports stay 16-bit");
+}
+
 static void test_groups(void)
 {
     const char *cfg =
@@ -407,6 +439,7 @@ int main(void)
     setenv("FTKIT_SYMDIR", symdir, 1);
     test_errors();
     test_lists();
+    test_wide_values();
     test_groups();
     test_addresses();
     test_counters_and_times();
