@@ -9,7 +9,10 @@
  * primitives (ip-address, ip-address-mask, ip-address-prefix) also take
  * IPv6 addresses and prefixes, which match the IPv6 addresses of flows in
  * the extended record format; an IPv4 rule never matches an IPv6 address
- * and the other way round.
+ * and the other way round.  Two more: as and ifindex lists take 32-bit
+ * values (4-byte AS numbers, v9/IPFIX ifIndexes), and time primitives see
+ * flow times computed across exporter uptime wraps (the original puts
+ * such flows 49.7 days ahead).
  *
  * Loading builds, per primitive, the structure its lookups need (bitmaps
  * for numbers, a binary prefix trie for addresses, ordered rule lists for
