@@ -5,12 +5,13 @@
 # ftlib's encoder), then, for each version, collector and rate, starts a fresh
 # collector, replays a bounded step of datagrams at that rate (blast, sendmmsg,
 # paced), waits until the collector is idle, stops it and counts the flows in
-# the files it wrote.  Then one step with rotations in the middle of it.
+# the files it wrote.  Then, per collector, a step with rotations in it and
+# the same step without (the control), to tell rotation loss from overload.
 # Prints loss, CPU seconds per million flows, bytes per flow, the highest
 # loss-free rate, and PASS/MISS per target.  Not part of the test suite.
 #
 # Environment: RATES (flows/s) ["100000 200000 400000 800000 1600000 2400000
-# 3200000"], STEP_S seconds per step [3], ROT_S seconds of the rotation step
+# 3200000"], STEP_S seconds per step [5], ROT_S seconds of the rotation step
 # [6], VERSIONS ["5 9"], COLLECTORS ["fc-zlib6 fc-zstd nfcapd nfcapd-lz4"],
 # RCVBUF socket buffer of both collectors [4194304], POOL flows encoded [2000000],
 # WORK [/tmp/ftkit-ingest], PORT [29996].
@@ -21,7 +22,7 @@ B=$(cd "${1:-$TOP/build-bench}" 2>/dev/null && pwd) || { echo "bench: no build d
 . "$HERE/common.sh"
 
 RATES=${RATES:-"100000 200000 400000 800000 1600000 2400000 3200000"}
-STEP_S=${STEP_S:-3}
+STEP_S=${STEP_S:-5}
 ROT_S=${ROT_S:-6}
 VERSIONS=${VERSIONS:-"5 9"}
 COLLECTORS=${COLLECTORS:-"fc-zlib6 fc-zstd nfcapd nfcapd-lz4"}
@@ -165,12 +166,28 @@ bytes_per_flow() {
 }
 
 say ""
-say "-- rotation: a $ROT_S s step at each collector's loss-free rate (flow-capture: HUP every 2 s; nfcapd: -t 2) --"
+say "-- rotation: $ROT_S s at each collector's loss-free rate, first without rotation (control), then with"
+say "   rotations (flow-capture: HUP every 2 s; nfcapd: -t 2); if the control loses, one rate lower --"
+lower_rate() {  # the rate of RATES just below $1, or half of it
+    awk -v r="$1" -v list="$RATES" 'BEGIN { n = split(list, a, " "); best = 0
+        for (i = 1; i <= n; i++) if (a[i] + 0 < r + 0 && a[i] + 0 > best) best = a[i] + 0
+        print (best > 0 ? best : int(r / 2)) }'
+}
+last_loss() { awk -v k="$1" -v v="$2" -v c="$3" '$1 == k && $2 == v && $3 == c { l = $5 - $6 } END { print l + 0 }' "$RES"; }
 for v in $VERSIONS; do
     for c in $COLLECTORS; do
         r=$(lossfree "$v" "$c")
         [ "$r" -gt 0 ] || r=$(set -- $RATES; echo "$1")
-        step rot "$v" "$c" "$r" "$ROT_S"
+        try=0
+        while :; do
+            try=$((try + 1))
+            step ctrl "$v" "$c" "$r" "$ROT_S"
+            if [ "$(last_loss ctrl "$v" "$c")" -eq 0 ] || [ $try -ge 4 ]; then
+                step rot "$v" "$c" "$r" "$ROT_S"
+                break
+            fi
+            r=$(lower_rate "$r")
+        done
     done
 done
 
@@ -212,7 +229,9 @@ for v in $VERSIONS; do
         case " $COLLECTORS " in *" $c "*)
             line=$(awk -v v="$v" -v c="$c" '$1 == "rot" && $2 == v && $3 == c { print $4, $5 - $6, $9 }' "$RES")
             set -- $line
-            verdict "v$v: $c no loss during rotations ($1 flows/s, $3 files, lost $2)" "$([ "$2" = 0 ] && echo 1)" ;;
+            ctrl=$(last_loss ctrl "$v" "$c")
+            verdict "v$v: $c no loss during rotations ($1 flows/s for $ROT_S s, $3 files: lost $2; without rotation: lost $ctrl)" \
+                "$([ "$2" = 0 ] && [ "$ctrl" = 0 ] && echo 1)" ;;
         esac
     done
 done
