@@ -14,19 +14,8 @@
 # "build: N passed, M failed".
 
 build=$(cd "${1:-.}" && pwd) || exit 1
-passed=0
-failed=0
-check() {       # check WHAT COMMAND...: one line, counted
-    what=$1
-    shift
-    if "$@" >/dev/null 2>&1; then
-        passed=$((passed + 1))
-        echo "ok   $what"
-    else
-        failed=$((failed + 1))
-        echo "FAIL $what"
-    fi
-}
+. "$(dirname "$0")/lib.sh"
+ok_pad='   '
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ftkit-build.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -43,23 +32,23 @@ srcdir=$abs_top_srcdir
 
 # ---- 1. install ------------------------------------------------------------
 
-check "make install DESTDIR exits 0" make -s -C "$build" install DESTDIR="$dest"
+check_quiet "make install DESTDIR exits 0" make -s -C "$build" install DESTDIR="$dest"
 
 for p in $bin_PROGRAMS; do
-    check "program $p installed in $bindir" test -x "$dest$bindir/$p"
+    check_quiet "program $p installed in $bindir" test -x "$dest$bindir/$p"
 done
-check "libft.so installed" test -e "$dest$libdir/libft.so"
-check "libft.a installed" test -f "$dest$libdir/libft.a"
+check_quiet "libft.so installed" test -e "$dest$libdir/libft.so"
+check_quiet "libft.a installed" test -f "$dest$libdir/libft.a"
 for h in $pkginclude_HEADERS; do
-    check "header ${h##*/} installed in $pkgincludedir" test -f "$dest$pkgincludedir/${h##*/}"
+    check_quiet "header ${h##*/} installed in $pkgincludedir" test -f "$dest$pkgincludedir/${h##*/}"
 done
-check "libft.pc installed" test -f "$dest$libdir/pkgconfig/libft.pc"
+check_quiet "libft.pc installed" test -f "$dest$libdir/pkgconfig/libft.pc"
 for m in $dist_man_MANS; do
     page=${m##*/}
-    check "man page $page installed" test -f "$dest$mandir/man${page##*.}/$page"
+    check_quiet "man page $page installed" test -f "$dest$mandir/man${page##*.}/$page"
 done
 for s in $dist_sym_DATA; do
-    check "symbol table ${s##*/} installed in $symdir" test -f "$dest$symdir/${s##*/}"
+    check_quiet "symbol table ${s##*/} installed in $symdir" test -f "$dest$symdir/${s##*/}"
 done
 
 # Every header an installed header includes is installed too.
@@ -69,7 +58,7 @@ for h in "$dest$pkgincludedir"/*.h; do
         [ -f "$dest$pkgincludedir/$inc" ] || missing="$missing ${h##*/}:$inc"
     done
 done
-check "installed headers include only installed headers (${missing:-none missing})" \
+check_quiet "installed headers include only installed headers (${missing:-none missing})" \
     test -z "$missing"
 
 # ---- 2. a program built against the installed libft -------------------------
@@ -98,28 +87,28 @@ cc_static() {
     ${CC:-cc} -o "$tmp/count-static" "$tmp/count.c" $(pkg-config --cflags libft) \
         $(pkg-config --static --libs libft | sed 's/-lft\b/-Wl,-Bstatic -lft -Wl,-Bdynamic/')
 }
-check "pkg-config knows libft" pkg-config --exists libft
-check "a program compiles against pkg-config libft" cc_shared
-check "a program links libft.a with pkg-config --static" cc_static
+check_quiet "pkg-config knows libft" pkg-config --exists libft
+check_quiet "a program compiles against pkg-config libft" cc_shared
+check_quiet "a program links libft.a with pkg-config --static" cc_static
 
 flows=$((1000 + $$ % 997))      # not a constant, so a fixed answer cannot pass
 "$dest$bindir/flow-gen" -n "$flows" >"$tmp/in.ft" 2>/dev/null
 got=$(LD_LIBRARY_PATH="$dest$libdir" "$tmp/count" <"$tmp/in.ft" 2>&1)
-check "the pkg-config program counts the $flows flows of installed flow-gen (got $got)" \
+check_quiet "the pkg-config program counts the $flows flows of installed flow-gen (got $got)" \
     test "$got" = "$flows"
-check "it runs on the installed libft.so" \
+check_quiet "it runs on the installed libft.so" \
     sh -c "LD_LIBRARY_PATH='$dest$libdir' ldd '$tmp/count' | grep -q '$dest$libdir/libft.so'"
 got=$("$tmp/count-static" <"$tmp/in.ft" 2>&1)
-check "the static program counts them too (got $got)" test "$got" = "$flows"
-check "the static program needs no libft.so" sh -c "test -x '$tmp/count-static' && ! ldd '$tmp/count-static' | grep -q libft"
-check "a damaged stream fails in the pkg-config program" \
+check_quiet "the static program counts them too (got $got)" test "$got" = "$flows"
+check_quiet "the static program needs no libft.so" sh -c "test -x '$tmp/count-static' && ! ldd '$tmp/count-static' | grep -q libft"
+check_quiet "a damaged stream fails in the pkg-config program" \
     sh -c "head -c 100 '$tmp/in.ft' | LD_LIBRARY_PATH='$dest$libdir' '$tmp/count'; test \$? -ne 0"
 
 # ---- 3. uninstall ----------------------------------------------------------
 
-check "make uninstall DESTDIR exits 0" make -s -C "$build" uninstall DESTDIR="$dest"
+check_quiet "make uninstall DESTDIR exits 0" make -s -C "$build" uninstall DESTDIR="$dest"
 left=$(find "$dest" -type f -o -type l | sed "s|^$dest||" | head -5 | tr '\n' ' ')
-check "make uninstall leaves no file (${left:-none left})" test -z "$left"
+check_quiet "make uninstall leaves no file (${left:-none left})" test -z "$left"
 
 # ---- 4. configure names the Debian package of what is missing ---------------
 
@@ -128,11 +117,10 @@ missing_dep() {
     mkdir -p "$tmp/cfg" && (cd "$tmp/cfg" && "$srcdir/configure" -q "$1" >out 2>&1)
     test $? -ne 0 && grep -q "Debian package $2" "$tmp/cfg/out"
 }
-check "configure without zlib.h names zlib1g-dev" missing_dep ac_cv_header_zlib_h=no zlib1g-dev
-check "configure without pcap.h names libpcap-dev" \
+check_quiet "configure without zlib.h names zlib1g-dev" missing_dep ac_cv_header_zlib_h=no zlib1g-dev
+check_quiet "configure without pcap.h names libpcap-dev" \
     missing_dep ac_cv_header_pcap_pcap_h=no libpcap-dev
-check "configure without bison names bison" missing_dep ac_cv_prog_BISON=no bison
-check "configure without flex names flex" missing_dep ac_cv_prog_FLEX=no flex
+check_quiet "configure without bison names bison" missing_dep ac_cv_prog_BISON=no bison
+check_quiet "configure without flex names flex" missing_dep ac_cv_prog_FLEX=no flex
 
-echo "build: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish build

@@ -13,7 +13,7 @@ input=$compat/inputs/v5.ft
 cfg=$compat/cfg/filter.cfg
 tmp=$(mktemp -d)
 export TZ=UTC LC_ALL=C FTKIT_SYMDIR=$compat/sym
-passed=0 failed=0
+. "$here/lib.sh"
 pid=
 
 cleanup() {
@@ -21,39 +21,6 @@ cleanup() {
     rm -rf "$tmp"
 }
 trap cleanup EXIT
-
-check() {   # check NAME COMMAND...
-    name=$1; shift
-    if "$@"; then passed=$((passed + 1)); echo "ok $name"
-    else failed=$((failed + 1)); echo "FAIL $name"; fi
-}
-
-free_port() {
-    python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# wait_for SECONDS COMMAND...: poll until the command succeeds
-wait_for() {
-    limit=$(($1 * 20)); shift
-    i=0
-    while [ $i -lt "$limit" ]; do
-        "$@" && return 0
-        sleep 0.05
-        i=$((i + 1))
-    done
-    return 1
-}
-
-# wait_exit: wait for $pid, killing it after 10 seconds; its status in rc
-wait_exit() {
-    ( sleep 10; kill -9 "$pid" 2>/dev/null ) &
-    dog=$!
-    wait "$pid"
-    rc=$?
-    kill "$dog" 2>/dev/null
-    wait "$dog" 2>/dev/null
-    pid=
-}
 
 # The flows of a v5 stream without their times (which a capture re-stamps):
 # interfaces, addresses, ports, protocol, flags, packets, octets; sorted.
@@ -109,5 +76,4 @@ check "unknown definition: exit 1" test "$rc" = 1 -a -n "$(grep no-such-definiti
 reports=$(grep -l 'AddressSanitizer\|runtime error\|LeakSanitizer' "$tmp"/*.log 2>/dev/null)
 check "no sanitizer reports in the daemon logs" test -z "$reports"
 
-echo "capture-filter: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish capture-filter

@@ -19,13 +19,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export TZ=UTC LC_ALL=C
 
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL $1${2:+: $2}"; }
-# check NAME COMMAND...: passes when COMMAND succeeds
-check() { name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
-# check_eq NAME GOT WANT
-check_eq() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1" "got '$2', want '$3'"; fi; }
+. "$here/lib.sh"
 
 size() { wc -c <"$1" | tr -d ' '; }
 # Header length of a stream (bytes 4..7 in the stream's byte order).
@@ -39,7 +33,7 @@ records() { echo $(( ($(size "$1") - $(hdr_len "$1")) / $2 )); }
 body() { tail -c +$(( $(hdr_len "$1") + 1 )) "$1"; }
 
 for p in "$gen" "$cat"; do
-    [ -x "$p" ] || { echo "catgen: $p not built"; echo "catgen: 0 passed, 1 failed"; exit 1; }
+    [ -x "$p" ] || give_up catgen "catgen: $p not built"
 done
 
 # ---- flow-gen: the original's streams -----------------------------------
@@ -51,7 +45,7 @@ for f in "$compat"/inputs/gen/*.ft; do
                *_z*) opts="-z ${v##*_z}"; v=${v%%_z*} ;; esac
     # shellcheck disable=SC2086
     "$gen" -n 25 -V "$v" $opts >"$tmp/gen.ft" 2>"$tmp/err"
-    if cmp -s "$tmp/gen.ft" "$f"; then ok "gen $name"; else bad "gen $name" "flow-gen -n 25 -V $v $opts differs"; fi
+    if cmp -s "$tmp/gen.ft" "$f"; then ok "gen $name"; else fail "gen $name" "flow-gen -n 25 -V $v $opts differs"; fi
 done
 "$gen" -n 0 >"$tmp/zero.ft"; check_eq "gen -n 0: header only" "$(size "$tmp/zero.ft")" 48
 "$gen" -n 3000 -V 5 >"$tmp/c.ft"; check_eq "gen counters: -n 3000 records" "$(records "$tmp/c.ft" 64)" 3000
@@ -276,5 +270,4 @@ cp "$in/v5.ft" "$tmp/same.ft"
 check_eq "cat -o onto an input: refused" $? 1
 check "cat -o onto an input: input intact" cmp -s "$tmp/same.ft" "$in/v5.ft"
 
-echo "catgen: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish catgen

@@ -17,16 +17,10 @@ build=${1:-.}
 here=$(cd "$(dirname "$0")" && pwd)
 shared=${FTKIT_SHARED:-$here/../../shared}
 caps=$shared/captures/akvorado
-passed=0 failed=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-
-ok() { passed=$((passed + 1)); echo "ok   $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL $1"; }
-check() {   # check NAME COMMAND...
-    name=$1; shift
-    if "$@"; then ok "$name"; else fail "$name"; fi
-}
+. "$here/lib.sh"
+ok_pad='   '
 
 tool() {
     for d in capture print .; do
@@ -92,7 +86,7 @@ column() {
 }
 
 for f in "$receive" "$print" "$capture" "$fanout" "$send" "$cat" "$caps/nfv5.pcap" "$caps/merged/samplingrate.pcap"; do
-    [ -e "$f" ] || { echo "missing $f"; echo "exporter-settings: 0 passed, 1 failed"; exit 1; }
+    [ -e "$f" ] || give_up exporter-settings "missing $f"
 done
 
 # ---- v5: override, scale, swap-interfaces, uptime-seconds ----------------
@@ -215,16 +209,13 @@ check "flow-capture -k bad file: exit 1 naming line and word" \
 # come from 127.0.0.1, are changed by the settings and encoded again.
 "$receive" -r "$nfv5" >"$tmp/v5.ft" 2>/dev/null
 echo "exporter 127.0.0.1 sampling 100 scale quirks swap-interfaces" >"$tmp/fan.conf"
-fanout_run() {   # fanout_run PORT: 0 when the flows went through
-    pf=$1 pr=$(($1 + 1))
+fanout_run() {   # fanout_run PORT PORT: 0 when the flows went through
+    pf=$1 pr=$2
     "$receive" -o "$tmp/fan.ft" "0/0/$pr" 2>"$tmp/fanr.err" &
     rpid=$!
     "$fanout" -D -d 1 -k "$tmp/fan.conf" "0/0/$pf" "0/127.0.0.1/$pr" 2>"$tmp/fan.err" &
     fpid=$!
-    tries=0
-    until grep -q "listening on port" "$tmp/fan.err" || [ $tries -ge 50 ]; do
-        sleep 0.1; tries=$((tries + 1))
-    done
+    wait_for 5 grep -q "listening on port" "$tmp/fan.err"
     kill -0 $rpid 2>/dev/null && kill -0 $fpid 2>/dev/null &&
         "$send" -V 5 "0/127.0.0.1/$pf" <"$tmp/v5.ft" 2>/dev/null
     sleep 1
@@ -233,8 +224,9 @@ fanout_run() {   # fanout_run PORT: 0 when the flows went through
     test -s "$tmp/fan.ft" && "$print" -f csv <"$tmp/fan.ft" >"$tmp/fan.csv" 2>/dev/null &&
         test "$(wc -l <"$tmp/fan.csv")" -gt 1
 }
-port=$((20000 + $$ % 20000))
-fanout_run $port || fanout_run $((port + 7)) || fanout_run $((port + 13))
+# A port found free can be taken before the daemon binds it: a few tries.
+fanout_run "$(free_port)" "$(free_port)" || fanout_run "$(free_port)" "$(free_port)" ||
+    fanout_run "$(free_port)" "$(free_port)"
 check "flow-fanout -k: scaled and swapped flows reach the destination" \
     pairs "$tmp/v5.csv" "$tmp/fan.csv" "b.packets = a.packets * 100;b.octets = a.octets * 100;b.input = a.output;b.output = a.input"
 check "flow-fanout -k: STAT line counts the scaled flows" \
@@ -253,5 +245,4 @@ rc=$?
 check "missing settings file: exit 1 with its name" \
     sh -c "test $rc = 1 && grep -q '$tmp/none.conf' '$tmp/err'"
 
-echo "exporter-settings: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish exporter-settings

@@ -13,13 +13,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export TZ=UTC LC_ALL=C FTKIT_SYMDIR=$compat/sym
 nf=$build/flow-nfilter
-passed=0 failed=0
-
-check() {   # check NAME COMMAND...: the command must succeed
-    name=$1; shift
-    if "$@"; then passed=$((passed + 1)); echo "ok $name"
-    else failed=$((failed + 1)); echo "FAIL $name"; fi
-}
+. "$here/lib.sh"
 
 # flows read and kept, from -d 1: "N flows read, M kept"
 counts() { sed -n 's/.*: \([0-9]*\) flows read, \([0-9]*\) kept$/\1 \2/p' "$1"; }
@@ -107,5 +101,4 @@ kept=$("$build/flow-print" -f 5 <"$tmp/cut-out.ft" | grep -c '^0314')
 check "damaged input: exit 1, the whole records before the damage written" \
     test "$rc" = 1 -a "$kept" = 434 -a -n "$(cat "$tmp/err")"
 
-echo "nfilter: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish nfilter
