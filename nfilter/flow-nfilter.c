@@ -17,6 +17,7 @@
 #include "ft_filter.h"
 #include "ft_stream.h"
 #include "ft_prog.h"
+#include "ft_rewrite.h"
 
 #ifndef FT_SYSCONFDIR
 #define FT_SYSCONFDIR "/usr/local/etc"
@@ -27,11 +28,7 @@
 struct options {
     const char *file;           /* -f */
     const char *definition;     /* -F */
-    const char *comment;        /* -C */
-    int keep_times;             /* -k */
-    int debug;                  /* -d */
-    struct ft_vars vars;        /* -v */
-    struct ft_write_opts out;
+    struct ft_rewrite_opts rw;  /* -b -C -d -k -v -z */
 };
 
 struct counts {
@@ -49,27 +46,16 @@ static void usage(void)
 static void parse_options(int argc, char **argv, struct options *o)
 {
     static char default_file[] = FT_SYSCONFDIR "/cfg/filter.cfg";
-    struct ft_err err;
     int c;
     memset(o, 0, sizeof *o);
     o->file = default_file;
     o->definition = "default";
-    while ((c = getopt(argc, argv, "b:C:d:f:F:hkv:z:")) != -1) {
+    while ((c = getopt(argc, argv, FT_REWRITE_OPTSTRING "f:F:h")) != -1) {
+        if (ft_opt_rewrite(c, optarg, &o->rw))
+            continue;
         switch (c) {
-        case 'b': o->out.byte_order = ft_opt_byte_order(optarg); break;
-        case 'C': o->comment = optarg; break;
-        case 'd': o->debug = atoi(optarg); break;
         case 'f': o->file = optarg; break;
         case 'F': o->definition = optarg; break;
-        case 'k': o->keep_times = 1; break;
-        case 'v':
-            if (ft_vars_set(&o->vars, optarg, &err) < 0)
-                ft_die("%s", err.msg);
-            break;
-        case 'z':
-            if (ft_parse_compression(optarg, &o->out, &err) < 0)
-                ft_die("%s", err.msg);
-            break;
         case 'h':
         default:
             usage();
@@ -84,27 +70,6 @@ static void print_warning(void *ctx, const char *msg)
 {
     (void)ctx;
     ft_warn("%s", msg);
-}
-
-/*
- * The output header, as the original writes it: export version, the
- * streaming flag, and capture start/end and flow count fields that it
- * never fills in (0).  -k only adds the PRELOADED flag: the original sets
- * the input's times and then overwrites them (tools.md Q1).
- */
-static void build_header(struct ft_header *h, const struct ft_format *fmt,
-                         const struct options *o)
-{
-    ft_header_init(h, fmt);
-    if (o->out.byte_order)
-        h->byte_order = (uint8_t)o->out.byte_order;
-    ft_header_set_u32(h, FT_TLV_CAP_START, 0);
-    ft_header_set_u32(h, FT_TLV_CAP_END, 0);
-    ft_header_set_u32(h, FT_TLV_FLOW_COUNT, 0);
-    if (o->keep_times)
-        h->flags |= FT_HF_PRELOADED;
-    if (o->comment)
-        ft_header_set_str(h, FT_TLV_COMMENTS, o->comment);
 }
 
 /* Raw records: decode a batch to judge it, copy the runs of kept records. */
@@ -153,7 +118,7 @@ static int filter_decoded(struct ft_reader *r, struct ft_writer *w, struct ft_fi
 
 static struct ft_filter *load_filter(struct options *o)
 {
-    struct ft_filter_opts fo = {.vars = &o->vars, .warn = print_warning};
+    struct ft_filter_opts fo = {.vars = &o->rw.vars, .warn = print_warning};
     struct ft_err err;
     struct ft_filter *f = ft_filter_load(o->file, &fo, &err);
     if (!f)
@@ -181,11 +146,7 @@ int main(int argc, char **argv)
     if (ft_filter_def_fields(def) & ~fmt->mask)
         ft_die("Filter references a field not in flow.");
 
-    struct ft_header h;
-    build_header(&h, fmt, &o);
-    struct ft_writer *w = ft_writer_open(STDOUT_FILENO, "stdout", &h, &o.out, &err);
-    if (!w)
-        ft_die("%s", err.msg);
+    struct ft_writer *w = ft_rewrite_open(&o.rw, fmt);
 
     int rc = ft_reader_header(r)->s_version == 1 ? filter_decoded(r, w, def, &c)
                                                   : filter_raw(r, w, def, &c);
@@ -201,10 +162,10 @@ int main(int argc, char **argv)
         ft_warn("%s", err.msg);
         status = 1;
     }
-    if (o.debug > 0)
+    if (o.rw.debug > 0)
         ft_warn("%" PRIu64 " flows read, %" PRIu64 " kept", c.read, c.kept);
     ft_reader_close(r);
     ft_filter_free(filter);
-    ft_vars_free(&o.vars);
+    ft_vars_free(&o.rw.vars);
     return status;
 }

@@ -1,5 +1,5 @@
 # Program-side support shared by every program (messages, common options).
 # Not installed: it prints and exits, which ftlib never does.
 noinst_LIBRARIES = libftprog.a
-libftprog_a_SOURCES = prog/ft_prog.h prog/ft_prog.c
+libftprog_a_SOURCES = prog/ft_prog.h prog/ft_prog.c prog/ft_rewrite.h prog/ft_rewrite.c
 AM_CPPFLAGS += -I$(top_srcdir)/prog

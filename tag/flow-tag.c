@@ -14,10 +14,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ft_filter.h"          /* struct ft_vars */
 #include "ft_stream.h"
 #include "ft_tag.h"
 #include "ft_prog.h"
+#include "ft_rewrite.h"
 
 #define BATCH 4096              /* flows per read */
 #define DEFAULT_TAG_FILE FT_SYSCONFDIR "/cfg/tag.cfg"
@@ -25,11 +25,7 @@
 struct options {
     const char *tag_file;       /* -t */
     const char *definition;     /* -T */
-    const char *comment;        /* -C */
-    int keep_times;             /* -k */
-    int debug;                  /* -d */
-    struct ft_vars vars;        /* -v */
-    struct ft_write_opts out;
+    struct ft_rewrite_opts rw;  /* -b -C -d -k -v -z */
 };
 
 static void usage(void)
@@ -41,26 +37,15 @@ static void usage(void)
 
 static void parse_options(int argc, char **argv, struct options *o)
 {
-    struct ft_err err;
     int c;
     memset(o, 0, sizeof(*o));
     o->tag_file = DEFAULT_TAG_FILE;
-    while ((c = getopt(argc, argv, "b:C:d:hkt:T:v:z:")) != -1) {
+    while ((c = getopt(argc, argv, FT_REWRITE_OPTSTRING "ht:T:")) != -1) {
+        if (ft_opt_rewrite(c, optarg, &o->rw))
+            continue;
         switch (c) {
-        case 'b': o->out.byte_order = ft_opt_byte_order(optarg); break;
-        case 'C': o->comment = optarg; break;
-        case 'd': o->debug = atoi(optarg); break;
-        case 'k': o->keep_times = 1; break;
         case 't': o->tag_file = optarg; break;
         case 'T': o->definition = optarg; break;
-        case 'v':
-            if (ft_vars_set(&o->vars, optarg, &err) < 0)
-                ft_die("%s", err.msg);
-            break;
-        case 'z':
-            if (ft_parse_compression(optarg, &o->out, &err) < 0)
-                ft_die("%s", err.msg);
-            break;
         case 'h':
         default: usage(); exit(1);
         }
@@ -72,7 +57,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 static const struct ft_tag_def *load_definition(struct options *o, struct ft_tag **tag)
 {
     struct ft_err err;
-    struct ft_tag_opts topts = {.vars = &o->vars};
+    struct ft_tag_opts topts = {.vars = &o->rw.vars};
     if (!(*tag = ft_tag_load(o->tag_file, &topts, &err)))
         ft_die("%s", err.msg);
     if (!o->definition)
@@ -81,30 +66,6 @@ static const struct ft_tag_def *load_definition(struct options *o, struct ft_tag
     if (!d)
         ft_die("%s: no tag-definition \"%s\"", o->tag_file, o->definition);
     return d;
-}
-
-/*
- * The header flow-tools' filter tools write: capture start/end and flow
- * count present but 0 (their values are never computed, tools.md Q1/Q2),
- * PRELOADED with -k, the comment with -C.
- */
-static struct ft_writer *open_output(const struct options *o, const struct ft_format *fmt)
-{
-    struct ft_header h;
-    struct ft_err err;
-    ft_header_init(&h, fmt);
-    h.byte_order = (uint8_t)(o->out.byte_order ? o->out.byte_order : ft_host_order());
-    ft_header_set_u32(&h, FT_TLV_CAP_START, 0);
-    ft_header_set_u32(&h, FT_TLV_CAP_END, 0);
-    ft_header_set_u32(&h, FT_TLV_FLOW_COUNT, 0);
-    if (o->keep_times)
-        h.flags |= FT_HF_PRELOADED;
-    if (o->comment)
-        ft_header_set_str(&h, FT_TLV_COMMENTS, o->comment);
-    struct ft_writer *w = ft_writer_open(STDOUT_FILENO, "stdout", &h, &o->out, &err);
-    if (!w)
-        ft_die("%s", err.msg);
-    return w;
 }
 
 /* Flows wider than big-endian v1005 keeps: flow-tools stores a tag there as
@@ -181,7 +142,7 @@ int main(int argc, char **argv)
     const struct ft_tag_def *d = load_definition(&o, &tag);
 
     const struct ft_format *in = ft_reader_format(r);
-    struct ft_writer *w = open_output(&o, in->d_version == FT_DV_EXTENDED ? in
+    struct ft_writer *w = ft_rewrite_open(&o.rw, in->d_version == FT_DV_EXTENDED ? in
                                                                            : ft_format_find(1005, 0));
     int big_out = ft_writer_header(w)->byte_order == FT_ORDER_BIG &&
                   ft_writer_format(w)->d_version == 1005;
@@ -189,11 +150,11 @@ int main(int argc, char **argv)
     report_losses(w, &t);
     if (ft_writer_close(w, &err) < 0)
         ft_die("%s", err.msg);
-    if (o.debug > 0)
+    if (o.rw.debug > 0)
         fprintf(stderr, "flow-tag: %llu flows tagged in %.3f s\n",
                 (unsigned long long)t.flows, (double)(clock() - started) / CLOCKS_PER_SEC);
     ft_reader_close(r);
     ft_tag_free(tag);
-    ft_vars_free(&o.vars);
+    ft_vars_free(&o.rw.vars);
     return t.damaged ? 1 : 0;
 }
