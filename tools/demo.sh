@@ -13,18 +13,35 @@ cd build
 make -s -j"$(nproc 2>/dev/null || echo 2)"
 
 demo=$top/build/demo
-rm -rf "$demo"; mkdir -p "$demo/2024/2024-03/2024-03-14"
-file=$demo/2024/2024-03/2024-03-14/ft-v05.2024-03-14.090000+0000
-TZ=UTC ./flow-gen -R -s 7 -n 200000 -V 5 -z 6 -S '2024-03-14 09:00:00' -D 15m \
-    -C 'ftkit demo: 15 minutes of a campus edge' >"$file"
-
+rm -rf "$demo"; mkdir -p "$demo/gen" "$demo/capture"
 say() { printf '\n$ %s\n' "$*"; }
-say "flow-header < $(basename "$file")"
-TZ=UTC ./flow-header <"$file"
-say "flow-cat $demo | flow-print | head -n 12"
-TZ=UTC ./flow-cat "$demo" | ./flow-print | head -n 12
-say "flow-cat $demo | flow-print -f 5 | head -n 6"
-TZ=UTC ./flow-cat "$demo" | TZ=UTC ./flow-print -f 5 | head -n 6
-say "flow-cat $demo | flow-print -f json | head -n 2"
-TZ=UTC ./flow-cat "$demo" | ./flow-print -f json | head -n 2
-printf '\nThe demo file is %s (%s bytes, 200000 flows).\n' "$file" "$(wc -c <"$file")"
+
+# 1. A realistic quarter hour of a campus edge, 200000 v5 flows.
+TZ=UTC ./flow-gen -R -s 7 -n 200000 -V 5 -z 0 -S '2024-03-14 09:00:00' -D 15m \
+    -C 'ftkit demo: 15 minutes of a campus edge' >"$demo/gen/flows.ft"
+
+# 2. Exported as NetFlow v5 over loopback into the collector, which writes
+#    rotated files (tmp- while open, ft- when complete) nested by date.
+port=$(python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+./flow-capture -D -N 3 -w "$demo/capture" "127.0.0.1/127.0.0.1/$port" 2>"$demo/capture.log" &
+capture=$!
+trap 'kill $capture 2>/dev/null' EXIT
+sleep 1
+say "flow-send -r 100000f 0/127.0.0.1/$port < flows.ft      # v5 datagrams to flow-capture"
+./flow-send -r 100000f "0/127.0.0.1/$port" <"$demo/gen/flows.ft"
+sleep 1
+kill -TERM $capture; wait $capture || true
+trap - EXIT
+file=$(find "$demo/capture" -name 'ft-*' | head -n 1)
+
+# 3. The classic pipeline on what was captured.
+say "flow-header < ${file#$demo/}"
+./flow-header <"$file"
+say "flow-cat $demo/capture | flow-print | head -n 8"
+./flow-cat "$demo/capture" | ./flow-print | head -n 8
+say "flow-cat $demo/capture | flow-print -f 5 | head -n 5"
+TZ=UTC ./flow-cat "$demo/capture" | TZ=UTC ./flow-print -f 5 | head -n 5
+say "flow-cat $demo/capture | flow-nfilter -f ../etc/demo-filter.cfg -F dns | flow-print -f json | head -n 1"
+./flow-cat "$demo/capture" | ./flow-nfilter -f "$top/etc/demo-filter.cfg" -F dns | ./flow-print -f json | head -n 1
+printf '\nflow-capture stored %s of 200000 flows in %s (%s bytes on disk).\n' \
+    "$(./flow-cat "$demo/capture" | ./flow-print -f csv | tail -n +2 | wc -l)" "${file#$demo/}" "$(wc -c <"$file")"
