@@ -10,31 +10,21 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "ft_cfg.h"
 #include "ft_err.h"
 #include "ft_filter_int.h"
 #include "ft_getdate.h"
 
-#define MAX_WORDS 64
+#define MAX_WORDS FT_CFG_MAX_WORDS
 
-/* One line being parsed. */
-struct line {
-    int lineno;
-    char text[FT_VARS_LINE_MAX];        /* expanded line */
-    char words_buf[FT_VARS_LINE_MAX];   /* the same, words NUL-terminated */
-    char *word[MAX_WORDS];
-    size_t word_off[MAX_WORDS];         /* where each word starts in text */
-    int n;
-};
 
 struct parser {
     struct ft_filter *f;
@@ -44,21 +34,20 @@ struct parser {
 };
 
 /* "FILE line N: message"; always -1. */
-static int line_error(const struct parser *p, const struct line *l, const char *fmt, ...)
+static int line_error(const struct parser *p, const struct ft_cfg_line *l, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-static int line_error(const struct parser *p, const struct line *l, const char *fmt, ...)
+static int line_error(const struct parser *p, const struct ft_cfg_line *l, const char *fmt, ...)
 {
-    char msg[400];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    int rc = ft_cfg_verror(p->err, p->f->file, l->lineno, fmt, ap);
     va_end(ap);
-    return ft_err_set(p->err, "%s line %d: %s", p->f->file, l->lineno, msg);
+    return rc;
 }
 
-static void line_warn(const struct parser *p, const struct line *l, const char *fmt, ...)
+static void line_warn(const struct parser *p, const struct ft_cfg_line *l, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-static void line_warn(const struct parser *p, const struct line *l, const char *fmt, ...)
+static void line_warn(const struct parser *p, const struct ft_cfg_line *l, const char *fmt, ...)
 {
     const struct ft_filter_opts *o = &p->f->opts;
     char msg[400], full[512];
@@ -68,7 +57,7 @@ static void line_warn(const struct parser *p, const struct line *l, const char *
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    snprintf(full, sizeof full, "%s line %d: %s", p->f->file, l->lineno, msg);
+    snprintf(full, sizeof full, "%s line %u: %s", p->f->file, l->lineno, msg);
     o->warn(o->warn_ctx, full);
 }
 
@@ -89,28 +78,8 @@ static int grow(void *arr, size_t *cap, size_t n, size_t sz)
 
 /* ---- words and numbers ------------------------------------------------------ */
 
-static int split_words(struct line *l)
-{
-    memcpy(l->words_buf, l->text, sizeof l->text);
-    l->n = 0;
-    char *s = l->words_buf;
-    while (*s) {
-        while (*s == ' ' || *s == '\t' || *s == '\r')
-            *s++ = 0;
-        if (!*s)
-            break;
-        if (l->n == MAX_WORDS)
-            return -1;
-        l->word_off[l->n] = (size_t)(s - l->words_buf);
-        l->word[l->n++] = s;
-        while (*s && *s != ' ' && *s != '\t' && *s != '\r')
-            s++;
-    }
-    return 0;
-}
-
 /* The line from word i to its end, trailing blanks removed, into out. */
-static void rest_of_line(const struct line *l, int i, char *out, size_t size)
+static void rest_of_line(const struct ft_cfg_line *l, int i, char *out, size_t size)
 {
     snprintf(out, size, "%s", l->text + l->word_off[i]);
     size_t len = strlen(out);
@@ -180,7 +149,7 @@ static int type_symbols(enum fil_type t)
     }
 }
 
-static int symbol_value(struct parser *p, const struct line *l, const char *name,
+static int symbol_value(struct parser *p, const struct ft_cfg_line *l, const char *name,
                         uint64_t *out)
 {
     int t = type_symbols(p->prim->type);
@@ -223,7 +192,7 @@ static uint64_t list_limit(const struct fil_prim *pr)
 }
 
 /* One list value or symbol: [s, e). */
-static int list_value(struct parser *p, const struct line *l, const char *s, const char *e,
+static int list_value(struct parser *p, const struct ft_cfg_line *l, const char *s, const char *e,
                       uint64_t *out)
 {
     char buf[FT_VARS_LINE_MAX];
@@ -241,7 +210,7 @@ static int list_value(struct parser *p, const struct line *l, const char *s, con
     return 0;
 }
 
-static int wide_range(struct parser *p, const struct line *l, uint64_t a, uint64_t b,
+static int wide_range(struct parser *p, const struct ft_cfg_line *l, uint64_t a, uint64_t b,
                       int permit)
 {
     struct fil_prim *pr = p->prim;
@@ -251,7 +220,7 @@ static int wide_range(struct parser *p, const struct line *l, uint64_t a, uint64
     return 0;
 }
 
-static void list_set(struct parser *p, const struct line *l, uint64_t v, int permit)
+static void list_set(struct parser *p, const struct ft_cfg_line *l, uint64_t v, int permit)
 {
     uint8_t want = permit ? 1 : 2;
     uint8_t *slot = &p->prim->set[v];
@@ -262,7 +231,7 @@ static void list_set(struct parser *p, const struct line *l, uint64_t v, int per
 }
 
 /* One item of a list: [!]A or [!]A-B, A and B numbers or names. */
-static int list_item(struct parser *p, const struct line *l, const char *s, const char *e,
+static int list_item(struct parser *p, const struct ft_cfg_line *l, const char *s, const char *e,
                      int permit)
 {
     if (s < e && *s == '!') {
@@ -286,7 +255,7 @@ static int list_item(struct parser *p, const struct line *l, const char *s, cons
 
 /* permit/deny for the table types: comma-separated items; blanks may only
  * follow a comma (they split the list into several words). */
-static int add_list(struct parser *p, const struct line *l, int permit)
+static int add_list(struct parser *p, const struct ft_cfg_line *l, int permit)
 {
     char list[FT_VARS_LINE_MAX] = "";
     size_t len = 0;
@@ -316,7 +285,8 @@ static int add_list(struct parser *p, const struct line *l, int permit)
 
 /* An address: dotted quad (partial forms left-aligned, "10.1" is 10.1.0.0),
  * IPv6, or a host name, as ft_ip_parse reads them. */
-static int parse_addr(struct parser *p, const struct line *l, const char *w, struct ft_ip *ip)
+static int parse_addr(struct parser *p, const struct ft_cfg_line *l, const char *w,
+                      struct ft_ip *ip)
 {
     struct ft_err e;
     unsigned len;
@@ -325,7 +295,7 @@ static int parse_addr(struct parser *p, const struct line *l, const char *w, str
     return 0;
 }
 
-static int trie_insert(struct parser *p, const struct line *l, const struct ft_ip *ip,
+static int trie_insert(struct parser *p, const struct ft_cfg_line *l, const struct ft_ip *ip,
                        unsigned len, int permit)
 {
     struct ft_trie **t = ip->af == FT_AF_INET6 ? &p->prim->trie6 : &p->prim->trie4;
@@ -337,7 +307,7 @@ static int trie_insert(struct parser *p, const struct line *l, const struct ft_i
     return 0;
 }
 
-static int add_address(struct parser *p, const struct line *l, int permit)
+static int add_address(struct parser *p, const struct ft_cfg_line *l, int permit)
 {
     struct ft_ip ip;
     if (l->n != 2)
@@ -349,7 +319,7 @@ static int add_address(struct parser *p, const struct line *l, int permit)
 
 /* a.b.c.d/len, partial forms, or an address alone: its classful network
  * when the host part is zero (ft_prefix_parse). */
-static int add_prefix(struct parser *p, const struct line *l, int permit)
+static int add_prefix(struct parser *p, const struct ft_cfg_line *l, int permit)
 {
     struct ft_ip ip;
     struct ft_err e;
@@ -361,7 +331,7 @@ static int add_prefix(struct parser *p, const struct line *l, int permit)
     return trie_insert(p, l, &ip, len, permit);
 }
 
-static struct fil_rule *new_rule(struct parser *p, const struct line *l, int permit)
+static struct fil_rule *new_rule(struct parser *p, const struct ft_cfg_line *l, int permit)
 {
     struct fil_prim *pr = p->prim;
     if (grow(&pr->rules, &pr->cap_rules, pr->n_rules, sizeof *pr->rules) < 0) {
@@ -374,7 +344,7 @@ static struct fil_rule *new_rule(struct parser *p, const struct line *l, int per
     return r;
 }
 
-static int add_address_mask(struct parser *p, const struct line *l, int permit)
+static int add_address_mask(struct parser *p, const struct ft_cfg_line *l, int permit)
 {
     struct ft_ip a, m;
     if (l->n != 3)
@@ -394,7 +364,7 @@ static int add_address_mask(struct parser *p, const struct line *l, int permit)
 
 /* ---- primitives: tags, comparisons, rate -------------------------------------- */
 
-static int tag_value(struct parser *p, const struct line *l, const char *w, uint32_t *out)
+static int tag_value(struct parser *p, const struct ft_cfg_line *l, const char *w, uint32_t *out)
 {
     uint64_t v;
     if (isalpha((unsigned char)w[0])) {
@@ -407,7 +377,7 @@ static int tag_value(struct parser *p, const struct line *l, const char *w, uint
     return 0;
 }
 
-static int add_tag(struct parser *p, const struct line *l, int permit)
+static int add_tag(struct parser *p, const struct ft_cfg_line *l, int permit)
 {
     struct fil_prim *pr = p->prim;
     uint32_t v;
@@ -422,7 +392,7 @@ static int add_tag(struct parser *p, const struct line *l, int permit)
     return 0;
 }
 
-static int add_tag_mask(struct parser *p, const struct line *l, int permit)
+static int add_tag_mask(struct parser *p, const struct ft_cfg_line *l, int permit)
 {
     uint32_t tag;
     uint64_t mask;
@@ -464,7 +434,7 @@ static int parse_tod(const char *w, struct fil_rule *r)
     return 0;
 }
 
-static int comparison_value(struct parser *p, const struct line *l, struct fil_rule *r)
+static int comparison_value(struct parser *p, const struct ft_cfg_line *l, struct fil_rule *r)
 {
     char text[FT_VARS_LINE_MAX];
     const char *w = l->word[2];
@@ -497,7 +467,7 @@ static int comparison_value(struct parser *p, const struct line *l, struct fil_r
     }
 }
 
-static int add_comparison(struct parser *p, const struct line *l, int permit)
+static int add_comparison(struct parser *p, const struct ft_cfg_line *l, int permit)
 {
     if (l->n < 3)
         return line_error(p, l, "expecting an operator and a value");
@@ -514,7 +484,7 @@ static int add_comparison(struct parser *p, const struct line *l, int permit)
     return 0;
 }
 
-static int add_rate(struct parser *p, const struct line *l, int permit)
+static int add_rate(struct parser *p, const struct ft_cfg_line *l, int permit)
 {
     uint64_t v;
     if (l->n != 2 || number_word(l->word[1], &v) < 0 || v == 0 || v > UINT32_MAX)
@@ -525,7 +495,7 @@ static int add_rate(struct parser *p, const struct line *l, int permit)
     return 0;
 }
 
-static int permit_deny(struct parser *p, const struct line *l, int permit)
+static int permit_deny(struct parser *p, const struct ft_cfg_line *l, int permit)
 {
     struct fil_prim *pr = p->prim;
     if (pr->type == PT_NONE)
@@ -548,7 +518,7 @@ static int permit_deny(struct parser *p, const struct line *l, int permit)
 
 /* ---- primitive statements ------------------------------------------------------ */
 
-static int prim_type(struct parser *p, const struct line *l)
+static int prim_type(struct parser *p, const struct ft_cfg_line *l)
 {
     if (l->n != 2)
         return line_error(p, l, "type: expecting one type");
@@ -564,7 +534,7 @@ static int prim_type(struct parser *p, const struct line *l)
     return line_error(p, l, "Unrecognized type \"%s\"", l->word[1]);
 }
 
-static int prim_default(struct parser *p, const struct line *l)
+static int prim_default(struct parser *p, const struct ft_cfg_line *l)
 {
     if (l->n != 2)
         return line_error(p, l, "default: expecting permit or deny");
@@ -583,7 +553,7 @@ static int prim_default(struct parser *p, const struct line *l)
     return 0;
 }
 
-static int prim_mask(struct parser *p, const struct line *l)
+static int prim_mask(struct parser *p, const struct ft_cfg_line *l)
 {
     uint64_t v;
     if (p->prim->type != PT_TOS && p->prim->type != PT_TCP_FLAGS)
@@ -594,7 +564,7 @@ static int prim_mask(struct parser *p, const struct line *l)
     return 0;
 }
 
-static int start_primitive(struct parser *p, const struct line *l)
+static int start_primitive(struct parser *p, const struct ft_cfg_line *l)
 {
     struct ft_filter *f = p->f;
     if (l->n != 2)
@@ -680,7 +650,7 @@ static int find_field(const char *name)
     return -1;
 }
 
-static int def_match(struct parser *p, const struct line *l)
+static int def_match(struct parser *p, const struct ft_cfg_line *l)
 {
     struct ft_filter_def *d = p->def;
     if (l->n != 3)
@@ -706,7 +676,7 @@ static int def_match(struct parser *p, const struct line *l)
     return 0;
 }
 
-static int start_definition(struct parser *p, const struct line *l)
+static int start_definition(struct parser *p, const struct ft_cfg_line *l)
 {
     struct ft_filter *f = p->f;
     if (l->n != 2)
@@ -729,14 +699,14 @@ static int start_definition(struct parser *p, const struct line *l)
 
 /* ---- lines --------------------------------------------------------------------------- */
 
-static int no_args(struct parser *p, const struct line *l)
+static int no_args(struct parser *p, const struct ft_cfg_line *l)
 {
     if (l->n != 1)
         return line_error(p, l, "unexpected \"%s\" after %s", l->word[1], l->word[0]);
     return 0;
 }
 
-static int in_definition(struct parser *p, const struct line *l)
+static int in_definition(struct parser *p, const struct ft_cfg_line *l)
 {
     const char *k = l->word[0];
     if (strcasecmp(k, "match") == 0)
@@ -756,7 +726,7 @@ static int in_definition(struct parser *p, const struct line *l)
     return line_error(p, l, "Unexpected keyword \"%s\" in definition", k);
 }
 
-static int in_primitive(struct parser *p, const struct line *l)
+static int in_primitive(struct parser *p, const struct ft_cfg_line *l)
 {
     const char *k = l->word[0];
     if (strcasecmp(k, "type") == 0)
@@ -772,9 +742,9 @@ static int in_primitive(struct parser *p, const struct line *l)
     return line_error(p, l, "Unexpected keyword \"%s\" in primitive", k);
 }
 
-static int parse_line(struct parser *p, struct line *l)
+static int parse_line(struct parser *p, struct ft_cfg_line *l)
 {
-    if (split_words(l) < 0)
+    if (ft_cfg_split(l, " \t\r", MAX_WORDS) < 0)
         return line_error(p, l, "more than %d words", MAX_WORDS);
     if (l->n == 0 || l->word[0][0] == '#')
         return 0;
@@ -902,35 +872,9 @@ static struct ft_filter *filter_new(const char *name, const struct ft_filter_opt
     return f;
 }
 
-static int parse_lines(struct parser *p, const char *text, size_t len)
+static int parse_one_line(void *parser, struct ft_cfg_line *l)
 {
-    struct line *ln = malloc(sizeof *ln);
-    char *raw = malloc(FT_VARS_LINE_MAX);
-    int rc = 0;
-    if (!ln || !raw) {
-        free(ln);
-        free(raw);
-        return ft_err_set(p->err, "%s: out of memory", p->f->file);
-    }
-    ln->lineno = 0;
-    size_t pos = 0;
-    while (pos < len && rc == 0) {
-        const char *nl = memchr(text + pos, '\n', len - pos);
-        size_t end = nl ? (size_t)(nl - text) : len;
-        size_t n = end - pos < FT_VARS_LINE_MAX - 1 ? end - pos : FT_VARS_LINE_MAX - 1;
-        memcpy(raw, text + pos, n);
-        raw[n] = 0;
-        ln->lineno++;
-        pos = end + 1;
-        struct ft_err e;
-        if (ft_vars_expand(p->f->opts.vars, raw, ln->text, &e) < 0)
-            rc = line_error(p, ln, "%s", e.msg);
-        else
-            rc = parse_line(p, ln);
-    }
-    free(raw);
-    free(ln);
-    return rc;
+    return parse_line(parser, l);
 }
 
 struct ft_filter *ft_filter_parse(const char *text, size_t len, const char *name,
@@ -942,60 +886,19 @@ struct ft_filter *ft_filter_parse(const char *text, size_t len, const char *name
         return NULL;
     }
     struct parser p = {.f = f, .err = err};
-    if (parse_lines(&p, text, len) < 0 || finish(f, err) < 0) {
+    if (ft_cfg_lines(text, len, f->file, f->opts.vars, parse_one_line, &p, err) < 0 ||
+        finish(f, err) < 0) {
         ft_filter_free(f);
         return NULL;
     }
     return f;
 }
 
-static char *read_file(const char *path, size_t *len, struct ft_err *err)
-{
-    int fd = open(path, O_RDONLY);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) < 0) {
-        ft_err_set(err, "%s: %s", path, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        return NULL;
-    }
-    size_t cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 65536, n = 0;
-    char *buf = malloc(cap);
-    ssize_t r = 1;
-    while (buf && r > 0) {
-        if (n + 1 >= cap) {
-            char *nb = cap >= FT_FILTER_MAX_FILE ? NULL : realloc(buf, cap * 2);
-            if (!nb) {
-                free(buf);
-                close(fd);
-                ft_err_set(err, "%s: too large (more than %u bytes) or out of memory",
-                           path, FT_FILTER_MAX_FILE);
-                return NULL;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        r = read(fd, buf + n, cap - n - 1);
-        if (r > 0)
-            n += (size_t)r;
-    }
-    int saved = errno;
-    close(fd);
-    if (!buf || r < 0) {
-        free(buf);
-        ft_err_set(err, "%s: %s", path, buf ? strerror(saved) : "out of memory");
-        return NULL;
-    }
-    buf[n] = 0;
-    *len = n;
-    return buf;
-}
-
 struct ft_filter *ft_filter_load(const char *path, const struct ft_filter_opts *o,
                                  struct ft_err *err)
 {
     size_t len;
-    char *text = read_file(path, &len, err);
+    char *text = ft_cfg_read(path, FT_FILTER_MAX_FILE, &len, err);
     if (!text)
         return NULL;
     struct ft_filter *f = ft_filter_parse(text, len, path, o, err);

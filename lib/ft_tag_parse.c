@@ -10,16 +10,14 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include "ft_cfg.h"
 #include "ft_err.h"
-#include "ft_filter.h"          /* struct ft_vars, ft_vars_expand */
+#include "ft_filter.h"          /* struct ft_vars */
 #include "ft_tag_int.h"
 
 #define MAX_WORDS 16
@@ -32,7 +30,7 @@ struct parser {
     unsigned line;
     enum context ctx;
     struct ft_err *err;
-    char *word[MAX_WORDS];
+    char **word;                /* the words of the current line */
     unsigned n_words;
 };
 
@@ -40,12 +38,11 @@ struct parser {
 static int fail(struct parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail(struct parser *p, const char *fmt, ...)
 {
-    char msg[400];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    int rc = ft_cfg_verror(p->err, p->file, p->line, fmt, ap);
     va_end(ap);
-    return ft_err_set(p->err, "%s line %u: %s", p->file, p->line, msg);
+    return rc;
 }
 
 /* Grow an array to hold one more element; -1 when memory runs out. */
@@ -508,23 +505,6 @@ static int definition_statement(struct parser *p)
 
 /* ---- lines ---------------------------------------------------------------- */
 
-static int split_words(struct parser *p, char *line)
-{
-    p->n_words = 0;
-    for (char *c = line; *c;) {
-        c += strspn(c, " \t");
-        if (!*c)
-            break;
-        if (p->n_words == MAX_WORDS)
-            return fail(p, "too many words");
-        p->word[p->n_words++] = c;
-        c += strcspn(c, " \t");
-        if (*c)
-            *c++ = 0;
-    }
-    return 0;
-}
-
 static int statement(struct parser *p)
 {
     const char *kw = p->word[0];
@@ -539,18 +519,16 @@ static int statement(struct parser *p)
     return fail(p, "unexpected \"%s\" outside tag-action and tag-definition", kw);
 }
 
-static int parse_line(struct parser *p, const char *text, size_t len,
-                      const struct ft_vars *vars)
+/* One line of the file, variables expanded (ft_cfg_lines); words split at
+ * blanks and tabs only, as the tag language always has. */
+static int parse_line(void *parser, struct ft_cfg_line *l)
 {
-    char raw[FT_VARS_LINE_MAX], line[FT_VARS_LINE_MAX];
-    size_t n = len < sizeof(raw) - 1 ? len : sizeof(raw) - 1;
-    memcpy(raw, text, n);
-    raw[n] = 0;
-    struct ft_err e;
-    if (ft_vars_expand(vars, raw, line, &e) < 0)
-        return fail(p, "%s", e.msg);
-    if (split_words(p, line) < 0)
-        return -1;
+    struct parser *p = parser;
+    p->line = l->lineno;
+    if (ft_cfg_split(l, " \t", MAX_WORDS) < 0)
+        return fail(p, "too many words");
+    p->word = l->word;
+    p->n_words = (unsigned)l->n;
     if (!p->n_words || p->word[0][0] == '#')
         return 0;
     return statement(p);
@@ -650,14 +628,7 @@ struct ft_tag *ft_tag_parse(const char *text, size_t len, const char *name,
         return NULL;
     }
     const struct ft_vars *vars = o ? o->vars : NULL;
-    int rc = 0;
-    for (size_t at = 0; at < len && rc == 0;) {
-        const char *nl = memchr(text + at, '\n', len - at);
-        size_t n = nl ? (size_t)(nl - (text + at)) : len - at;
-        p.line++;
-        rc = parse_line(&p, text + at, n, vars);
-        at += n + 1;
-    }
+    int rc = ft_cfg_lines(text, len, name, vars, parse_line, &p, err);
     if (rc == 0)
         rc = resolve_names(&p);
     if (rc < 0) {
@@ -669,34 +640,11 @@ struct ft_tag *ft_tag_parse(const char *text, size_t len, const char *name,
 
 struct ft_tag *ft_tag_load(const char *path, const struct ft_tag_opts *o, struct ft_err *err)
 {
-    int fd = open(path, O_RDONLY);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) < 0) {
-        ft_err_set(err, "%s: %s", path, strerror(errno));
-        if (fd >= 0)
-            close(fd);
+    size_t len;
+    char *text = ft_cfg_read(path, FT_TAG_MAX_FILE, &len, err);
+    if (!text)
         return NULL;
-    }
-    if (st.st_size > (off_t)FT_TAG_MAX_FILE) {
-        close(fd);
-        ft_err_set(err, "%s: larger than %u bytes", path, FT_TAG_MAX_FILE);
-        return NULL;
-    }
-    size_t size = (size_t)st.st_size, got = 0;
-    char *text = malloc(size + 1);
-    while (text && got < size) {
-        ssize_t r = read(fd, text + got, size - got);
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-    }
-    close(fd);
-    if (!text || got != size) {
-        ft_err_set(err, "%s: %s", path, text ? "short read" : "out of memory");
-        free(text);
-        return NULL;
-    }
-    struct ft_tag *t = ft_tag_parse(text, size, path, o, err);
+    struct ft_tag *t = ft_tag_parse(text, len, path, o, err);
     free(text);
     return t;
 }

@@ -51,6 +51,8 @@ dist_man_MANS += man/ftkit-exporters.5
 # filter language (flow-nfilter, flow-capture -F)
 pkginclude_HEADERS += lib/ft_filter.h
 libft_la_SOURCES += lib/ft_filter.c lib/ft_filter_eval.c lib/ft_filter_vars.c lib/ft_filter_int.h
+# the config-file reading filter.cfg and tag.cfg share
+libft_la_SOURCES += lib/ft_cfg.c lib/ft_cfg.h
 
 # tag language (flow-tag, flow-capture -T)
 pkginclude_HEADERS += lib/ft_tag.h
