@@ -12,6 +12,7 @@
 #include <string.h>
 #include <dirent.h>
 #include <sys/stat.h>
+#include "ft_addrspec.h"       /* ft_ip_equal */
 #include "ft_flow.h"
 #include "ft_format.h"
 #include "ft_stream.h"
@@ -33,23 +34,12 @@ static inline uint32_t su_randbits(unsigned bits)
     return bits >= 32 ? su_rand32() : su_rand32() & ((1u << bits) - 1);
 }
 
-static inline int su_ip_eq(const struct ft_ip *a, const struct ft_ip *b)
-{
-    if (a->af != b->af)
-        return 0;
-    if (a->af == FT_AF_INET)
-        return a->v4 == b->v4;
-    if (a->af == FT_AF_INET6)
-        return memcmp(a->v6, b->v6, 16) == 0;
-    return 1;
-}
-
 /* 0 if equal, else 1 with the first differing member named in *what. */
 static inline int su_flow_diff(const struct ft_flow *a, const struct ft_flow *b,
                                const char **what)
 {
 #define SU_CMP(m) do { if (a->m != b->m) { *what = #m; return 1; } } while (0)
-#define SU_CMPIP(m) do { if (!su_ip_eq(&a->m, &b->m)) { *what = #m; return 1; } } while (0)
+#define SU_CMPIP(m) do { if (!ft_ip_equal(&a->m, &b->m)) { *what = #m; return 1; } } while (0)
     SU_CMP(has); SU_CMP(unix_secs); SU_CMP(unix_nsecs); SU_CMP(sysuptime);
     SU_CMP(first); SU_CMP(last); SU_CMP(start_ms); SU_CMP(end_ms); SU_CMP(start_ns);
     SU_CMP(end_ns); SU_CMPIP(exaddr); SU_CMPIP(srcaddr); SU_CMPIP(dstaddr);
