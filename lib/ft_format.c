@@ -32,16 +32,21 @@ _Static_assert(FT_F_DST_TAG == 1ULL << B_DST_TAG, "field bits follow FT_F_*");
 #define FT_F_FLOWTOOLS 0xFFFFFFFFFULL
 
 /*
- * Field kinds.  The last three keep the original's byte-swap mistakes, so
- * that big-endian files it wrote (on a little-endian host) read as it reads
- * them, and ours read back in it: fields it never swaps are little-endian
- * in both byte orders (v1005 exporter address, v8.12 destination AS), and a
- * v1005 tag in a big-endian stream is a 16-bit big-endian value followed by
- * two zero bytes.
+ * Field kinds.  The last three are where the original's byte swapping goes
+ * wrong (on the little-endian hosts it runs on).  K_U16_LE: the v8.12
+ * destination AS, never swapped, so little-endian in both byte orders; we
+ * write it so too (nothing is lost, and the original reads ours).  K_EXADDR
+ * and K_TAG: the v1005 exporter address, never swapped, and the tags,
+ * swapped as 16-bit values, so that in a big-endian v1005 file the original
+ * wrote the address is little-endian and a tag is its low 16 bits
+ * big-endian followed by two zero bytes.  That loses data, so only the
+ * flow-tools layout (FT_ORDER_BIG_FLOWTOOLS) has it: we read it in the
+ * original's files and write it only on request; FT_ORDER_BIG is every
+ * field big-endian.
  */
 enum kind {
     K_U8, K_U16, K_U32,
-    K_U16_LE, K_U32_LE, K_TAG
+    K_U16_LE, K_EXADDR, K_TAG
 };
 
 struct field {
@@ -83,7 +88,7 @@ static const struct field f_v6[] = {
 static const struct field f_v7[] = {HEAD(8, 12), V1_BODY, V5_TAIL, {64, K_U32, B_ROUTER_SC}};
 static const struct field f_v1005[] = {
     {0, K_U32, B_UNIX_SECS}, {4, K_U32, B_UNIX_NSECS}, {8, K_U32, B_SYSUPTIME},
-    {12, K_U32_LE, B_EXADDR}, V1_BODY, V5_TAIL,
+    {12, K_EXADDR, B_EXADDR}, V1_BODY, V5_TAIL,
     {64, K_TAG, B_SRC_TAG}, {68, K_TAG, B_DST_TAG}};
 static const struct field f_v8_1[] = {
     HEAD(8, 12), V8_COUNTS, {36, K_U16, B_SRC_AS}, {38, K_U16, B_DST_AS},
@@ -255,6 +260,12 @@ static const struct layout *layout_of(const struct ft_format *fmt)
         return &layouts[fmt - ft_formats];
     const struct ft_format *known = ft_format_find(fmt->d_version, fmt->agg_method);
     return known ? &layouts[known - ft_formats] : &layouts[N_FORMATS - 1];
+}
+
+/* The byte order of an FT_ORDER_* value: 1 for big-endian. */
+static inline int order_big(int order)
+{
+    return order == FT_ORDER_BIG || order == FT_ORDER_BIG_FLOWTOOLS;
 }
 
 static unsigned export_version_of(unsigned d_version)
@@ -535,7 +546,8 @@ static void set_field(struct ft_flow *f, unsigned bit, uint32_t v)
     }
 }
 
-static uint32_t load_field(const uint8_t *rec, const struct field *fl, int big)
+/* `ft`: the flow-tools big-endian layout (only ever set with `big`). */
+static uint32_t load_field(const uint8_t *rec, const struct field *fl, int big, int ft)
 {
     const uint8_t *p = rec + fl->off;
     switch (fl->kind) {
@@ -543,13 +555,13 @@ static uint32_t load_field(const uint8_t *rec, const struct field *fl, int big)
     case K_U16: return ft_ld16(p, big);
     case K_U32: return ft_ld32(p, big);
     case K_U16_LE: return ft_ld16(p, 0);
-    case K_U32_LE: return ft_ld32(p, 0);
-    case K_TAG: return big ? ft_ld16(p, 1) : ft_ld32(p, 0);
+    case K_EXADDR: return ft_ld32(p, big && !ft);
+    case K_TAG: return ft ? ft_ld16(p, 1) : ft_ld32(p, big);
     default: return 0;
     }
 }
 
-static void store_field(uint8_t *rec, const struct field *fl, uint64_t v, int big,
+static void store_field(uint8_t *rec, const struct field *fl, uint64_t v, int big, int ft,
                         unsigned *loss)
 {
     uint8_t *p = rec + fl->off;
@@ -573,12 +585,12 @@ static void store_field(uint8_t *rec, const struct field *fl, uint64_t v, int bi
     case K_U32:
         ft_st32(p, sat32(v, loss), big);
         break;
-    case K_U32_LE:
-        ft_st32(p, (uint32_t)v, 0);
+    case K_EXADDR:
+        ft_st32(p, (uint32_t)v, big && !ft);
         break;
     case K_TAG:
-        if (!big) {
-            ft_st32(p, (uint32_t)v, 0);
+        if (!ft) {
+            ft_st32(p, (uint32_t)v, big);
             break;
         }
         if (v > UINT16_MAX)     /* truncated, as the original does */
@@ -590,25 +602,25 @@ static void store_field(uint8_t *rec, const struct field *fl, uint64_t v, int bi
 }
 
 static void decode_generic(const struct ft_format *fmt, const struct layout *lay, int big,
-                           const uint8_t *rec, struct ft_flow *f)
+                           int ft, const uint8_t *rec, struct ft_flow *f)
 {
     memset(f, 0, sizeof(*f));
     for (unsigned i = 0; i < lay->n; i++)
-        set_field(f, lay->fields[i].bit, load_field(rec, &lay->fields[i], big));
+        set_field(f, lay->fields[i].bit, load_field(rec, &lay->fields[i], big, ft));
     f->has = fmt->mask | FT_F_TIMES;
     f->export_version = (uint8_t)export_version_of(fmt->d_version);
     ft_flow_set_times(f);
 }
 
 static unsigned encode_generic(const struct ft_format *fmt, const struct layout *lay,
-                               int big, const struct ft_flow *f, uint8_t *out)
+                               int big, int ft, const struct ft_flow *f, uint8_t *out)
 {
     struct rec_times t;
     unsigned loss = record_times(f, &t);
     memset(out, 0, fmt->rec_size);
     for (unsigned i = 0; i < lay->n; i++) {
         const struct field *fl = &lay->fields[i];
-        store_field(out, fl, field_value(f, &t, fl->bit, &loss), big, &loss);
+        store_field(out, fl, field_value(f, &t, fl->bit, &loss), big, ft, &loss);
     }
     return loss | lost_fields(f, fmt->mask);
 }
@@ -797,7 +809,7 @@ static void swap_ext(uint8_t *r)
 void ft_rec_decode(const struct ft_format *fmt, int order, const uint8_t *rec,
                    struct ft_flow *f)
 {
-    int big = order == FT_ORDER_BIG;
+    int big = order_big(order);
     if (fmt->d_version == 5) {
         if (big)
             decode_v5(rec, f, 1);
@@ -806,29 +818,28 @@ void ft_rec_decode(const struct ft_format *fmt, int order, const uint8_t *rec,
     } else if (fmt->d_version == FT_DV_EXTENDED) {
         decode_ext(big, rec, f);
     } else {
-        decode_generic(fmt, layout_of(fmt), big, rec, f);
+        decode_generic(fmt, layout_of(fmt), big, order == FT_ORDER_BIG_FLOWTOOLS, rec, f);
     }
 }
 
 unsigned ft_rec_encode(const struct ft_format *fmt, int order, const struct ft_flow *f,
                        uint8_t *out)
 {
-    int big = order == FT_ORDER_BIG;
+    int big = order_big(order);
     if (fmt->d_version == 5)
         return big ? encode_v5(f, out, 1) : encode_v5(f, out, 0);
     if (fmt->d_version == FT_DV_EXTENDED) {
         encode_ext(big, f, out);
         return 0;
     }
-    return encode_generic(fmt, layout_of(fmt), big, f, out);
+    return encode_generic(fmt, layout_of(fmt), big, order == FT_ORDER_BIG_FLOWTOOLS, f, out);
 }
 
 /*
- * Byte swap in place.  Padding is kept as it is.  The original's mistakes
- * are kept (see enum kind): the v1005 exporter address and the v8.12
- * destination AS are never swapped, and a v1005 tag is converted by
- * exchanging its first two bytes and zeroing the other two, so a tag above
- * 65535 does not survive a conversion to or from big-endian.
+ * Byte swap in place, between FT_ORDER_LITTLE and FT_ORDER_BIG (ftkit's
+ * big-endian layout: nothing is lost).  Padding is kept as it is.  The
+ * v8.12 destination AS stays little-endian (see enum kind).  The flow-tools
+ * big-endian v1005 layout is ft_rec_convert's business.
  */
 void ft_rec_swap(const struct ft_format *fmt, uint8_t *rec)
 {
@@ -841,17 +852,53 @@ void ft_rec_swap(const struct ft_format *fmt, uint8_t *rec)
         uint8_t *p = rec + lay->fields[i].off;
         switch (lay->fields[i].kind) {
         case K_U16: ft_swap_bytes(p, 2); break;
-        case K_U32: ft_swap_bytes(p, 4); break;
-        case K_TAG: ft_swap_bytes(p, 2); p[2] = p[3] = 0; break;
+        case K_U32:
+        case K_EXADDR:
+        case K_TAG: ft_swap_bytes(p, 4); break;
         default: break;
         }
     }
 }
 
+int ft_order_of(const struct ft_format *fmt, int order)
+{
+    if (order == 0)
+        return ft_host_order();
+    if (order == FT_ORDER_BIG_FLOWTOOLS && fmt->d_version != 1005)
+        return FT_ORDER_BIG;        /* the same bytes: one big-endian layout */
+    return order;
+}
+
+/*
+ * A plain swap unless the flow-tools layout is involved (v1005 only); then
+ * field by field, each field read in the old layout and stored in the new
+ * one at the same offset, so that padding is kept as a swap keeps it.
+ */
+unsigned ft_rec_convert(const struct ft_format *fmt, uint8_t *rec, int from, int to)
+{
+    from = ft_order_of(fmt, from);
+    to = ft_order_of(fmt, to);
+    if (from == to)
+        return 0;
+    if (from != FT_ORDER_BIG_FLOWTOOLS && to != FT_ORDER_BIG_FLOWTOOLS) {
+        ft_rec_swap(fmt, rec);
+        return 0;
+    }
+    const struct layout *lay = layout_of(fmt);
+    int big_in = order_big(from), ft_in = from == FT_ORDER_BIG_FLOWTOOLS;
+    int big_out = order_big(to), ft_out = to == FT_ORDER_BIG_FLOWTOOLS;
+    unsigned loss = 0;
+    for (unsigned i = 0; i < lay->n; i++) {
+        const struct field *fl = &lay->fields[i];
+        store_field(rec, fl, load_field(rec, fl, big_in, ft_in), big_out, ft_out, &loss);
+    }
+    return loss;
+}
+
 /* Stream-version-1 records (stream-format.md 4.1), as d_version 1 or 5. */
 void ft_rec_decode_sv1(unsigned d_version, int order, const uint8_t *r, struct ft_flow *f)
 {
-    int big = order == FT_ORDER_BIG;
+    int big = order_big(order);
     const struct ft_format *fmt = ft_format_find(d_version == 5 ? 5 : 1, 0);
     memset(f, 0, sizeof(*f));
     f->has = fmt->mask | FT_F_TIMES;

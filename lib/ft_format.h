@@ -19,6 +19,18 @@
 #define FT_ORDER_LITTLE 1
 #define FT_ORDER_BIG    2
 
+/*
+ * Big-endian records in flow-tools' own layout, as an `order` argument.
+ * It differs from FT_ORDER_BIG in v1005 only: flow-tools leaves the exporter
+ * address little-endian and keeps only the low 16 bits of each tag (16 bits
+ * big-endian, then two zero bytes), where FT_ORDER_BIG stores every field
+ * big-endian and loses nothing.  Stream readers report it for big-endian
+ * v1005 streams without FT_HF_BE1005_FIXED (the original's files).  Its low
+ * byte is FT_ORDER_BIG, so that it is never mistaken for a header byte of
+ * its own.
+ */
+#define FT_ORDER_BIG_FLOWTOOLS (0x100 | FT_ORDER_BIG)
+
 struct ft_format {
     uint16_t d_version;     /* 1, 5, 6, 7, 8, 1005 or FT_DV_EXTENDED */
     uint8_t agg_method;     /* v8 only: 1..14, else 0 */
@@ -42,7 +54,8 @@ extern const struct ft_format ft_formats[];
 #define FT_SV1_REC_SIZE 60
 
 /*
- * Decode one record stored in byte order `order` into *f.  All of *f is
+ * Decode one record stored in byte order `order` (FT_ORDER_*, including
+ * FT_ORDER_BIG_FLOWTOOLS) into *f.  All of *f is
  * overwritten: fields the format does not carry are zero and absent from
  * f->has.  Times (start_ms/end_ms) are derived.
  */
@@ -60,7 +73,7 @@ void ft_rec_decode_sv1(unsigned d_version, int order, const uint8_t *rec,
 #define FT_LOSS_FIELDS    0x08  /* the flow has fields the format has no room for */
 
 /*
- * Encode *f as one record of `fmt` in byte order `order` into out
+ * Encode *f as one record of `fmt` in byte order `order` (as for decode) into out
  * (fmt->rec_size bytes; padding is zeroed).  Returns 0, or FT_LOSS_* bits
  * saying what did not fit.  FT_LOSS_FIELDS is only reported for fields that
  * carry information (non-zero values).
@@ -68,8 +81,21 @@ void ft_rec_decode_sv1(unsigned d_version, int order, const uint8_t *rec,
 unsigned ft_rec_encode(const struct ft_format *fmt, int order, const struct ft_flow *f,
                        uint8_t *out);
 
-/* Convert a whole record from one byte order to the other, in place. */
+/* Convert a whole record from one byte order to the other, in place
+ * (FT_ORDER_LITTLE <-> FT_ORDER_BIG). */
 void ft_rec_swap(const struct ft_format *fmt, uint8_t *rec);
+
+/* The layout `order` means for records of fmt: 0 is the host's byte order,
+ * FT_ORDER_BIG_FLOWTOOLS is FT_ORDER_BIG in every format but v1005. */
+int ft_order_of(const struct ft_format *fmt, int order);
+
+/*
+ * Convert a record stored as `from` to `to` (FT_ORDER_* values, including
+ * FT_ORDER_BIG_FLOWTOOLS), in place; padding is kept.  Returns 0, or
+ * FT_LOSS_WIDTH when a v1005 tag above 65535 was cut to the flow-tools
+ * layout's 16 bits.
+ */
+unsigned ft_rec_convert(const struct ft_format *fmt, uint8_t *rec, int from, int to);
 
 /* Host byte order as FT_ORDER_*. */
 int ft_host_order(void);

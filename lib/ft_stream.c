@@ -2,7 +2,8 @@
  * ft_stream.c - flow-tools stream files: header codec, reader, writer.
  *
  * Layout facts are those of stream-format.md (sections 2-5); ftkit's
- * additions (zstd, the extended record) are described in ftkit-stream(5).
+ * additions (zstd, the extended record, lossless big-endian v1005) are
+ * described in ftkit-stream(5).
  *
  * Data moves in big blocks: the reader reads 256 KiB at a time and hands out
  * the records of a block as one contiguous batch (straight from the read
@@ -729,6 +730,11 @@ static int read_sv3_header(struct ft_reader *r, struct ft_err *err)
     if (!r->fmt)
         return open_fail(r, err, "unsupported export version %u", r->hdr.d_version);
     r->rec_size = r->fmt->rec_size;
+    /* Big-endian v1005 not marked as ours: written by flow-tools, whose
+     * layout loses the high 16 bits of the tags (ft_format.h). */
+    if (r->fmt->d_version == 1005 && r->hdr.byte_order == FT_ORDER_BIG &&
+        !(r->hdr.flags & FT_HF_BE1005_FIXED))
+        r->order = FT_ORDER_BIG_FLOWTOOLS;
     return 0;
 }
 
@@ -1071,14 +1077,24 @@ static int start_compression(struct ft_writer *w, const struct ft_write_opts *o)
 #endif
 }
 
+/* The layout flag follows the records actually written, whatever the
+ * caller's header (perhaps copied from an input stream) says. */
+static void set_layout_flag(struct ft_writer *w)
+{
+    w->hdr.flags &= ~(uint32_t)FT_HF_BE1005_FIXED;
+    if (w->fmt->d_version == 1005 && w->order == FT_ORDER_BIG)
+        w->hdr.flags |= FT_HF_BE1005_FIXED;
+}
+
 /* Byte order, compression and header flags from the options. */
 static int writer_setup(struct ft_writer *w, const struct ft_write_opts *o)
 {
     static const struct ft_write_opts plain = {.comp = FT_COMP_NONE};
     if (!o)
         o = &plain;
-    w->order = o->byte_order ? o->byte_order : ft_host_order();
-    if (w->order != FT_ORDER_LITTLE && w->order != FT_ORDER_BIG)
+    w->order = ft_order_of(w->fmt, o->byte_order);
+    if (w->order != FT_ORDER_LITTLE && w->order != FT_ORDER_BIG &&
+        w->order != FT_ORDER_BIG_FLOWTOOLS)
         return writer_fail(w, "invalid byte order %d", o->byte_order);
     w->comp = o->comp;
     if (w->comp == FT_COMP_ZLIB && o->level == 0)
@@ -1086,9 +1102,10 @@ static int writer_setup(struct ft_writer *w, const struct ft_write_opts *o)
     if (w->comp == FT_COMP_ZLIB && (o->level < -1 || o->level > 9))
         return writer_fail(w, "Compression level must be between 0 and 9");
     struct ft_header *h = &w->hdr;
-    h->byte_order = (uint8_t)w->order;
+    h->byte_order = (uint8_t)(w->order & 0xff);   /* FLOWTOOLS: big-endian */
     h->s_version = 3;
     h->flags &= ~(uint32_t)(FT_HF_COMPRESS | FT_HF_ZSTD | FT_HF_DONE);
+    set_layout_flag(w);
     if (w->comp != FT_COMP_NONE)
         h->flags |= FT_HF_COMPRESS;
     if (w->comp == FT_COMP_ZSTD)
@@ -1269,9 +1286,10 @@ int ft_writer_write(struct ft_writer *w, const struct ft_flow *flows, size_t n)
 int ft_writer_write_raw(struct ft_writer *w, const uint8_t *recs, size_t n, int order)
 {
     size_t rs = w->fmt->rec_size;
-    bool swap = (order ? order : ft_host_order()) != w->order;
-    /* a big batch of plain records in the right order goes out directly */
-    if (!swap && w->comp == FT_COMP_NONE && n * rs >= w->recs_cap && !w->failed) {
+    int from = ft_order_of(w->fmt, order);
+    bool convert = from != w->order;
+    /* a big batch of plain records in the right layout goes out directly */
+    if (!convert && w->comp == FT_COMP_NONE && n * rs >= w->recs_cap && !w->failed) {
         if (flush_recs(w) == 0 && write_all(w, recs, n * rs) == 0)
             w->count += n;
         return w->failed ? -1 : 0;
@@ -1281,8 +1299,10 @@ int ft_writer_write_raw(struct ft_writer *w, const uint8_t *recs, size_t n, int 
         size_t k = n < room ? n : room;
         uint8_t *dst = w->recs + w->recs_len;
         memcpy(dst, recs, k * rs);
-        for (size_t i = 0; swap && i < k; i++)
-            ft_rec_swap(w->fmt, dst + i * rs);
+        for (size_t i = 0; convert && i < k; i++) {
+            if (ft_rec_convert(w->fmt, dst + i * rs, from, w->order))
+                w->losses++;
+        }
         w->recs_len += k * rs;
         w->count += k;
         recs += k * rs;
@@ -1311,6 +1331,7 @@ static int rewrite_header(struct ft_writer *w)
 {
     uint8_t buf[FT_HDR_MAX];
     w->hdr.flags = (w->hdr.flags & ~(uint32_t)FT_HF_STREAMING) | FT_HF_DONE;
+    set_layout_flag(w);
     ssize_t len = ft_header_encode(&w->hdr, buf, sizeof(buf));
     if (len < 0 || (size_t)len != w->hdr_len)
         return writer_fail(w, "header size changed during rewrite (%zd, was %zu bytes)",

@@ -4,7 +4,8 @@
  * Byte-compatible with flow-tools: stream versions 1 (read) and 3
  * (read/write), zlib compression, both byte orders, every record format of
  * ft_format.h.  ftkit adds zstd compression (flag FT_HF_ZSTD, only ftkit
- * reads it) and the extended record format.
+ * reads it), the extended record format, and big-endian v1005 records that
+ * keep their tags (flag FT_HF_BE1005_FIXED).
  *
  * Nothing here prints or exits: failures return -1 / NULL and leave a message
  * naming the stream and the byte offset in struct ft_err.
@@ -43,6 +44,11 @@ enum ft_tlv {
 #define FT_HF_XLATE      0x10
 #define FT_HF_PRELOADED  0x20
 #define FT_HF_ZSTD       0x40   /* ftkit: records are one zstd frame, not zlib */
+/* ftkit: big-endian v1005 records are in ftkit's lossless layout (32-bit
+ * big-endian tags, big-endian exporter address), not flow-tools' damaged one
+ * (FT_ORDER_BIG_FLOWTOOLS).  Writers set it on every big-endian v1005
+ * stream they write in that layout and clear it on every other stream. */
+#define FT_HF_BE1005_FIXED 0x80
 
 #define FT_HDR_MAX 16384        /* largest header a writer builds */
 #define FT_HDR_STR 4096         /* room for hostname / comments */
@@ -106,7 +112,10 @@ void ft_reader_close(struct ft_reader *r);
 const struct ft_header *ft_reader_header(const struct ft_reader *r);
 /* Format of the records this reader hands out (sv1 streams: v1 or v5). */
 const struct ft_format *ft_reader_format(const struct ft_reader *r);
-/* Byte order of the raw records handed out by ft_reader_raw. */
+/* Byte order of the raw records handed out by ft_reader_raw: FT_ORDER_LITTLE,
+ * FT_ORDER_BIG, or FT_ORDER_BIG_FLOWTOOLS for a big-endian v1005 stream
+ * without FT_HF_BE1005_FIXED.  Pass it on to ft_rec_decode and
+ * ft_writer_write_raw as it is. */
 int ft_reader_order(const struct ft_reader *r);
 
 /*
@@ -135,7 +144,9 @@ struct ft_writer;
 enum ft_compression { FT_COMP_NONE = 0, FT_COMP_ZLIB = 1, FT_COMP_ZSTD = 2 };
 
 struct ft_write_opts {
-    int byte_order;             /* FT_ORDER_*, 0 = host */
+    int byte_order;             /* FT_ORDER_*, 0 = host; FT_ORDER_BIG_FLOWTOOLS writes
+                                 * v1005 in flow-tools' layout (tags cut to 16 bits),
+                                 * for the original's programs, which misread ours */
     enum ft_compression comp;
     int level;                  /* zlib 0..9 (0 = none), zstd 1..19 */
     /* Rewrite the header at close with the final counts and FT_HF_DONE
@@ -168,7 +179,10 @@ const struct ft_format *ft_writer_format(const struct ft_writer *w);
 /* Write decoded flows; lossy conversions are counted (ft_writer_losses). */
 int ft_writer_write(struct ft_writer *w, const struct ft_flow *flows, size_t n);
 
-/* Write raw records of the writer's format stored in byte order `order`. */
+/* Write raw records of the writer's format stored in byte order `order`
+ * (FT_ORDER_*, 0 = host).  Records in another layout than the writer's are
+ * converted; those that lose something (v1005 tags above 65535 written in
+ * flow-tools' layout) are counted by ft_writer_losses. */
 int ft_writer_write_raw(struct ft_writer *w, const uint8_t *recs, size_t n, int order);
 
 /* Records written, and records that lost something in conversion. */

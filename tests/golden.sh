@@ -9,7 +9,9 @@
 # (lines starting "# now:" masked) and so is the exit status.  A case whose
 # programs are not all built yet is skipped.  Cases listed in
 # tests/compat-differences.tsv (where the original damages data) are compared
-# with our own expected output in tests/golden/CASE.out instead.
+# with our own expected output in tests/golden/CASE.EXT instead, EXT being the
+# extension of the compat expected file (.out text, .ft stream, .bin), or in
+# tests/golden/CASE.out when there is no such file.
 set -u
 build=$(cd "${1:?usage: golden.sh BUILD_DIR [CASE_REGEX]}" && pwd)
 filter=${2:-.}
@@ -24,8 +26,11 @@ for p in $(find "$build" -maxdepth 2 -type f -name 'flow-*' -perm -u+x); do
     ln -sf "$p" "$bin/$(basename "$p")"
 done
 
-own_expected() {   # our expected output for a case we deliberately differ on
-    [ -f "$diffs" ] && grep -q "^$1	" "$diffs" && echo "$here/golden/$1.out"
+own_expected() {   # CASE COMPAT_FILE: ours for a case we deliberately differ on
+    [ -f "$diffs" ] && grep -q "^$1	" "$diffs" || return 1
+    # named like the compat file (CASE.ft for a stream); older ones are all CASE.out
+    if [ -f "$here/golden/$1.${2##*.}" ]; then echo "$here/golden/$1.${2##*.}"
+    else echo "$here/golden/$1.out"; fi
 }
 
 mask_now() { sed 's/^# now:.*$/# now: (masked)/' "$1"; }
@@ -42,7 +47,7 @@ while IFS="$tab" read -r name cmd stdin expected status; do
     if [ -n "$missing" ]; then
         skipped=$((skipped + 1)); echo "skip $name (not built:$missing)"; continue
     fi
-    want=$(own_expected "$name") || want=$compat/$expected
+    want=$(own_expected "$name" "$expected") || want=$compat/$expected
     [ "$stdin" = - ] && in=/dev/null || in=$compat/$stdin
     work=$scratch/work; rm -rf "$work"; mkdir "$work"
     got=$scratch/out

@@ -264,7 +264,8 @@ static void test_spec_layouts(void)
 
 static void test_roundtrip_format(const struct ft_format *fmt, int order)
 {
-    int big_1005 = fmt->d_version == 1005 && order == FT_ORDER_BIG;
+    /* flow-tools' big-endian v1005 keeps 16-bit tags only */
+    int big_1005 = fmt->d_version == 1005 && order == FT_ORDER_BIG_FLOWTOOLS;
     unsigned bad = 0, lossy = 0;
     const char *what = "";
     for (int i = 0; i < 2000; i++) {
@@ -294,7 +295,7 @@ static void test_swap_format(const struct ft_format *fmt)
         if (fmt->d_version == FT_DV_EXTENDED)
             su_rand_full_flow(&f);
         else
-            su_rand_flow(fmt, fmt->d_version == 1005 ? 16 : 32, &f);
+            su_rand_flow(fmt, 32, &f);
         ft_rec_encode(fmt, FT_ORDER_LITTLE, &f, le);
         ft_rec_encode(fmt, FT_ORDER_BIG, &f, be);
         memcpy(r, le, fmt->rec_size);
@@ -307,7 +308,7 @@ static void test_swap_format(const struct ft_format *fmt)
     CHECK(bad_twice == 0, "%s: swap twice != identity in %u cases", fmt->name, bad_twice);
 
     /* Padding survives a swap (pass-through tools copy it). */
-    if (fmt->d_version != 1005) {
+    {
         uint8_t raw[512], r[512];
         for (unsigned b = 0; b < fmt->rec_size; b++)
             raw[b] = (uint8_t)su_rand32();
@@ -323,6 +324,7 @@ static void test_all_formats(void)
     for (unsigned i = 0; ft_formats[i].name; i++) {
         test_roundtrip_format(&ft_formats[i], FT_ORDER_LITTLE);
         test_roundtrip_format(&ft_formats[i], FT_ORDER_BIG);
+        test_roundtrip_format(&ft_formats[i], FT_ORDER_BIG_FLOWTOOLS);
         test_swap_format(&ft_formats[i]);
     }
 }
@@ -361,7 +363,7 @@ static void test_v8_12_dst_as(void)
     CHECK_EQ_U(g.dst_as, 64504, "v8.12 big: dst_as read back");
 }
 
-/* v1005 in big-endian streams, as the original writes and reads it. */
+/* v1005 in big-endian streams: ftkit's layout, and the original's. */
 static void test_1005_big(void)
 {
     const struct ft_format *fmt = ft_format_parse("1005");
@@ -371,20 +373,88 @@ static void test_1005_big(void)
     ft_ip_set4(&f.exaddr, 0x7f000001);
     f.src_tag = 0x0102;
     f.dst_tag = 0x20020202;
-    unsigned loss = ft_rec_encode(fmt, FT_ORDER_BIG, &f, rec);
-    CHECK(loss == FT_LOSS_WIDTH, "tag above 65535 in big-endian 1005: loss %u", loss);
+
+    /* ftkit's: every field big-endian, nothing lost */
+    CHECK_EQ_U(ft_rec_encode(fmt, FT_ORDER_BIG, &f, rec), 0, "1005 big lossless");
+    static const uint8_t exaddr_be[4] = {0x7f, 0, 0, 1}, src_be[4] = {0, 0, 1, 2},
+                         dst_be[4] = {0x20, 2, 2, 2};
+    CHECK(memcmp(rec + 12, exaddr_be, 4) == 0, "1005 big: exporter big-endian");
+    CHECK(memcmp(rec + 64, src_be, 4) == 0, "1005 big: src tag 32-bit big-endian");
+    CHECK(memcmp(rec + 68, dst_be, 4) == 0, "1005 big: dst tag 32-bit big-endian");
+    ft_rec_decode(fmt, FT_ORDER_BIG, rec, &g);
+    CHECK(g.exaddr.v4 == 0x7f000001 && g.src_tag == 0x0102 && g.dst_tag == 0x20020202,
+          "1005 big decode: exaddr %x tags %x %x", g.exaddr.v4, g.src_tag, g.dst_tag);
+
+    /* the original's: exporter little-endian, tags cut to 16 bits */
+    unsigned loss = ft_rec_encode(fmt, FT_ORDER_BIG_FLOWTOOLS, &f, rec);
+    CHECK(loss == FT_LOSS_WIDTH, "tag above 65535 in flow-tools 1005: loss %u", loss);
     static const uint8_t exaddr[4] = {1, 0, 0, 0x7f}, src[4] = {1, 2, 0, 0},
                          dst[4] = {2, 2, 0, 0};
-    CHECK(memcmp(rec + 12, exaddr, 4) == 0, "1005 big: exporter stays little-endian");
-    CHECK(memcmp(rec + 64, src, 4) == 0, "1005 big: src tag as 16-bit big-endian");
-    CHECK(memcmp(rec + 68, dst, 4) == 0, "1005 big: dst tag truncated to 16 bits");
-    ft_rec_decode(fmt, FT_ORDER_BIG, rec, &g);
+    CHECK(memcmp(rec + 12, exaddr, 4) == 0, "1005 flow-tools: exporter little-endian");
+    CHECK(memcmp(rec + 64, src, 4) == 0, "1005 flow-tools: src tag as 16-bit big-endian");
+    CHECK(memcmp(rec + 68, dst, 4) == 0, "1005 flow-tools: dst tag truncated to 16 bits");
+    ft_rec_decode(fmt, FT_ORDER_BIG_FLOWTOOLS, rec, &g);
     CHECK(g.exaddr.v4 == 0x7f000001 && g.src_tag == 0x0102 && g.dst_tag == 0x0202,
-          "1005 big decode: exaddr %x tags %x %x", g.exaddr.v4, g.src_tag, g.dst_tag);
+          "1005 flow-tools decode: exaddr %x tags %x %x", g.exaddr.v4, g.src_tag, g.dst_tag);
+    /* what the original makes of ftkit's layout: the high 16 bits, a
+     * reversed exporter (ftkit-stream(5) says so) */
+    ft_rec_encode(fmt, FT_ORDER_BIG, &f, rec);
+    ft_rec_decode(fmt, FT_ORDER_BIG_FLOWTOOLS, rec, &g);
+    CHECK(g.exaddr.v4 == 0x0100007f && g.src_tag == 0 && g.dst_tag == 0x2002,
+          "ftkit's 1005 read as flow-tools': exaddr %x tags %x %x", g.exaddr.v4,
+          g.src_tag, g.dst_tag);
+
     /* Little-endian 1005 keeps 32-bit tags. */
     CHECK(ft_rec_encode(fmt, FT_ORDER_LITTLE, &f, rec) == 0, "1005 little lossless");
     ft_rec_decode(fmt, FT_ORDER_LITTLE, rec, &g);
     CHECK(g.dst_tag == 0x20020202, "1005 little keeps 32-bit tags");
+}
+
+/* ft_rec_convert between the three layouts: the same bytes the encoder
+ * writes, padding kept, losses only into the flow-tools layout. */
+static void test_convert(void)
+{
+    static const int orders[] = {FT_ORDER_LITTLE, FT_ORDER_BIG, FT_ORDER_BIG_FLOWTOOLS};
+    for (unsigned i = 0; ft_formats[i].name; i++) {
+        const struct ft_format *fmt = &ft_formats[i];
+        int is1005 = fmt->d_version == 1005;
+        unsigned bad = 0, bad_loss = 0, bad_pad = 0;
+        for (int n = 0; n < 300; n++) {
+            struct ft_flow f;
+            uint8_t enc[3][512], r[512];
+            if (fmt->d_version == FT_DV_EXTENDED)
+                su_rand_full_flow(&f);
+            else
+                su_rand_flow(fmt, n % 2 ? 16 : 32, &f);
+            int wide = is1005 && (f.src_tag | f.dst_tag) > 0xffff;
+            for (int a = 0; a < 3; a++)
+                ft_rec_encode(fmt, orders[a], &f, enc[a]);
+            for (int a = 0; a < 3; a++) {
+                for (int b = 0; b < 3; b++) {
+                    memcpy(r, enc[a], fmt->rec_size);
+                    unsigned loss = ft_rec_convert(fmt, r, orders[a], orders[b]);
+                    /* from the flow-tools layout the high tag bits are gone */
+                    int from_cut = wide && a == 2;
+                    if (!from_cut)
+                        bad += memcmp(r, enc[b], fmt->rec_size) != 0;
+                    bad_loss += loss != (wide && b == 2 && a != 2 ? FT_LOSS_WIDTH : 0u);
+                }
+            }
+            if (is1005) {       /* the byte after tcp_flags is padding */
+                memcpy(r, enc[0], fmt->rec_size);
+                r[55] = 0xa5;
+                ft_rec_convert(fmt, r, FT_ORDER_LITTLE, FT_ORDER_BIG_FLOWTOOLS);
+                ft_rec_convert(fmt, r, FT_ORDER_BIG_FLOWTOOLS, FT_ORDER_BIG);
+                bad_pad += r[55] != 0xa5;
+            }
+        }
+        CHECK(bad == 0, "%s: %u conversions differ from the encoder's bytes", fmt->name, bad);
+        CHECK(bad_loss == 0, "%s: %u conversions reported the wrong loss", fmt->name, bad_loss);
+        CHECK(bad_pad == 0, "%s: padding lost in %u conversions", fmt->name, bad_pad);
+        CHECK_EQ_U(ft_order_of(fmt, FT_ORDER_BIG_FLOWTOOLS),
+                   is1005 ? FT_ORDER_BIG_FLOWTOOLS : FT_ORDER_BIG, fmt->name);
+        CHECK_EQ_U(ft_order_of(fmt, 0), ft_host_order(), "order 0 is the host's");
+    }
 }
 
 static void test_losses(void)
@@ -575,6 +645,7 @@ int main(void)
     test_all_formats();
     test_exaddr_quirk();
     test_1005_big();
+    test_convert();
     test_v8_12_dst_as();
     test_losses();
     test_time_synthesis();

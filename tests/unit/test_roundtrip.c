@@ -1,8 +1,9 @@
 /*
  * test_roundtrip.c - the writer: every format x compression x byte order
  * written and read back, conversions between the extended record and
- * v5/v1005 with their loss counts, header rewrite and streaming modes, and
- * the original's compressed streams rewritten byte for byte.
+ * v5/v1005 with their loss counts, header rewrite and streaming modes, the
+ * two big-endian v1005 layouts copied into each other as flow-cat copies,
+ * and the original's compressed streams rewritten byte for byte.
  */
 #include "config.h"
 
@@ -83,8 +84,9 @@ static void roundtrip_one(const struct ft_format *fmt, const struct ft_write_opt
 {
     enum { N = 7001 };
     static struct ft_flow flows[N];
-    int big_1005 = fmt->d_version == 1005 &&
-                   (o->byte_order == FT_ORDER_BIG || raw_order == FT_ORDER_BIG);
+    /* flow-tools' big-endian v1005 layout keeps 16-bit tags only */
+    int big_1005 = fmt->d_version == 1005 && (o->byte_order == FT_ORDER_BIG_FLOWTOOLS ||
+                                              raw_order == FT_ORDER_BIG_FLOWTOOLS);
     for (size_t i = 0; i < N; i++) {
         if (fmt->d_version == FT_DV_EXTENDED)
             su_rand_full_flow(&flows[i]);
@@ -103,7 +105,10 @@ static void roundtrip_one(const struct ft_format *fmt, const struct ft_write_opt
         return;
     const struct ft_header *h = ft_reader_header(r);
     CHECK(ft_reader_format(r) == fmt, "%s: format read back", fmt->name);
-    CHECK_EQ_U(h->byte_order, o->byte_order, "byte order");
+    CHECK_EQ_U(h->byte_order, o->byte_order & 0xff, "byte order");
+    CHECK_EQ_U(!!(h->flags & FT_HF_BE1005_FIXED),
+               fmt->d_version == 1005 && o->byte_order == FT_ORDER_BIG, "BE1005_FIXED flag");
+    CHECK_EQ_U(ft_reader_order(r), ft_order_of(fmt, o->byte_order), "reader order");
     CHECK_EQ_U(!!(h->flags & FT_HF_COMPRESS), o->comp != FT_COMP_NONE, "COMPRESS flag");
     CHECK_EQ_U(!!(h->flags & FT_HF_ZSTD), o->comp == FT_COMP_ZSTD, "ZSTD flag");
     CHECK((h->flags & (FT_HF_DONE | FT_HF_STREAMING)) == FT_HF_DONE, "DONE after rewrite");
@@ -126,9 +131,9 @@ static void roundtrip_one(const struct ft_format *fmt, const struct ft_write_opt
 static void test_all_roundtrips(void)
 {
     static const struct ft_write_opts comps[] = {
-        {0, FT_COMP_NONE, 0, 1}, {0, FT_COMP_ZLIB, 1, 1}, {0, FT_COMP_ZLIB, 9, 1},
+        {0, FT_COMP_NONE, 0, 1, 0}, {0, FT_COMP_ZLIB, 1, 1, 0}, {0, FT_COMP_ZLIB, 9, 1, 0},
 #ifdef HAVE_ZSTD
-        {0, FT_COMP_ZSTD, 3, 1},
+        {0, FT_COMP_ZSTD, 3, 1, 0},
 #endif
     };
     for (unsigned i = 0; ft_formats[i].name; i++) {
@@ -141,8 +146,18 @@ static void test_all_roundtrips(void)
                 roundtrip_one(&ft_formats[i], &o, 3 - order);
             }
         }
-        struct ft_write_opts same = {FT_ORDER_LITTLE, FT_COMP_NONE, 0, 1};
+        struct ft_write_opts same = {FT_ORDER_LITTLE, FT_COMP_NONE, 0, 1, 0};
         roundtrip_one(&ft_formats[i], &same, FT_ORDER_LITTLE);
+        /* flow-tools' big-endian layout (only v1005 differs), written from
+         * flows and from raw records of each layout */
+        struct ft_write_opts ft = {.byte_order = FT_ORDER_BIG_FLOWTOOLS,
+                                   .comp = FT_COMP_ZLIB, .level = 6, .rewrite = 1};
+        roundtrip_one(&ft_formats[i], &ft, 0);
+        roundtrip_one(&ft_formats[i], &ft, FT_ORDER_LITTLE);
+        roundtrip_one(&ft_formats[i], &ft, FT_ORDER_BIG);
+        roundtrip_one(&ft_formats[i], &ft, FT_ORDER_BIG_FLOWTOOLS);
+        struct ft_write_opts be = {.byte_order = FT_ORDER_BIG, .rewrite = 1};
+        roundtrip_one(&ft_formats[i], &be, FT_ORDER_BIG_FLOWTOOLS);
     }
 }
 
@@ -175,7 +190,7 @@ static void test_conversions(void)
         }
         want_lossy++;
     }
-    struct ft_write_opts le = {FT_ORDER_LITTLE, FT_COMP_ZLIB, 6, 0};
+    struct ft_write_opts le = {FT_ORDER_LITTLE, FT_COMP_ZLIB, 6, 0, 0};
     struct ft_flow *a, *b;
     size_t na, nb;
     uint64_t losses;
@@ -208,7 +223,8 @@ static void test_conversions(void)
     free(a);
     free(b);
 
-    /* extended -> v1005: tags fit little-endian, 32-bit tags lost in big-endian */
+    /* extended -> v1005: 32-bit tags kept in both byte orders, lost only in
+     * flow-tools' big-endian layout */
     for (int i = 0; i < N; i++) {
         memset(&src[i].dstaddr, 0, sizeof(src[i].dstaddr));
         ft_ip_set4(&src[i].dstaddr, 0x0a000001);
@@ -218,9 +234,17 @@ static void test_conversions(void)
     }
     write_file(tmp_path("t.ft"), v1005, &le, src, N, 0, &losses);
     CHECK_EQ_U(losses, 0, "v1005 little keeps 32-bit tags");
-    struct ft_write_opts be = {FT_ORDER_BIG, FT_COMP_NONE, 0, 0};
+    struct ft_write_opts be = {FT_ORDER_BIG, FT_COMP_NONE, 0, 0, 0};
     write_file(tmp_path("tb.ft"), v1005, &be, src, N, 0, &losses);
-    CHECK_EQ_U(losses, N / 10, "v1005 big: tags above 65535 lost");
+    CHECK_EQ_U(losses, 0, "v1005 big keeps 32-bit tags");
+    read_back(tmp_path("t.ft"), &a, &na);
+    read_back(tmp_path("tb.ft"), &b, &nb);
+    CHECK(su_flows_diff(a, na, b, nb, &what) < 0, "v1005 big reads as little: %s", what);
+    free(a);
+    free(b);
+    struct ft_write_opts ftbe = {.byte_order = FT_ORDER_BIG_FLOWTOOLS};
+    write_file(tmp_path("tf.ft"), v1005, &ftbe, src, N, 0, &losses);
+    CHECK_EQ_U(losses, N / 10, "v1005 flow-tools big: tags above 65535 lost");
     /* and v1005 -> v5 loses exactly the flows with tags */
     write_file(tmp_path("t5.ft"), v5, &le, src, N, 0, &losses);
     CHECK_EQ_U(losses, N / 10, "v1005 -> v5: the tagged flows");
@@ -231,7 +255,7 @@ static void test_conversions(void)
 static struct ft_writer *open_writer(int fd, int rewrite, struct ft_err *err)
 {
     struct ft_header h;
-    struct ft_write_opts o = {FT_ORDER_BIG, FT_COMP_NONE, 0, rewrite};
+    struct ft_write_opts o = {FT_ORDER_BIG, FT_COMP_NONE, 0, rewrite, 0};
     ft_header_init(&h, ft_format_parse("8.5"));
     ft_header_set_str(&h, FT_TLV_CAP_HOSTNAME, "host");
     ft_header_set_u32(&h, FT_TLV_FLOW_COUNT, 0);
@@ -323,6 +347,203 @@ static void test_writer_modes(void)
     }
 }
 
+/* ---- big-endian v1005: ftkit's layout and the original's ------------------ */
+
+static char *compat_file(const char *rel)
+{
+    static char path[512];
+    snprintf(path, sizeof(path), "%s/compat/%s", ft_test_shared(), rel);
+    return path;
+}
+
+/* All raw records of a stream, and its reader order and header flags. */
+static uint8_t *raw_records(const char *path, size_t *n, int *order, uint32_t *flags)
+{
+    struct ft_err err;
+    struct ft_reader *r = ft_reader_open_path(path, &err);
+    CHECK(r != NULL, "%s: %s", path, err.msg);
+    *n = 0;
+    if (!r)
+        return NULL;
+    size_t rs = ft_reader_format(r)->rec_size, cap = 0;
+    uint8_t *all = NULL;
+    const uint8_t *recs;
+    ssize_t got;
+    while ((got = ft_reader_raw(r, &recs, 100)) > 0) {
+        if ((*n + (size_t)got) * rs > cap) {
+            cap = (*n + (size_t)got) * rs * 2;
+            all = realloc(all, cap);
+        }
+        memcpy(all + *n * rs, recs, (size_t)got * rs);
+        *n += (size_t)got;
+    }
+    *order = ft_reader_order(r);
+    *flags = ft_reader_header(r)->flags;
+    ft_reader_close(r);
+    return all;
+}
+
+/*
+ * What flow-cat does with records of the output's format: the raw records
+ * of `in` handed to a writer of `order` (its header copied from the input,
+ * flags and all).  With `clobber` the caller clears BE1005_FIXED in the
+ * header before the rewrite at close.  Returns the records that lost something.
+ */
+static uint64_t copy_raw(const char *in, const char *out, int order, int rewrite,
+                         int clobber)
+{
+    struct ft_err err = {{0}};
+    struct ft_reader *r = ft_reader_open_path(in, &err);
+    CHECK(r != NULL, "%s: %s", in, err.msg);
+    if (!r)
+        return 0;
+    struct ft_write_opts o = {.byte_order = order, .comp = FT_COMP_ZLIB, .level = 1,
+                              .rewrite = rewrite};
+    int fd = open(out, O_RDWR | O_CREAT | O_TRUNC, 0644);
+    struct ft_writer *w = ft_writer_open(fd, out, ft_reader_header(r), &o, &err);
+    CHECK(w != NULL, "%s: %s", out, err.msg);
+    const uint8_t *recs;
+    ssize_t n;
+    /* batches of 7: the last one short, several per writer block */
+    while (w && (n = ft_reader_raw(r, &recs, 7)) > 0)
+        ft_writer_write_raw(w, recs, (size_t)n, ft_reader_order(r));
+    uint64_t losses = w ? ft_writer_losses(w) : 0;
+    if (w && clobber)
+        ft_writer_header(w)->flags &= ~(uint32_t)FT_HF_BE1005_FIXED;
+    CHECK(ft_writer_close(w, &err) == 0, "close %s: %s", out, err.msg);
+    close(fd);
+    ft_reader_close(r);
+    return losses;
+}
+
+/* The flows of path must be `want`; `cut` masks the wanted tags to 16 bits. */
+static void check_flows(const char *path, const struct ft_flow *want, size_t n, int cut,
+                        const char *what)
+{
+    struct ft_flow *got;
+    size_t ng;
+    read_back(path, &got, &ng);
+    if (cut) {
+        for (size_t i = 0; i < ng && i < n; i++) {
+            got[i].src_tag |= want[i].src_tag & 0xffff0000u;
+            got[i].dst_tag |= want[i].dst_tag & 0xffff0000u;
+        }
+    }
+    const char *field = "";
+    long at = su_flows_diff(want, n, got, ng, &field);
+    CHECK(at < 0, "%s: first difference at flow %ld in %s", what, at, field);
+    free(got);
+}
+
+/* A stream's layout: reader order and BE1005_FIXED flag (set on v1005 in
+ * ftkit's big-endian layout only), and DONE when the header was rewritten. */
+static void check_layout(const char *path, int want_order, int want_flag, int rewritten,
+                         const char *what)
+{
+    size_t n;
+    int order;
+    uint32_t flags;
+    free(raw_records(path, &n, &order, &flags));
+    CHECK(order == want_order, "%s: reader order %#x, want %#x", what, (unsigned)order,
+          (unsigned)want_order);
+    CHECK(!!(flags & FT_HF_BE1005_FIXED) == want_flag, "%s: flags %#x", what, flags);
+    CHECK(!!(flags & FT_HF_DONE) == rewritten, "%s: flags %#x", what, flags);
+}
+
+static void test_be1005_copies(void)
+{
+    /* full 32-bit tags, little-endian, and the original's big-endian copy of
+     * the same flows (flow-tag -b big -z 5 -T campus-only) */
+    const char *le = "expected/tag/tag_campus-only.ft", *orig = "inputs/v1005_big_z.ft";
+    struct ft_flow *full;
+    size_t n;
+    read_back(compat_file(le), &full, &n);
+    size_t wide = 0;
+    for (size_t i = 0; i < n; i++)
+        wide += (full[i].src_tag | full[i].dst_tag) > 0xffff;
+    CHECK(n == 435 && wide > 0 && wide < n, "%s: %zu flows, %zu with wide tags", le, n, wide);
+
+    /* reading the original's file: its layout, the low 16 bits of each tag */
+    char orig_path[512];
+    snprintf(orig_path, sizeof(orig_path), "%s", compat_file(orig));
+    check_layout(orig_path, FT_ORDER_BIG_FLOWTOOLS, 0, 0, "original's big-endian v1005");
+    check_flows(orig_path, full, n, 1, "original's big-endian v1005 read");
+
+    /* ftkit's big-endian v1005 from flows: marked, lossless */
+    char marked[512], out[512], le_path[512];
+    snprintf(marked, sizeof(marked), "%s", tmp_path("marked.ft"));
+    snprintf(out, sizeof(out), "%s", tmp_path("copy.ft"));
+    snprintf(le_path, sizeof(le_path), "%s", compat_file(le));
+    struct ft_write_opts be = {.byte_order = FT_ORDER_BIG, .rewrite = 1};
+    uint64_t losses = 99;
+    write_file(marked, ft_format_parse("1005"), &be, full, n, 0, &losses);
+    CHECK_EQ_U(losses, 0, "big-endian v1005 written without loss");
+    check_layout(marked, FT_ORDER_BIG, 1, 1, "ftkit's big-endian v1005");
+    check_flows(marked, full, n, 0, "ftkit's big-endian v1005 read");
+
+    /* raw copies between the layouts, as flow-cat makes them */
+    static const struct {
+        int from;           /* 0 little, 1 marked, 2 original's */
+        int order, rewrite, clobber;
+        int lossy, cut;     /* wide tags lost on the way / already lost in the input */
+    } cases[] = {
+        {1, FT_ORDER_LITTLE, 1, 0, 0, 0},
+        {1, FT_ORDER_BIG, 0, 0, 0, 0},
+        {1, FT_ORDER_BIG, 1, 1, 0, 0},
+        {1, FT_ORDER_BIG_FLOWTOOLS, 1, 0, 1, 1},
+        {2, FT_ORDER_BIG, 1, 0, 0, 1},
+        {2, FT_ORDER_BIG, 0, 0, 0, 1},
+        {2, FT_ORDER_LITTLE, 0, 0, 0, 1},
+        {2, FT_ORDER_BIG_FLOWTOOLS, 1, 0, 0, 1},
+        {0, FT_ORDER_BIG, 1, 0, 0, 0},
+        {0, FT_ORDER_BIG_FLOWTOOLS, 0, 0, 1, 1},
+    };
+    const char *src[3] = {le_path, marked, orig_path};
+    for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+        char what[128];
+        snprintf(what, sizeof(what), "copy %zu (from %d to order %#x)", c, cases[c].from,
+                 (unsigned)cases[c].order);
+        losses = copy_raw(src[cases[c].from], out, cases[c].order, cases[c].rewrite,
+                          cases[c].clobber);
+        CHECK_EQ_U(losses, cases[c].lossy ? wide : 0, what);
+        check_layout(out, cases[c].order, cases[c].order == FT_ORDER_BIG, cases[c].rewrite,
+                     what);
+        check_flows(out, full, n, cases[c].cut, what);
+    }
+
+    /* same layout: the bytes are copied; ours in flow-tools' layout are the
+     * original's bytes (records after decompression) */
+    size_t na, nb;
+    int oa, ob;
+    uint32_t fa, fb;
+    copy_raw(marked, out, FT_ORDER_BIG, 0, 0);
+    uint8_t *a = raw_records(marked, &na, &oa, &fa), *b = raw_records(out, &nb, &ob, &fb);
+    CHECK(na == n && nb == n && a && b && memcmp(a, b, n * 72) == 0,
+          "marked -> marked: records copied");
+    free(b);
+    free(a);
+    copy_raw(marked, out, FT_ORDER_BIG_FLOWTOOLS, 0, 0);
+    a = raw_records(orig_path, &na, &oa, &fa);
+    b = raw_records(out, &nb, &ob, &fb);
+    CHECK(na == n && nb == n && a && b && memcmp(a, b, n * 72) == 0,
+          "marked -> flow-tools layout: the original's records");
+    free(b);
+    free(a);
+
+    /* the flag is never left on a stream it does not describe */
+    struct ft_header h;
+    ft_header_init(&h, ft_format_parse("5"));
+    h.flags |= FT_HF_BE1005_FIXED;
+    int fd = open(out, O_RDWR | O_CREAT | O_TRUNC, 0644);
+    struct ft_err err;
+    struct ft_writer *w = ft_writer_open(fd, out, &h, &be, &err);
+    CHECK(w && ft_writer_write(w, full, 3) == 0 && ft_writer_close(w, &err) == 0,
+          "v5 with a stray flag: %s", err.msg);
+    close(fd);
+    check_layout(out, FT_ORDER_BIG, 0, 1, "v5 big-endian");
+    free(full);
+}
+
 /* ---- the original's compressed streams, rewritten byte for byte -------- */
 
 static void rewrite_golden(const char *rel, int level)
@@ -335,8 +556,9 @@ static void rewrite_golden(const char *rel, int level)
     if (!r)
         return;
     const struct ft_header *h = ft_reader_header(r);
-    struct ft_write_opts o = {h->byte_order, FT_COMP_ZLIB, level,
-                              !!(h->flags & FT_HF_DONE)};
+    /* the reader's order: the original's big-endian v1005 layout included */
+    struct ft_write_opts o = {.byte_order = ft_reader_order(r), .comp = FT_COMP_ZLIB,
+                              .level = level, .rewrite = !!(h->flags & FT_HF_DONE)};
     const char *out = tmp_path("golden.ft");
     int fd = open(out, O_RDWR | O_CREAT | O_TRUNC, 0644);
     struct ft_writer *w = ft_writer_open(fd, out, h, &o, &err);
@@ -392,6 +614,7 @@ int main(void)
     test_all_roundtrips();
     test_conversions();
     test_writer_modes();
+    test_be1005_copies();
     test_golden_rewrites();
     char cmd[300];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);

@@ -508,6 +508,68 @@ static void test_tlv_rules(void)
     ft_reader_close(r);
 }
 
+/*
+ * Big-endian v1005: the header flag, not the records, says the layout.  One
+ * record, written by hand with 32-bit big-endian tags and a big-endian
+ * exporter, is read as such with BE1005_FIXED and in flow-tools' layout
+ * without it (the original's file, with what the original would read).
+ */
+static void test_be1005_flag(void)
+{
+    static const uint8_t tail[8] = {0x12, 0x34, 0x56, 0x78, 0x00, 0x00, 0xab, 0xcd};
+    static const uint8_t exaddr[4] = {0x7f, 0x00, 0x00, 0x01};
+    static const struct {
+        int order, dv;
+        uint32_t flags;
+        int want_order;
+        uint32_t exaddr, src_tag, dst_tag;
+    } cases[] = {
+        {2, 1005, FT_HF_BE1005_FIXED, FT_ORDER_BIG, 0x7f000001, 0x12345678, 0xabcd},
+        {2, 1005, 0, FT_ORDER_BIG_FLOWTOOLS, 0x0100007f, 0x1234, 0},
+        {2, 1005, FT_HF_BE1005_FIXED | FT_HF_STREAMING, FT_ORDER_BIG, 0x7f000001,
+         0x12345678, 0xabcd},
+        /* little-endian: the flag changes nothing */
+        {1, 1005, FT_HF_BE1005_FIXED, FT_ORDER_LITTLE, 0x0100007f, 0x78563412, 0xcdab0000},
+        {1, 1005, 0, FT_ORDER_LITTLE, 0x0100007f, 0x78563412, 0xcdab0000},
+        /* other formats have one big-endian layout */
+        {2, 5, 0, FT_ORDER_BIG, 0x7f000001, 0, 0},
+        {2, 5, FT_HF_BE1005_FIXED, FT_ORDER_BIG, 0x7f000001, 0, 0},
+    };
+    static struct hb h;
+    for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+        hb_start(&h, cases[c].order, 3);
+        hb_tlv_u16(&h, FT_TLV_EX_VER, (unsigned)cases[c].dv);
+        hb_tlv_u32(&h, FT_TLV_HEADER_FLAGS, cases[c].flags);
+        hb_file(&h, "be1005", 2);     /* a header length of 24 */
+        h.len += 2;
+        size_t rs = cases[c].dv == 1005 ? 72 : 64;
+        uint8_t *rec = h.b + h.len;
+        memset(rec, 0, rs);
+        memcpy(rec + 12, exaddr, 4);
+        if (rs == 72)
+            memcpy(rec + 64, tail, 8);
+        char path[512];
+        snprintf(path, sizeof(path), "%s", tmp_file("be1005", h.b, h.len + rs));
+        struct ft_reader *r = open_expect(path, NULL);
+        if (!r)
+            continue;
+        struct ft_flow f;
+        const uint8_t *raw;
+        CHECK(ft_reader_order(r) == cases[c].want_order, "case %zu: reader order %#x", c,
+              (unsigned)ft_reader_order(r));
+        CHECK(ft_reader_read(r, &f, 2) == 1, "case %zu: one record", c);
+        CHECK(f.exaddr.v4 == cases[c].exaddr && f.src_tag == cases[c].src_tag &&
+              f.dst_tag == cases[c].dst_tag, "case %zu: exporter %08x tags %x %x", c,
+              f.exaddr.v4, f.src_tag, f.dst_tag);
+        ft_reader_close(r);
+        /* the raw records are the file's bytes, whatever the layout */
+        r = open_expect(path, NULL);
+        CHECK(r && ft_reader_raw(r, &raw, 2) == 1 && memcmp(raw, h.b + h.len, rs) == 0,
+              "case %zu: raw record as stored", c);
+        ft_reader_close(r);
+    }
+}
+
 /* IF_NAME / IF_ALIAS round trip in the intended layout (3.3). */
 static void test_if_tlvs(void)
 {
@@ -560,7 +622,7 @@ static void test_parse_compression(void)
 #endif
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        struct ft_write_opts o = {0, FT_COMP_NONE, 0, 0};
+        struct ft_write_opts o = {0, FT_COMP_NONE, 0, 0, 0};
         struct ft_err err = {{0}};
         int rc = ft_parse_compression(cases[i].arg, &o, &err);
         if (cases[i].ok)
@@ -624,6 +686,7 @@ int main(void)
     test_sv1_headers();
     test_sv1_records();
     test_refusals();
+    test_be1005_flag();
     test_tlv_rules();
     test_if_tlvs();
     test_parse_compression();
