@@ -11,37 +11,23 @@
 build=${1:-.}
 here=$(cd "$(dirname "$0")" && pwd)
 shared=${FTKIT_SHARED:-$here/../../shared}
-exec python3 - "$build" "$shared" <<'PYTHON'
-import collections, glob, os, re, shutil, signal, socket, struct, subprocess, sys
+exec python3 - "$build" "$shared" "$here" <<'PYTHON'
+import collections, os, re, shutil, signal, struct, subprocess, sys
 import tempfile, time, zlib
 
 build, shared = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+sys.dont_write_bytecode = True     # no __pycache__ in the source tree
+sys.path.insert(0, sys.argv[3])
+from lib import report, finish, tool, free_port, wait_for, files, stop, kill_all  # noqa: E402
 compat = os.path.join(shared, "compat")
 CFG = os.path.join(compat, "cfg", "tag.cfg")
 INPUT = os.path.join(compat, "inputs", "v5.ft")
-passed = failed = 0
 work = tempfile.mkdtemp(prefix="ftkit-capture-tag-")
 daemons = []
 logs = []
 
 
-def report(ok, what):
-    global passed, failed
-    passed, failed = passed + bool(ok), failed + (not ok)
-    print(("ok   " if ok else "FAIL ") + what)
-    sys.stdout.flush()
-    return ok
-
-
-def tool(name):
-    for d in (".", "capture", "tag", "print"):
-        p = os.path.join(build, d, name)
-        if os.access(p, os.X_OK):
-            return p
-    return None
-
-
-CAPTURE, SEND, TAG, PRINT = (tool(n) for n in
+CAPTURE, SEND, TAG, PRINT = (tool(build, n) for n in
                              ("flow-capture", "flow-send", "flow-tag", "flow-print"))
 
 # ---- an independent reader of v1005 streams -----------------------------------
@@ -82,28 +68,7 @@ def tagged_flows(h):
     return out
 
 
-def files(workdir, prefix="ft-"):
-    return sorted(p for p in glob.glob(os.path.join(workdir, "**", prefix + "*"),
-                                       recursive=True) if os.path.isfile(p))
-
 # ---- processes ----------------------------------------------------------------
-
-
-def free_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def wait_for(cond, timeout=5.0, step=0.05):
-    end = time.time() + timeout
-    while time.time() < end:
-        if cond():
-            return True
-        time.sleep(step)
-    return cond()
 
 
 def start_capture(name, *opts):
@@ -119,16 +84,6 @@ def start_capture(name, *opts):
     daemons.append(p)
     up = wait_for(lambda: "listening on port" in open(log).read() or p.poll() is not None)
     return p, workdir, port, up and p.poll() is None
-
-
-def stop(p):
-    if p.poll() is None:
-        p.send_signal(signal.SIGTERM)
-    try:
-        return p.wait(10)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        return None
 
 
 def send(port, *opts):
@@ -264,12 +219,8 @@ try:
                                                 r"runtime error:)", open(l).read())]
         report(not reports, "no sanitizer reports in %d daemon logs %s" % (len(logs), reports))
 finally:
-    for p in daemons:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
+    kill_all(daemons)
     shutil.rmtree(work, ignore_errors=True)
 
-print("capture-tag: %d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+finish("capture-tag")
 PYTHON

@@ -10,37 +10,20 @@
 build=${1:-.}
 here=$(cd "$(dirname "$0")" && pwd)
 shared=${FTKIT_SHARED:-$here/../../shared}
-exec python3 - "$build" "$shared" <<'PYTHON'
-import glob, hashlib, os, re, shutil, signal, socket, struct, subprocess, sys
+exec python3 - "$build" "$shared" "$here" <<'PYTHON'
+import hashlib, os, re, shutil, signal, socket, struct, subprocess, sys
 import tempfile, time, zlib
 
 build, shared = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
-passed = failed = 0
+sys.dont_write_bytecode = True     # no __pycache__ in the source tree
+sys.path.insert(0, sys.argv[3])
+from lib import report, finish, tool, wait_for, files, kill_all  # noqa: E402
+import lib  # noqa: E402
 procs = []
 daemons = []        # pids of detached daemons, killed at the end
 
 
-def report(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-        print("ok   " + what)
-    else:
-        failed += 1
-        print("FAIL " + what)
-    sys.stdout.flush()
-    return ok
-
-
-def tool(name):
-    for d in (".", "capture"):
-        p = os.path.join(build, d, name)
-        if os.access(p, os.X_OK):
-            return p
-    return None
-
-
-CAPTURE, SEND, FANOUT, EXPIRE = (tool(n) for n in
+CAPTURE, SEND, FANOUT, EXPIRE = (tool(build, n) for n in
                                  ("flow-capture", "flow-send", "flow-fanout", "flow-expire"))
 INPUT = os.path.join(shared, "compat", "inputs", "v5.ft")
 work = tempfile.mkdtemp(prefix="ftkit-capture-")
@@ -110,30 +93,8 @@ INPUT_FLOWS = flow_tuples(read_stream(INPUT))
 
 
 def free_port():
-    """A UDP port free on both 127.0.0.1 and ::1 right now."""
-    for _ in range(50):
-        s4 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        s4.bind(("127.0.0.1", 0))
-        port = s4.getsockname()[1]
-        try:
-            s6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-            s6.bind(("::1", port))
-            s6.close()
-        except OSError:
-            s4.close()
-            continue
-        s4.close()
-        return port
-    raise RuntimeError("no free port")
-
-
-def wait_for(cond, timeout=5.0, step=0.05):
-    end = time.time() + timeout
-    while time.time() < end:
-        if cond():
-            return True
-        time.sleep(step)
-    return cond()
+    """A port free on both 127.0.0.1 and ::1: the daemons here listen on either."""
+    return lib.free_port(ipv6_too=True)
 
 
 SANITIZER = re.compile(r"(AddressSanitizer|ThreadSanitizer|LeakSanitizer|runtime error:)")
@@ -195,11 +156,6 @@ def send_report(spec, *opts, path=INPUT, timeout=60):
                            capture_output=True, timeout=timeout, env=ENV)
     m = re.search(rb"sent (\d+) datagrams", r.stderr)
     return r.returncode, int(m.group(1)) if m else -1
-
-
-def files(workdir, prefix="ft-"):
-    return sorted(p for p in glob.glob(os.path.join(workdir, "**", prefix + "*"),
-                                       recursive=True) if os.path.isfile(p))
 
 
 def total_flows(paths):
@@ -869,16 +825,12 @@ else:
         report(not sanitizer_reports, "no sanitizer reports in %d daemon logs (%s)"
                % (len(daemon_logs), ", ".join(os.path.basename(r[0]) for r in sanitizer_reports)))
     finally:
-        for p in procs:
-            if p.poll() is None:
-                p.kill()
-                p.wait()
+        kill_all(procs)
         for pid in daemons:
             try:
                 os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
         shutil.rmtree(work, ignore_errors=True)
-print("capture: %d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+finish("capture")
 PYTHON

@@ -20,34 +20,18 @@
 build=${1:-.}
 here=$(cd "$(dirname "$0")" && pwd)
 shared=${FTKIT_SHARED:-$here/../../shared}
-exec python3 - "$build" "$shared" <<'PYTHON'
+exec python3 - "$build" "$shared" "$here" <<'PYTHON'
 import json, os, struct, subprocess, sys
 
 build, shared = sys.argv[1], sys.argv[2]
+sys.dont_write_bytecode = True     # no __pycache__ in the source tree
+sys.path.insert(0, sys.argv[3])
+from lib import report, finish, tool  # noqa: E402
 caps = os.path.join(shared, "captures")
-passed = failed = 0
 
 
-def report(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-        print("ok   " + what)
-    else:
-        failed += 1
-        print("FAIL " + what)
-
-
-def find_tool(name, subdirs):
-    for d in subdirs:
-        p = os.path.join(build, d, name)
-        if os.access(p, os.X_OK):
-            return p
-    return None
-
-
-receive = find_tool("flow-receive", ["capture", "."])
-printer = find_tool("flow-print", ["print", "."])
+receive = tool(build, "flow-receive")
+printer = tool(build, "flow-print")
 
 # ---- which capture goes with which reference ----------------------------
 
@@ -277,6 +261,5 @@ def main():
 
 
 main()
-print("captures: %d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+finish("captures")
 PYTHON

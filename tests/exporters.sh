@@ -35,41 +35,23 @@ if [ -n "$missing" ]; then
         echo "exporters: could not install$missing"
 fi
 
-exec python3 - "$build" "$shared" <<'PYTHON'
-import csv, ipaddress, os, re, shutil, signal, socket, struct, subprocess
+exec python3 - "$build" "$shared" "$here" <<'PYTHON'
+import csv, ipaddress, os, re, shutil, signal, struct, subprocess
 import sys, tempfile, time
 
 build, shared = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+sys.dont_write_bytecode = True     # no __pycache__ in the source tree
+sys.path.insert(0, sys.argv[3])
+from lib import report, finish, tool, free_port, stop, kill_all  # noqa: E402
 T0 = time.time()
 BUDGET = 100.0          # seconds for the whole script; waits are cut to fit
-passed = failed = 0
 procs = []
 groups = []         # process groups of exporters
-
-
-def report(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-        print("ok   " + what)
-    else:
-        failed += 1
-        print("FAIL " + what)
-    sys.stdout.flush()
-    return ok
 
 
 def left(cap):
     """A wait of at most cap seconds that still fits in the script's budget."""
     return max(0.5, min(cap, BUDGET - (time.time() - T0)))
-
-
-def tool(name):
-    for d in (".", "capture", "cat", "print", "header"):
-        p = os.path.join(build, d, name)
-        if os.access(p, os.X_OK):
-            return p
-    return None
 
 
 def on_signal(sig, frame):
@@ -184,14 +166,6 @@ def differences(want, got):
 # ---- processes, ports ------------------------------------------------------
 
 
-def free_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def udp_socket_state(port):
     """(rx_queue bytes, drops) of the UDP socket bound to 127.0.0.1:port."""
     want = "0100007F:%04X" % port
@@ -212,17 +186,6 @@ def read(path):
             return f.read()
     except OSError:
         return ""
-
-
-def stop(p, sig=signal.SIGTERM, timeout=10.0):
-    if p.poll() is None:
-        p.send_signal(sig)
-        try:
-            p.wait(timeout)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
-    return p.returncode
 
 
 def group_alive(pgid):
@@ -461,7 +424,7 @@ def run_case(name, exporter, ipv6, lost_note):
 
 # ---- main ------------------------------------------------------------------
 
-CAPTURE, CAT, PRINT, HEADER = (tool(n) for n in
+CAPTURE, CAT, PRINT, HEADER = (tool(build, n) for n in
                                ("flow-capture", "flow-cat", "flow-print", "flow-header"))
 work = tempfile.mkdtemp(prefix="ftkit-exporters-")
 PCAP = os.path.join(work, "input.pcap")
@@ -519,14 +482,10 @@ finally:
     for pgid in groups:
         if group_alive(pgid):
             os.killpg(pgid, signal.SIGKILL)
-    for p in procs:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
+    kill_all(procs)
     if os.environ.get("FTKIT_KEEP"):
         print("     work directory kept: " + work)
     else:
         shutil.rmtree(work, ignore_errors=True)
-print("exporters: %d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+finish("exporters")
 PYTHON

@@ -1,0 +1,103 @@
+"""tests/lib.py - helpers shared by the scenario scripts written in Python
+(capture.sh, captures.sh, capture-tag.sh, exporters.sh); the shell scripts
+have the same in tests/lib.sh.
+
+A script's Python is fed on stdin, so it finds this file through the
+directory its shell part passes:  sys.path.insert(0, HERE); from lib import ...
+
+Every script prints one line per check ("ok   NAME" or "FAIL NAME") and ends
+with "SCRIPT: N passed, M failed" (run-all.sh reads those lines); every wait
+is bounded; every process a script starts is killed at the end.
+"""
+import glob
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+counts = {"passed": 0, "failed": 0}
+
+
+def report(ok, what):
+    """One check: counted, one line, flushed (daemons write to the same tty)."""
+    counts["passed" if ok else "failed"] += 1
+    print(("ok   " if ok else "FAIL ") + what)
+    sys.stdout.flush()
+    return ok
+
+
+def finish(name):
+    """The summary line, then exit 1 when a check failed."""
+    print("%s: %d passed, %d failed" % (name, counts["passed"], counts["failed"]))
+    sys.exit(1 if counts["failed"] else 0)
+
+
+# Where a build tree keeps each program family (or "." for a flat tree).
+TOOL_DIRS = (".", "capture", "cat", "print", "header", "tag", "nfilter", "gen")
+
+
+def tool(build, name):
+    """The program `name` of the build tree, or None when it is not built."""
+    for d in TOOL_DIRS:
+        p = os.path.join(build, d, name)
+        if os.access(p, os.X_OK):
+            return p
+    return None
+
+
+def free_port(ipv6_too=False):
+    """A UDP port free on 127.0.0.1 right now (the kernel picks it), and with
+    ipv6_too on ::1 as well, for daemons listening on both."""
+    for _ in range(50):
+        s4 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s4.bind(("127.0.0.1", 0))
+        port = s4.getsockname()[1]
+        if ipv6_too:
+            try:
+                s6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+                s6.bind(("::1", port))
+                s6.close()
+            except OSError:
+                s4.close()
+                continue
+        s4.close()
+        return port
+    raise RuntimeError("no free port")
+
+
+def wait_for(cond, timeout=5.0, step=0.05):
+    """Poll cond until it holds, at most timeout seconds; its last value."""
+    end = time.time() + timeout
+    while time.time() < end:
+        if cond():
+            return True
+        time.sleep(step)
+    return cond()
+
+
+def files(workdir, prefix="ft-"):
+    """The capture files (by prefix) anywhere below workdir, sorted."""
+    return sorted(p for p in glob.glob(os.path.join(workdir, "**", prefix + "*"),
+                                       recursive=True) if os.path.isfile(p))
+
+
+def stop(p, sig=signal.SIGTERM, timeout=10.0):
+    """Signal a process and wait for it, killing it after timeout; its status."""
+    if p.poll() is None:
+        p.send_signal(sig)
+        try:
+            p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+    return p.returncode
+
+
+def kill_all(procs):
+    """Kill what a script started and is still running (its final cleanup)."""
+    for p in procs:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
