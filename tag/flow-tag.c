@@ -68,19 +68,8 @@ static const struct ft_tag_def *load_definition(struct options *o, struct ft_tag
     return d;
 }
 
-/* Flows wider than big-endian v1005 keeps: flow-tools stores a tag there as
- * a 16-bit value, so the upper 16 bits are lost (the record encoder counts
- * it too; this count says why). */
-static uint64_t wide_tags(const struct ft_flow *flows, size_t n)
-{
-    uint64_t wide = 0;
-    for (size_t i = 0; i < n; i++)
-        wide += (flows[i].src_tag | flows[i].dst_tag) > 0xffffu;
-    return wide;
-}
-
 struct totals {
-    uint64_t flows, wide_tags;
+    uint64_t flows;
     int damaged;
 };
 
@@ -89,7 +78,7 @@ struct totals {
  * purpose, as flow-tools' conversion does; anything else that does not fit
  * is counted by the writer. */
 static void tag_stream(struct ft_reader *r, struct ft_writer *w, const struct ft_tag_def *d,
-                       int big_out, struct totals *t)
+                       struct totals *t)
 {
     static struct ft_flow flows[BATCH];
     const struct ft_format *in = ft_reader_format(r), *out = ft_writer_format(w);
@@ -99,8 +88,6 @@ static void tag_stream(struct ft_reader *r, struct ft_writer *w, const struct ft
         for (ssize_t i = 0; i < n; i++)
             flows[i].has &= ~dropped;
         ft_tag_apply(d, flows, (size_t)n);
-        if (big_out)
-            t->wide_tags += wide_tags(flows, (size_t)n);
         if (ft_writer_write(w, flows, (size_t)n) < 0)
             ft_die("%s", ft_writer_error(w));
         t->flows += (uint64_t)n;
@@ -114,11 +101,7 @@ static void tag_stream(struct ft_reader *r, struct ft_writer *w, const struct ft
 static void report_losses(struct ft_writer *w, const struct totals *t)
 {
     uint64_t lossy = ft_writer_losses(w);
-    if (t->wide_tags)
-        ft_warn("%llu of %llu flows have tags above 0xffff: big-endian v1005 keeps only "
-                "their low 16 bits (flow-tools' layout); write little-endian to keep them",
-                (unsigned long long)t->wide_tags, (unsigned long long)t->flows);
-    if (lossy > t->wide_tags)
+    if (lossy)
         ft_warn("%llu of %llu flows lost information in the conversion to v1005",
                 (unsigned long long)lossy, (unsigned long long)t->flows);
 }
@@ -128,7 +111,7 @@ int main(int argc, char **argv)
     struct options o;
     struct ft_err err;
     struct ft_tag *tag;
-    struct totals t = {0, 0, 0};
+    struct totals t = {0, 0};
     ft_progname = "flow-tag";
     parse_options(argc, argv, &o);
     clock_t started = clock();
@@ -144,9 +127,7 @@ int main(int argc, char **argv)
     const struct ft_format *in = ft_reader_format(r);
     struct ft_writer *w = ft_rewrite_open(&o.rw, in->d_version == FT_DV_EXTENDED ? in
                                                                            : ft_format_find(1005, 0));
-    int big_out = ft_writer_header(w)->byte_order == FT_ORDER_BIG &&
-                  ft_writer_format(w)->d_version == 1005;
-    tag_stream(r, w, d, big_out, &t);
+    tag_stream(r, w, d, &t);
     report_losses(w, &t);
     if (ft_writer_close(w, &err) < 0)
         ft_die("%s", err.msg);
