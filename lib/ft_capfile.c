@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "ft_capfile.h"
 #include "ft_err.h"
+#include "ft_files.h"           /* ft_walk_dir, ft_files_flow_name */
 
 /* ---- naming ------------------------------------------------------------- */
 
@@ -268,12 +269,6 @@ static int by_start(const void *a, const void *b)
     return fa->order < fb->order ? -1 : fa->order > fb->order;
 }
 
-static int capture_name(const char *name)
-{
-    return strncmp(name, "ft", 2) == 0 || strncmp(name, "cf", 2) == 0 ||
-           strncmp(name, "tmp", 3) == 0;
-}
-
 struct scan {
     struct ft_expiry *x;
     ft_expiry_note_fn note;
@@ -302,39 +297,21 @@ static void scan_file(struct scan *s, const char *path, const struct stat *st)
         scan_note(s, path, err.msg);
 }
 
-#define SCAN_DEPTH_MAX 50
-
-static void scan_dir(struct scan *s, const char *dir, int depth)
+/* Every flow file is a candidate, "tmp" ones included (as the original). */
+static int scan_entry(void *scan, const char *path, const char *name, const struct stat *st)
 {
-    DIR *d = opendir(dir);
-    if (!d) {
-        scan_note(s, dir, strerror(errno));
-        return;
-    }
-    struct dirent *e;
-    char path[FT_CAPFILE_PATH_MAX];
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        int n = snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        if (n < 0 || (size_t)n >= sizeof path) {
-            scan_note(s, e->d_name, "path too long");
-            continue;
-        }
-        struct stat st;
-        if (lstat(path, &st) < 0)
-            continue;               /* vanished meanwhile: nothing to expire */
-        if (S_ISDIR(st.st_mode)) {
-            if (depth < SCAN_DEPTH_MAX)
-                scan_dir(s, path, depth + 1);
-            else
-                scan_note(s, path, "deeper than 50 directories");
-        } else if (S_ISREG(st.st_mode) && capture_name(e->d_name)) {
-            scan_file(s, path, &st);
-        }
-    }
-    closedir(d);
+    if (ft_files_flow_name(name))
+        scan_file(scan, path, st);
+    return 0;
 }
+
+static void scan_problem(void *scan, const char *path, const char *why)
+{
+    scan_note(scan, path, why);
+}
+
+/* Directories walked, the top one included. */
+#define SCAN_DEPTH_MAX 50
 
 int ft_expiry_scan(struct ft_expiry *x, const char *dir, ft_expiry_note_fn note, void *arg,
                    struct ft_err *err)
@@ -344,7 +321,8 @@ int ft_expiry_scan(struct ft_expiry *x, const char *dir, ft_expiry_note_fn note,
         return ft_err_set(err, "%s: %s", dir, strerror(errno));
     closedir(d);
     struct scan s = {x, note, arg};
-    scan_dir(&s, dir, 1);
+    struct ft_walk w = {SCAN_DEPTH_MAX - 1, 0, scan_entry, scan_problem, &s};
+    ft_walk_dir(dir, &w);
     if (ft_expiry_count(x) > 1)
         qsort(x->files + x->head, ft_expiry_count(x), sizeof *x->files, by_start);
     return 0;

@@ -94,20 +94,29 @@ static int append(struct ft_file_list *l, const char *path, unsigned has,
     return 0;
 }
 
+int ft_files_flow_name(const char *name)
+{
+    if (strncmp(name, "tmp", 3) == 0)
+        return 2;
+    return strncmp(name, "ft", 2) == 0 || strncmp(name, "cf", 2) == 0;
+}
+
 /* Which directory entries are flow files: flow-capture ("ft", "tmp") and
  * cflowd ("cf") names. */
 static int wanted_name(struct ft_file_list *l, const char *name, unsigned flags)
 {
-    if (strncmp(name, "tmp", 3) == 0) {
+    switch (ft_files_flow_name(name)) {
+    case 1:
+        return 1;
+    case 2:
         if (flags & FT_FILES_TMP)
             return 1;
         l->tmp_skipped++;
         return 0;
+    default:
+        l->other_skipped++;
+        return 0;
     }
-    if (strncmp(name, "ft", 2) == 0 || strncmp(name, "cf", 2) == 0)
-        return 1;
-    l->other_skipped++;
-    return 0;
 }
 
 static int by_name(const void *a, const void *b)
@@ -152,13 +161,12 @@ oom:
     return NULL;
 }
 
-static int walk(struct ft_file_list *l, const char *dir, unsigned flags, int depth,
-                struct problems *pr)
+static int walk_at(const char *dir, const struct ft_walk *w, int depth)
 {
     size_t n = 0;
     char **names = read_names(dir, &n);
     if (!names) {
-        problem(pr, dir, strerror(errno));
+        w->problem(w->ctx, dir, strerror(errno));
         return 0;
     }
     int stop = 0;
@@ -169,29 +177,57 @@ static int walk(struct ft_file_list *l, const char *dir, unsigned flags, int dep
         struct stat st;
         if (!path || stop) {
             if (!path)
-                problem(pr, dir, "out of memory");
+                w->problem(w->ctx, dir, "out of memory");
             free(path);
             free(names[i]);
             continue;
         }
         sprintf(path, "%s%s%s", dir, slash ? "" : "/", names[i]);
         if (lstat(path, &st) != 0) {
-            problem(pr, path, strerror(errno));
+            if (errno != ENOENT)
+                w->problem(w->ctx, path, strerror(errno));
         } else if (S_ISDIR(st.st_mode)) {
-            if (depth >= FT_FILES_DEPTH_MAX)
-                problem(pr, path, "directories nested too deep, not walked");
+            if (depth >= w->max_depth)
+                w->problem(w->ctx, path, "directories nested too deep, not walked");
             else
-                stop = walk(l, path, flags, depth + 1, pr);
-        } else if (S_ISREG(st.st_mode) || (S_ISLNK(st.st_mode) && stat(path, &st) == 0
-                                           && S_ISREG(st.st_mode))) {
-            if (wanted_name(l, names[i], flags))
-                stop = append(l, path, 0, pr) < 0 && l->refused > 0;
+                stop = walk_at(path, w, depth + 1);
+        } else if (S_ISREG(st.st_mode) ||
+                   ((w->flags & FT_WALK_LINKS) && S_ISLNK(st.st_mode) &&
+                    stat(path, &st) == 0 && S_ISREG(st.st_mode))) {
+            stop = w->file(w->ctx, path, names[i], &st) != 0;
         }
         free(path);
         free(names[i]);
     }
     free(names);
     return stop;
+}
+
+int ft_walk_dir(const char *dir, const struct ft_walk *w)
+{
+    return walk_at(dir, w, 0);
+}
+
+/* What ft_files_add's walk carries to its callbacks. */
+struct add_walk {
+    struct ft_file_list *l;
+    unsigned flags;
+    struct problems *pr;
+};
+
+static int add_walk_file(void *ctx, const char *path, const char *name, const struct stat *st)
+{
+    struct add_walk *a = ctx;
+    (void)st;
+    if (!wanted_name(a->l, name, a->flags))
+        return 0;
+    /* stop only once the list is full, not on a failed allocation */
+    return append(a->l, path, 0, a->pr) < 0 && a->l->refused > 0;
+}
+
+static void add_walk_problem(void *ctx, const char *path, const char *why)
+{
+    problem(((struct add_walk *)ctx)->pr, path, why);
 }
 
 int ft_files_add(struct ft_file_list *l, const char *arg, unsigned flags, struct ft_err *err)
@@ -203,7 +239,10 @@ int ft_files_add(struct ft_file_list *l, const char *arg, unsigned flags, struct
     } else if (stat(arg, &st) != 0) {
         problem(&pr, arg, strerror(errno));
     } else if (S_ISDIR(st.st_mode)) {
-        walk(l, arg, flags, 0, &pr);
+        struct add_walk a = {l, flags, &pr};
+        struct ft_walk w = {FT_FILES_DEPTH_MAX, FT_WALK_LINKS, add_walk_file,
+                            add_walk_problem, &a};
+        ft_walk_dir(arg, &w);
     } else if (S_ISREG(st.st_mode)) {
         append(l, arg, 0, &pr);
     } else if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)) {

@@ -80,6 +80,35 @@ void ft_files_free(struct ft_file_list *l);
 int ft_files_add(struct ft_file_list *l, const char *arg, unsigned flags, struct ft_err *err);
 
 /*
+ * Whether a directory entry's name is a flow file's: 1 for flow-capture's
+ * finished files ("ft...") and cflowd's ("cf..."), 2 for the "tmp..." files
+ * flow-capture is still writing, 0 for any other name.
+ */
+int ft_files_flow_name(const char *name);
+
+/*
+ * Walking a directory tree of flow files, the one walk flow-cat's directory
+ * arguments and flow-capture's expiry share: entries in name order,
+ * subdirectories down to max_depth levels below the top, symbolic links to
+ * directories never followed.  file() sees each regular file (and, with
+ * FT_WALK_LINKS, each symbolic link to one; st is then the target's) and
+ * returns nonzero to stop the walk.  problem() hears of what could not be
+ * read ("path: why"); an entry that vanished while the walk went on is no
+ * problem (files come and go under a running capture).
+ */
+struct stat;
+#define FT_WALK_LINKS 0x1
+struct ft_walk {
+    int max_depth;
+    unsigned flags;                 /* FT_WALK_* */
+    int (*file)(void *ctx, const char *path, const char *name, const struct stat *st);
+    void (*problem)(void *ctx, const char *path, const char *why);
+    void *ctx;
+};
+/* 1 when file() stopped the walk, else 0. */
+int ft_walk_dir(const char *dir, const struct ft_walk *w);
+
+/*
  * The capture time written in a flow-capture file name
  * ("ft-v05.2024-03-14.091051+0000", "tmp-v08m01.2024-03-14.091051-0500";
  * directories in the path are ignored).  Names without the zone suffix are
