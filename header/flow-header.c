@@ -8,6 +8,8 @@
 #include <unistd.h>
 #include "ft_print.h"
 #include "ft_stream.h"
+#include "ft_text.h"
+#include "ft_prog.h"
 
 #define PROG "flow-header"
 
@@ -24,6 +26,7 @@ int main(int argc, char **argv)
 {
     char comment = '#';
     int c;
+    ft_progname = PROG;
     while ((c = getopt(argc, argv, "c:d:h")) != -1) {
         switch (c) {
         case 'c':
@@ -39,27 +42,16 @@ int main(int argc, char **argv)
             return 1;
         }
     }
-    if (optind < argc) {
-        fprintf(stderr, PROG ": Extra arguments starting with %s.\n", argv[optind]);
-        return 1;
-    }
+    if (optind < argc)
+        ft_die("Extra arguments starting with %s.", argv[optind]);
 
-    struct ft_err err;
-    struct ft_reader *r = ft_reader_open(STDIN_FILENO, "stdin", 0, &err);
-    if (!r) {
-        fprintf(stderr, PROG ": %s\n", err.msg);
-        return 1;
-    }
+    struct ft_reader *r = ft_stdin_reader();
     struct ft_out out;
-    if (ft_out_init(&out, STDOUT_FILENO, 0) != 0) {
-        fprintf(stderr, PROG ": out of memory\n");
-        ft_reader_close(r);
-        return 1;
-    }
+    ft_stdout_text(&out);
     ft_header_print(&out, ft_reader_header(r), comment);
     int rc = ft_out_flush(&out) == 0 ? 0 : 1;
     if (rc)
-        fprintf(stderr, PROG ": write error: %s\n", strerror(out.error));
+        ft_warn("write error: %s", strerror(out.error));
     ft_out_free(&out);
     ft_reader_close(r);
     return rc;

@@ -135,9 +135,7 @@ int main(int argc, char **argv)
     parse_options(argc, argv, &o);
 
     struct ft_filter *filter = load_filter(&o);
-    struct ft_reader *r = ft_reader_open(STDIN_FILENO, "stdin", 0, &err);
-    if (!r)
-        ft_die("%s", err.msg);
+    struct ft_reader *r = ft_stdin_reader();
     struct ft_filter_def *def = ft_filter_find(filter, o.definition);
     if (!def)
         ft_die("ftfil_def_find(): failed: no filter definition \"%s\" in %s",

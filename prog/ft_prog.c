@@ -4,9 +4,12 @@
 #include <stdlib.h>
 #include <limits.h>
 #include <strings.h>
+#include <unistd.h>
 #include "ft_addrspec.h"
 #include "ft_capfile.h"
 #include "ft_format.h"
+#include "ft_stream.h"
+#include "ft_text.h"
 #include "ft_prog.h"
 
 const char *ft_progname = "ftkit";
@@ -104,4 +107,19 @@ void ft_opt_export_version(const char *arg, const char *verb, unsigned *version,
         ft_die("v8 needs an aggregation method (8.M), other versions none");
     *version = v;
     *agg_method = m;
+}
+
+struct ft_reader *ft_stdin_reader(void)
+{
+    struct ft_err err;
+    struct ft_reader *r = ft_reader_open(STDIN_FILENO, "stdin", 0, &err);
+    if (!r)
+        ft_die("%s", err.msg);
+    return r;
+}
+
+void ft_stdout_text(struct ft_out *out)
+{
+    if (ft_out_init(out, STDOUT_FILENO, 0) != 0)
+        ft_die("out of memory");
 }

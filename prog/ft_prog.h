@@ -44,4 +44,14 @@ void ft_opt_export_version(const char *arg, const char *verb, unsigned *version,
 /* Dies with err's message when rc < 0 (a library call that failed). */
 void ft_check(int rc, const struct ft_err *err);
 
+struct ft_reader;
+struct ft_out;
+
+/* The flow stream on standard input, every filter-style tool's input; dies
+ * with the reader's message when it is not one. */
+struct ft_reader *ft_stdin_reader(void);
+/* Buffered text output on standard output (ft_out_init); dies with "out of
+ * memory". */
+void ft_stdout_text(struct ft_out *out);
+
 #endif

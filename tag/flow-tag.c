@@ -116,9 +116,7 @@ int main(int argc, char **argv)
     parse_options(argc, argv, &o);
     clock_t started = clock();
 
-    struct ft_reader *r = ft_reader_open(STDIN_FILENO, "stdin", 0, &err);
-    if (!r)
-        ft_die("%s", err.msg);
+    struct ft_reader *r = ft_stdin_reader();
     uint64_t v5_fields = ft_format_find(5, 0)->mask;
     if ((ft_reader_format(r)->mask & v5_fields) != v5_fields)
         ft_die("Flow record missing required field for tagging.");
