@@ -62,6 +62,20 @@ char *ft_cfg_read(const char *path, size_t max, size_t *len, struct ft_err *err)
     return buf;
 }
 
+int ft_cfg_reserve(void *items, size_t *cap, size_t n, size_t size)
+{
+    void **a = items;
+    if (n < *cap)
+        return 0;
+    size_t c = *cap ? *cap * 2 : 8;
+    void *grown = realloc(*a, c * size);
+    if (!grown)
+        return -1;
+    *a = grown;
+    *cap = c;
+    return 0;
+}
+
 int ft_cfg_verror(struct ft_err *err, const char *file, unsigned lineno, const char *fmt,
                   va_list ap)
 {

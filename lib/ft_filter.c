@@ -61,21 +61,6 @@ static void line_warn(const struct parser *p, const struct ft_cfg_line *l, const
     o->warn(o->warn_ctx, full);
 }
 
-/* Grow *arr (of *cap elements of size sz) to hold at least n+1. */
-static int grow(void *arr, size_t *cap, size_t n, size_t sz)
-{
-    void **a = arr;
-    if (n < *cap)
-        return 0;
-    size_t nc = *cap ? *cap * 2 : 8;
-    void *na = realloc(*a, nc * sz);
-    if (!na)
-        return -1;
-    *a = na;
-    *cap = nc;
-    return 0;
-}
-
 /* ---- words and numbers ------------------------------------------------------ */
 
 /* The line from word i to its end, trailing blanks removed, into out. */
@@ -214,7 +199,7 @@ static int wide_range(struct parser *p, const struct ft_cfg_line *l, uint64_t a,
                       int permit)
 {
     struct fil_prim *pr = p->prim;
-    if (grow(&pr->wide, &pr->cap_wide, pr->n_wide, sizeof *pr->wide) < 0)
+    if (FT_CFG_RESERVE(pr->wide, pr->cap_wide, pr->n_wide) < 0)
         return line_error(p, l, "out of memory");
     pr->wide[pr->n_wide++] = (struct fil_range){(uint32_t)a, (uint32_t)b, (uint8_t)permit};
     return 0;
@@ -334,7 +319,7 @@ static int add_prefix(struct parser *p, const struct ft_cfg_line *l, int permit)
 static struct fil_rule *new_rule(struct parser *p, const struct ft_cfg_line *l, int permit)
 {
     struct fil_prim *pr = p->prim;
-    if (grow(&pr->rules, &pr->cap_rules, pr->n_rules, sizeof *pr->rules) < 0) {
+    if (FT_CFG_RESERVE(pr->rules, pr->cap_rules, pr->n_rules) < 0) {
         line_error(p, l, "out of memory");
         return NULL;
     }
@@ -385,7 +370,7 @@ static int add_tag(struct parser *p, const struct ft_cfg_line *l, int permit)
         return line_error(p, l, "expecting one tag");
     if (tag_value(p, l, l->word[1], &v) < 0)
         return -1;
-    if (grow(&pr->tags, &pr->cap_tags, pr->n_tags, sizeof *pr->tags) < 0)
+    if (FT_CFG_RESERVE(pr->tags, pr->cap_tags, pr->n_tags) < 0)
         return line_error(p, l, "out of memory");
     pr->tags[pr->n_tags] = (struct fil_tag){v, (uint8_t)permit, (uint32_t)pr->n_tags};
     pr->n_tags++;
@@ -572,7 +557,7 @@ static int start_primitive(struct parser *p, const struct ft_cfg_line *l)
     if (f->n_prims >= FT_FILTER_MAX_PRIMITIVES)
         return line_error(p, l, "more than %u primitives", FT_FILTER_MAX_PRIMITIVES);
     struct fil_prim *pr = calloc(1, sizeof *pr);
-    if (!pr || grow(&f->prims, &f->cap_prims, f->n_prims, sizeof *f->prims) < 0
+    if (!pr || FT_CFG_RESERVE(f->prims, f->cap_prims, f->n_prims) < 0
         || !(pr->name = strdup(l->word[1]))) {
         free(pr);
         return line_error(p, l, "out of memory");
@@ -661,7 +646,7 @@ static int def_match(struct parser *p, const struct ft_cfg_line *l)
     if (d->n >= FT_FILTER_MAX_TESTS)
         return line_error(p, l, "more than %u matches in definition \"%s\"",
                           FT_FILTER_MAX_TESTS, d->name);
-    if (grow(&d->tests, &d->cap, d->n, sizeof *d->tests) < 0)
+    if (FT_CFG_RESERVE(d->tests, d->cap, d->n) < 0)
         return line_error(p, l, "out of memory");
     struct fil_test *t = &d->tests[d->n];
     memset(t, 0, sizeof *t);
@@ -684,7 +669,7 @@ static int start_definition(struct parser *p, const struct ft_cfg_line *l)
     if (f->n_defs >= FT_FILTER_MAX_DEFINITIONS)
         return line_error(p, l, "more than %u definitions", FT_FILTER_MAX_DEFINITIONS);
     struct ft_filter_def *d = calloc(1, sizeof *d);
-    if (!d || grow(&f->defs, &f->cap_defs, f->n_defs, sizeof *f->defs) < 0
+    if (!d || FT_CFG_RESERVE(f->defs, f->cap_defs, f->n_defs) < 0
         || !(d->name = strdup(l->word[1]))) {
         free(d);
         return line_error(p, l, "out of memory");
