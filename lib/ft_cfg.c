@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,10 +24,14 @@ char *ft_cfg_read(const char *path, size_t max, size_t *len, struct ft_err *err)
             close(fd);
         return NULL;
     }
+    if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > max) {
+        close(fd);
+        ft_err_set(err, "%s: larger than %zu bytes", path, max);
+        return NULL;
+    }
     /* A regular file's size is the first guess (one more byte sees its end
      * in one pass); a pipe's size is not known, so it grows as it comes. */
-    size_t cap = S_ISREG(st.st_mode) && (size_t)st.st_size <= max ? (size_t)st.st_size + 1
-                                                                 : 65536;
+    size_t cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 65536;
     size_t n = 0;
     char *buf = malloc(cap + 1);
     ssize_t r = 1;
