@@ -986,15 +986,9 @@ static void parse_option(struct options *o, int ch, const char *arg)
  * format with tags (flow-tools allows only v1005; ftkit's extended too). */
 static void load_tag_definition(struct options *o)
 {
-    struct ft_err err;
     if (!o->tag_name)
         return;
-    const char *path = o->tag_file ? o->tag_file : FT_SYSCONFDIR "/cfg/tag.cfg";
-    struct ft_tag_opts topts = {.vars = &o->vars};
-    if (!(o->tag = ft_tag_load(path, &topts, &err)))
-        ft_die("%s", err.msg);
-    if (!(o->tag_def = ft_tag_find(o->tag, o->tag_name)))
-        ft_die("%s: no tag-definition \"%s\"", path, o->tag_name);
+    o->tag_def = ft_opt_tag_def(o->tag_file, o->tag_name, &o->vars, &o->tag);
     if (o->format && o->format->d_version != 1005 && o->format->d_version != FT_DV_EXTENDED)
         ft_die("Must be v1005 with tagging.");
 }

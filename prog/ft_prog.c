@@ -9,6 +9,7 @@
 #include "ft_capfile.h"
 #include "ft_format.h"
 #include "ft_stream.h"
+#include "ft_tag.h"
 #include "ft_text.h"
 #include "ft_prog.h"
 
@@ -122,4 +123,22 @@ void ft_stdout_text(struct ft_out *out)
 {
     if (ft_out_init(out, STDOUT_FILENO, 0) != 0)
         ft_die("out of memory");
+}
+
+const struct ft_tag_def *ft_opt_tag_def(const char *path, const char *name,
+                                        const struct ft_vars *vars, struct ft_tag **tag)
+{
+    struct ft_err err;
+    struct ft_tag_opts topts = {.vars = vars};
+    if (!path)
+        path = FT_DEFAULT_TAG_FILE;
+    /* the file first: its errors are told even without -T, as flow-tools does */
+    if (!(*tag = ft_tag_load(path, &topts, &err)))
+        ft_die("%s", err.msg);
+    if (!name)
+        ft_die("no tag definition given (-T)");
+    const struct ft_tag_def *d = ft_tag_find(*tag, name);
+    if (!d)
+        ft_die("%s: no tag-definition \"%s\"", path, name);
+    return d;
 }

@@ -46,6 +46,19 @@ void ft_check(int rc, const struct ft_err *err);
 
 struct ft_reader;
 struct ft_out;
+struct ft_tag;
+struct ft_tag_def;
+struct ft_vars;
+
+/* The default tag file of -t (flow-tag, flow-capture). */
+#define FT_DEFAULT_TAG_FILE FT_SYSCONFDIR "/cfg/tag.cfg"
+
+/* -t/-T: the tag definition name (-T) of the tag file path (-t; NULL for
+ * the default), variables from -v.  Dies with the loader's message, "no tag
+ * definition given (-T)" when name is NULL, or "PATH: no tag-definition
+ * "NAME"".  *tag gets the loaded file (ft_tag_free). */
+const struct ft_tag_def *ft_opt_tag_def(const char *path, const char *name,
+                                        const struct ft_vars *vars, struct ft_tag **tag);
 
 /* The flow stream on standard input, every filter-style tool's input; dies
  * with the reader's message when it is not one. */

@@ -20,7 +20,6 @@
 #include "ft_rewrite.h"
 
 #define BATCH 4096              /* flows per read */
-#define DEFAULT_TAG_FILE FT_SYSCONFDIR "/cfg/tag.cfg"
 
 struct options {
     const char *tag_file;       /* -t */
@@ -39,7 +38,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 {
     int c;
     memset(o, 0, sizeof(*o));
-    o->tag_file = DEFAULT_TAG_FILE;
+    o->tag_file = FT_DEFAULT_TAG_FILE;
     while ((c = getopt(argc, argv, FT_REWRITE_OPTSTRING "ht:T:")) != -1) {
         if (ft_opt_rewrite(c, optarg, &o->rw))
             continue;
@@ -52,20 +51,6 @@ static void parse_options(int argc, char **argv, struct options *o)
     }
     if (optind < argc)
         ft_die("Extra arguments starting with %s.", argv[optind]);
-}
-
-static const struct ft_tag_def *load_definition(struct options *o, struct ft_tag **tag)
-{
-    struct ft_err err;
-    struct ft_tag_opts topts = {.vars = &o->rw.vars};
-    if (!(*tag = ft_tag_load(o->tag_file, &topts, &err)))
-        ft_die("%s", err.msg);
-    if (!o->definition)
-        ft_die("no tag definition given (-T)");
-    const struct ft_tag_def *d = ft_tag_find(*tag, o->definition);
-    if (!d)
-        ft_die("%s: no tag-definition \"%s\"", o->tag_file, o->definition);
-    return d;
 }
 
 struct totals {
@@ -120,7 +105,7 @@ int main(int argc, char **argv)
     uint64_t v5_fields = ft_format_find(5, 0)->mask;
     if ((ft_reader_format(r)->mask & v5_fields) != v5_fields)
         ft_die("Flow record missing required field for tagging.");
-    const struct ft_tag_def *d = load_definition(&o, &tag);
+    const struct ft_tag_def *d = ft_opt_tag_def(o.tag_file, o.definition, &o.rw.vars, &tag);
 
     const struct ft_format *in = ft_reader_format(r);
     struct ft_writer *w = ft_rewrite_open(&o.rw, in->d_version == FT_DV_EXTENDED ? in
