@@ -354,7 +354,7 @@ static void damage_zstd_copy(const char *rel)
     struct ft_err err;
     struct ft_reader *r = ft_reader_open_path(in, &err);
     int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    struct ft_write_opts o = {0, FT_COMP_ZSTD, 3, 1};
+    struct ft_write_opts o = {.comp = FT_COMP_ZSTD, .level = 3, .rewrite = 1};
     struct ft_writer *w = r ? ft_writer_open(fd, out, ft_reader_header(r), &o, &err) : NULL;
     CHECK(w != NULL, "zstd copy of %s: %s", rel, err.msg);
     const uint8_t *recs;
