@@ -18,9 +18,9 @@ libft_la_SOURCES += lib/ft_text.c lib/ft_sym.c lib/ft_print.c lib/ft_header_text
 # generator
 # (filled in by the flow-gen work)
 
-# capture support: file naming, rotation, expiry; address arguments; UDP; daemons
+# capture support: file naming, rotation, expiry; address arguments; UDP
 libft_la_SOURCES += lib/ft_capfile.c lib/ft_capfile.h lib/ft_addrspec.c lib/ft_addrspec.h \
-	lib/ft_udp.c lib/ft_udp.h lib/ft_daemon.c lib/ft_daemon.h
+	lib/ft_udp.c lib/ft_udp.h
 
 # pdu: NetFlow v1/v5/v6/v7/v8/v9/IPFIX decoders and encoders; pcap datagram reader
 pkginclude_HEADERS += lib/ft_pdu.h lib/ft_pcap.h
@@ -35,7 +35,6 @@ libft_la_LIBADD += -lm
 
 # stream: private byte-order helpers
 libft_la_SOURCES += lib/ft_bytes.h
-libft_la_SOURCES += lib/ft_collect.c lib/ft_collect.h
 
 # stream: the file format page
 dist_man_MANS += man/ftkit-stream.5
