@@ -27,7 +27,7 @@ make -s -C "$build" Makefile >/dev/null 2>&1
 printf 'show-vars:\n\t@$(foreach v,$(VARS),echo "$(v)='"'"'$($(v))'"'"'";)\n' >"$tmp/show.mk"
 eval "$(make -s --no-print-directory -C "$build" -f Makefile -f "$tmp/show.mk" show-vars \
         VARS='abs_top_srcdir bindir libdir pkgincludedir mandir symdir bin_PROGRAMS
-              pkginclude_HEADERS dist_man_MANS dist_sym_DATA')"
+              pkginclude_HEADERS dist_man_MANS dist_sym_DATA CFLAGS LDFLAGS')"
 srcdir=$abs_top_srcdir
 
 # ---- 1. install ------------------------------------------------------------
@@ -81,10 +81,10 @@ int main(void)
 EOF
 export PKG_CONFIG_PATH="$dest$libdir/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$dest"
 cc_shared() {
-    ${CC:-cc} -o "$tmp/count" "$tmp/count.c" $(pkg-config --cflags --libs libft)
+    ${CC:-cc} $CFLAGS $LDFLAGS -o "$tmp/count" "$tmp/count.c" $(pkg-config --cflags --libs libft)
 }
 cc_static() {
-    ${CC:-cc} -o "$tmp/count-static" "$tmp/count.c" $(pkg-config --cflags libft) \
+    ${CC:-cc} $CFLAGS $LDFLAGS -o "$tmp/count-static" "$tmp/count.c" $(pkg-config --cflags libft) \
         $(pkg-config --static --libs libft | sed 's/-lft\b/-Wl,-Bstatic -lft -Wl,-Bdynamic/')
 }
 check_quiet "pkg-config knows libft" pkg-config --exists libft
