@@ -17,7 +17,7 @@ import tempfile, time, zlib
 build, shared = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 sys.dont_write_bytecode = True     # no __pycache__ in the source tree
 sys.path.insert(0, sys.argv[3])
-from lib import report, finish, tool, wait_for, files, kill_all  # noqa: E402
+from lib import report, finish, tool, wait_for, files, kill_all, wait_socket_drained  # noqa: E402
 import lib  # noqa: E402
 procs = []
 daemons = []        # pids of detached daemons, killed at the end
@@ -167,7 +167,7 @@ def wait_flows(workdir, want, timeout=10.0):
     return wait_for(lambda: total_flows(files(workdir)) >= want, timeout)
 
 
-def rotate(d, workdir, timeout=5.0):
+def rotate(d, workdir, timeout=15.0):
     """SIGHUP, then wait until the next file is open (a new tmp- name):
     signals that come faster than the writer rotates are merged."""
     old = files(workdir, "tmp-")
@@ -453,7 +453,10 @@ def test_flood():
     for seq in range(n):
         s.sendto(v5_datagram(seq * 30, 30), ("127.0.0.1", port))
     s.close()
-    time.sleep(1.0)
+    # Stop only when the daemon has read what the socket holds: what is still
+    # queued at exit is neither accepted nor counted by the kernel.
+    wait_socket_drained(port)
+    time.sleep(0.5)
     d.stop()
     m = re.search(r"STAT \(exit\): datagrams=(\d+) flows=(\d+) .*socket_drops=(\d+) "
                   r"stalls=(\d+) queue_drops=(\d+)", d.text())

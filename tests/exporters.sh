@@ -42,7 +42,7 @@ import sys, tempfile, time
 build, shared = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 sys.dont_write_bytecode = True     # no __pycache__ in the source tree
 sys.path.insert(0, sys.argv[3])
-from lib import report, finish, tool, free_port, stop, kill_all  # noqa: E402
+from lib import report, finish, tool, free_port, stop, kill_all, udp_socket_state  # noqa: E402
 T0 = time.time()
 BUDGET = 100.0          # seconds for the whole script; waits are cut to fit
 procs = []
@@ -164,20 +164,6 @@ def differences(want, got):
 
 
 # ---- processes, ports ------------------------------------------------------
-
-
-def udp_socket_state(port):
-    """(rx_queue bytes, drops) of the UDP socket bound to 127.0.0.1:port."""
-    want = "0100007F:%04X" % port
-    try:
-        with open("/proc/net/udp") as f:
-            for line in f.readlines()[1:]:
-                v = line.split()
-                if v[1] == want:
-                    return int(v[4].split(":")[1], 16), int(v[12])
-    except (OSError, IndexError, ValueError):
-        pass
-    return None
 
 
 def read(path):

@@ -101,3 +101,22 @@ def kill_all(procs):
         if p.poll() is None:
             p.kill()
             p.wait()
+
+
+def udp_socket_state(port):
+    """(rx_queue bytes, drops) of the UDP socket bound to 127.0.0.1:port."""
+    want = "0100007F:%04X" % port
+    try:
+        with open("/proc/net/udp") as f:
+            for line in f.readlines()[1:]:
+                v = line.split()
+                if v[1] == want:
+                    return int(v[4].split(":")[1], 16), int(v[12])
+    except (OSError, IndexError, ValueError):
+        pass
+    return None
+
+
+def wait_socket_drained(port, timeout=15.0):
+    """Wait until the UDP socket on 127.0.0.1:port has read everything queued to it."""
+    return wait_for(lambda: (udp_socket_state(port) or (0, 0))[0] == 0, timeout)
