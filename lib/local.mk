@@ -5,18 +5,16 @@ libft_la_LIBADD = $(ZSTD_LIBS) $(PCAP_LIBS)
 libft_la_SOURCES =
 pkginclude_HEADERS += lib/ft_flow.h lib/ft_format.h lib/ft_stream.h
 
-# stream: header, reader, writer, record codecs
+# stream: header, reader, writer, record codecs, byte-order helpers; the file format page
 libft_la_SOURCES += lib/ft_err.h lib/ft_err.c
-libft_la_SOURCES += lib/ft_format.c lib/ft_stream.c
+libft_la_SOURCES += lib/ft_format.c lib/ft_stream.c lib/ft_bytes.h
+dist_man_MANS += man/ftkit-stream.5
 # zlib compression on worker threads (ft_write_opts.threads)
 libft_la_SOURCES += lib/ft_pdeflate.c lib/ft_pdeflate.h
 
 # text: formatting helpers, symbol tables, print formats, header text
 pkginclude_HEADERS += lib/ft_text.h lib/ft_sym.h lib/ft_print.h
 libft_la_SOURCES += lib/ft_text.c lib/ft_sym.c lib/ft_print.c lib/ft_header_text.c
-
-# generator
-# (filled in by the flow-gen work)
 
 # capture support: file naming, rotation, expiry; address arguments; UDP
 libft_la_SOURCES += lib/ft_capfile.c lib/ft_capfile.h lib/ft_addrspec.c lib/ft_addrspec.h \
@@ -32,12 +30,6 @@ libft_la_SOURCES += lib/ft_flowq.c lib/ft_flowq.h
 libft_la_SOURCES += lib/ft_gen.c lib/ft_gen.h lib/ft_files.c lib/ft_files.h \
 	lib/ft_getdate.c lib/ft_getdate.h
 libft_la_LIBADD += -lm
-
-# stream: private byte-order helpers
-libft_la_SOURCES += lib/ft_bytes.h
-
-# stream: the file format page
-dist_man_MANS += man/ftkit-stream.5
 
 # longest-prefix match (tag engine, filter engine)
 pkginclude_HEADERS += lib/ft_trie.h
