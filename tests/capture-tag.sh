@@ -18,7 +18,7 @@ import tempfile, time, zlib
 build, shared = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 sys.dont_write_bytecode = True     # no __pycache__ in the source tree
 sys.path.insert(0, sys.argv[3])
-from lib import report, finish, tool, free_port, wait_for, files, stop, kill_all  # noqa: E402
+from lib import report, finish, tool, free_port, wait_for, files, stop, kill_all, read_stream, parse_stream  # noqa: E402
 compat = os.path.join(shared, "compat")
 CFG = os.path.join(compat, "cfg", "tag.cfg")
 INPUT = os.path.join(compat, "inputs", "v5.ft")
@@ -30,29 +30,7 @@ logs = []
 CAPTURE, SEND, TAG, PRINT = (tool(build, n) for n in
                              ("flow-capture", "flow-send", "flow-tag", "flow-print"))
 
-# ---- an independent reader of v1005 streams -----------------------------------
-
-
-def read_stream(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    if len(data) < 8 or data[:2] != b"\xcf\x10" or data[3] != 3:
-        raise ValueError("%s: not a stream version 3 file" % path)
-    e = "<" if data[2] == 1 else ">"
-    hlen = struct.unpack(e + "I", data[4:8])[0]
-    tlv, p = {}, 8
-    while p + 4 <= hlen:
-        t, l = struct.unpack(e + "HH", data[p:p + 4])
-        v = data[p + 4:p + 4 + l]
-        p += 4 + l
-        if t == 0x02:
-            tlv[t] = struct.unpack(e + "H", v)[0]
-        elif l == 4:
-            tlv[t] = struct.unpack(e + "I", v)[0]
-    body = data[hlen:]
-    if tlv.get(0x08, 0) & 0x02:
-        body = zlib.decompressobj().decompress(body)
-    return {"order": e, "d_version": tlv.get(0x02), "count": tlv.get(0x0a), "body": body}
+# ---- v1005 records of the streams read by lib.read_stream (independent of ftlib) ----
 
 
 def tagged_flows(h):
@@ -129,7 +107,7 @@ def count_v1005(path):
 def v5_tagged(definition):
     """flow-capture -T on a v5 stream stores flow-tag's tags, in v1005 files."""
     expected = run([TAG, "-t", CFG, "-T", definition], INPUT)
-    want = tagged_flows(read_stream_bytes(expected.stdout))
+    want = tagged_flows(parse_stream(expected.stdout, "flow-tag output"))
     p, workdir, port, up = start_capture("v5-" + definition, "-n", "0", "-t", CFG,
                                          "-T", definition)
     if not report(up, "%s: flow-capture -T %s listens" % (definition, definition)):
@@ -152,13 +130,6 @@ def v5_tagged(definition):
            % (definition, sum(got.values()), diff))
     tagged = sum(n for k, n in got.items() if k[8] or k[9])
     report(tagged > 0, "%s: %d flows carry a tag" % (definition, tagged))
-
-
-def read_stream_bytes(data):
-    path = os.path.join(work, "expected.ft")
-    with open(path, "wb") as f:
-        f.write(data)
-    return read_stream(path)
 
 
 def v9_extended():

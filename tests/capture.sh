@@ -17,7 +17,7 @@ import tempfile, time, zlib
 build, shared = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 sys.dont_write_bytecode = True     # no __pycache__ in the source tree
 sys.path.insert(0, sys.argv[3])
-from lib import report, finish, tool, wait_for, files, kill_all, wait_socket_drained  # noqa: E402
+from lib import report, finish, tool, wait_for, files, kill_all, wait_socket_drained, read_stream  # noqa: E402
 import lib  # noqa: E402
 procs = []
 daemons = []        # pids of detached daemons, killed at the end
@@ -29,40 +29,9 @@ INPUT = os.path.join(shared, "compat", "inputs", "v5.ft")
 work = tempfile.mkdtemp(prefix="ftkit-capture-")
 ENV = dict(os.environ, TZ="America/New_York")
 
-# ---- an independent reader of flow-tools stream files --------------------
+# ---- records of the streams read by lib.read_stream (independent of ftlib) ----
 
 REC_SIZE = {1: 60, 5: 64, 7: 68}
-
-
-def read_stream(path):
-    """Header fields and raw record bytes of a stream-version-3 file."""
-    with open(path, "rb") as f:
-        data = f.read()
-    if len(data) < 8 or data[0] != 0xCF or data[1] != 0x10 or data[3] != 3:
-        raise ValueError("%s: not a stream version 3 file" % path)
-    e = "<" if data[2] == 1 else ">"
-    hlen = struct.unpack(e + "I", data[4:8])[0]
-    h = {"order": e, "tlv": {}}
-    p = 8
-    while p + 4 <= hlen:
-        t, l = struct.unpack(e + "HH", data[p:p + 4])
-        v = data[p + 4:p + 4 + l]
-        p += 4 + l
-        if t in (0x02,):
-            h["tlv"][t] = struct.unpack(e + "H", v)[0]
-        elif t in (0x0f, 0x10):
-            h["tlv"][t] = v.rstrip(b"\0").decode()
-        elif l == 4:
-            h["tlv"][t] = struct.unpack(e + "I", v)[0]
-    body = data[hlen:]
-    flags = h["tlv"].get(0x08, 0)
-    if flags & 0x02:
-        body = zlib.decompressobj().decompress(body)
-    h.update(d_version=h["tlv"].get(0x02), flags=flags, count=h["tlv"].get(0x0a),
-             lost=h["tlv"].get(0x0b), corrupt=h["tlv"].get(0x0d), resets=h["tlv"].get(0x0e),
-             start=h["tlv"].get(0x06), end=h["tlv"].get(0x07), host=h["tlv"].get(0x0f),
-             comment=h["tlv"].get(0x10), body=body)
-    return h
 
 
 def flow_tuples(h):

@@ -13,7 +13,9 @@ import glob
 import os
 import signal
 import socket
+import struct
 import subprocess
+import zlib
 import sys
 import time
 
@@ -120,3 +122,38 @@ def udp_socket_state(port):
 def wait_socket_drained(port, timeout=15.0):
     """Wait until the UDP socket on 127.0.0.1:port has read everything queued to it."""
     return wait_for(lambda: (udp_socket_state(port) or (0, 0))[0] == 0, timeout)
+
+
+def parse_stream(data, name="stream"):
+    """Header fields and raw (inflated) record bytes of a stream-version-3
+    file, read from stream-format.md independently of ftlib."""
+    if len(data) < 8 or data[0] != 0xCF or data[1] != 0x10 or data[3] != 3:
+        raise ValueError("%s: not a stream version 3 file" % name)
+    e = "<" if data[2] == 1 else ">"
+    hlen = struct.unpack(e + "I", data[4:8])[0]
+    h = {"order": e, "tlv": {}}
+    p = 8
+    while p + 4 <= hlen:
+        t, l = struct.unpack(e + "HH", data[p:p + 4])
+        v = data[p + 4:p + 4 + l]
+        p += 4 + l
+        if t in (0x02,):
+            h["tlv"][t] = struct.unpack(e + "H", v)[0]
+        elif t in (0x0f, 0x10):
+            h["tlv"][t] = v.rstrip(b"\0").decode()
+        elif l == 4:
+            h["tlv"][t] = struct.unpack(e + "I", v)[0]
+    body = data[hlen:]
+    flags = h["tlv"].get(0x08, 0)
+    if flags & 0x02:
+        body = zlib.decompressobj().decompress(body)
+    h.update(d_version=h["tlv"].get(0x02), flags=flags, count=h["tlv"].get(0x0a),
+             lost=h["tlv"].get(0x0b), corrupt=h["tlv"].get(0x0d), resets=h["tlv"].get(0x0e),
+             start=h["tlv"].get(0x06), end=h["tlv"].get(0x07), host=h["tlv"].get(0x0f),
+             comment=h["tlv"].get(0x10), body=body)
+    return h
+
+
+def read_stream(path):
+    with open(path, "rb") as f:
+        return parse_stream(f.read(), path)
