@@ -26,7 +26,7 @@ import json, os, struct, subprocess, sys
 build, shared = sys.argv[1], sys.argv[2]
 sys.dont_write_bytecode = True     # no __pycache__ in the source tree
 sys.path.insert(0, sys.argv[3])
-from lib import report, finish, tool  # noqa: E402
+from lib import report, finish, tool, pcap_ip_packets  # noqa: E402
 caps = os.path.join(shared, "captures")
 
 
@@ -52,27 +52,9 @@ def cases():
 
 def pcap_payloads(path):
     """frame number -> UDP payload (Ethernet/IPv4/IPv6, optional VLAN tags)."""
-    data = open(path, "rb").read()
-    magic = data[:4]
-    endian = "<" if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
-    off, frame, out = 24, 0, {}
-    while off + 16 <= len(data):
-        _, _, incl, _ = struct.unpack(endian + "IIII", data[off:off + 16])
-        pkt = data[off + 16:off + 16 + incl]
-        off += 16 + incl
-        frame += 1
-        p = 12
-        etype = struct.unpack(">H", pkt[p:p + 2])[0]
-        p += 2
-        while etype in (0x8100, 0x88A8):
-            etype = struct.unpack(">H", pkt[p + 2:p + 4])[0]
-            p += 4
-        if etype == 0x0800:
-            p += (pkt[p] & 15) * 4
-        elif etype == 0x86DD:
-            p += 40
-        else:
-            continue
+    out = {}
+    for frame, etype, pkt, p in pcap_ip_packets(path):
+        p += (pkt[p] & 15) * 4 if etype == 0x0800 else 40
         ulen = struct.unpack(">H", pkt[p + 4:p + 6])[0]
         out[frame] = pkt[p + 8:p + ulen]
     return out

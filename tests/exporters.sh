@@ -42,7 +42,7 @@ import sys, tempfile, time
 build, shared = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 sys.dont_write_bytecode = True     # no __pycache__ in the source tree
 sys.path.insert(0, sys.argv[3])
-from lib import report, finish, tool, free_port, stop, kill_all, udp_socket_state  # noqa: E402
+from lib import report, finish, tool, free_port, stop, kill_all, udp_socket_state, pcap_ip_packets  # noqa: E402
 T0 = time.time()
 BUDGET = 100.0          # seconds for the whole script; waits are cut to fit
 procs = []
@@ -70,29 +70,8 @@ def pcap_flows(path, ipv6):
     counted the way softflowd and pmacct's nfprobe do it: one record per
     direction, octets = the IP length (IPv6: payload length + 40), ICMP's type
     and code in the destination port.  IPv6 packets are left out for v5."""
-    with open(path, "rb") as f:
-        data = f.read()
-    magic = data[:4]
-    if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
-        e = "<"
-    elif magic in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
-        e = ">"
-    else:
-        raise ValueError("%s: not a pcap file" % path)
-    if struct.unpack(e + "I", data[20:24])[0] != 1:
-        raise ValueError("%s: not an Ethernet capture" % path)
     flows = {}
-    pos = 24
-    while pos + 16 <= len(data):
-        caplen = struct.unpack(e + "I", data[pos + 8:pos + 12])[0]
-        pkt = data[pos + 16:pos + 16 + caplen]
-        pos += 16 + caplen
-        p = 12
-        etype = struct.unpack("!H", pkt[p:p + 2])[0]
-        p += 2
-        while etype in (0x8100, 0x88A8):                    # VLAN tags
-            etype = struct.unpack("!H", pkt[p + 2:p + 4])[0]
-            p += 4
+    for _, etype, pkt, p in pcap_ip_packets(path):
         if etype == 0x0800:
             octets = struct.unpack("!H", pkt[p + 2:p + 4])[0]
             if struct.unpack("!H", pkt[p + 6:p + 8])[0] & 0x3FFF:
@@ -100,15 +79,13 @@ def pcap_flows(path, ipv6):
             proto = pkt[p + 9]
             src, dst = pkt[p + 12:p + 16], pkt[p + 16:p + 20]
             l4 = p + (pkt[p] & 15) * 4
-        elif etype == 0x86DD:
+        else:
             if not ipv6:
                 continue
             octets = struct.unpack("!H", pkt[p + 4:p + 6])[0] + 40
             proto = pkt[p + 6]
             src, dst = pkt[p + 8:p + 24], pkt[p + 24:p + 40]
             l4 = p + 40
-        else:
-            continue
         sport = dport = 0
         if proto in (6, 17):
             sport, dport = struct.unpack("!HH", pkt[l4:l4 + 4])

@@ -157,3 +157,33 @@ def parse_stream(data, name="stream"):
 def read_stream(path):
     with open(path, "rb") as f:
         return parse_stream(f.read(), path)
+
+
+def pcap_ip_packets(path):
+    """(frame number, ethertype, frame bytes, offset of the IP header) of each
+    IPv4 or IPv6 frame of an Ethernet pcap file (VLAN tags skipped)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    magic = data[:4]
+    if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
+        e = "<"
+    elif magic in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
+        e = ">"
+    else:
+        raise ValueError("%s: not a pcap file" % path)
+    if struct.unpack(e + "I", data[20:24])[0] != 1:
+        raise ValueError("%s: not an Ethernet capture" % path)
+    pos, frame = 24, 0
+    while pos + 16 <= len(data):
+        caplen = struct.unpack(e + "I", data[pos + 8:pos + 12])[0]
+        pkt = data[pos + 16:pos + 16 + caplen]
+        pos += 16 + caplen
+        frame += 1
+        p = 12
+        etype = struct.unpack("!H", pkt[p:p + 2])[0]
+        p += 2
+        while etype in (0x8100, 0x88A8):                    # VLAN tags
+            etype = struct.unpack("!H", pkt[p + 2:p + 4])[0]
+            p += 4
+        if etype in (0x0800, 0x86DD):
+            yield frame, etype, pkt, p
