@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "ft_print.h"
 #include "ft_stream.h"
+#include "ft_prog.h"
 
 #define PROG "flow-print"
 #define BATCH 4096
@@ -43,7 +44,7 @@ static int parse_args(int argc, char **argv, struct ft_print_opts *o)
             break;              /* accepted for compatibility; nothing to debug */
         case 'f':
             if (ft_print_parse_format(optarg, &o->format) != 0) {
-                fprintf(stderr, PROG ": No such format, %s\n", optarg);
+                ft_warn("No such format, %s", optarg);
                 return 1;
             }
             break;
@@ -68,7 +69,7 @@ static int parse_args(int argc, char **argv, struct ft_print_opts *o)
         }
     }
     if (optind < argc) {
-        fprintf(stderr, PROG ": Extra arguments starting with %s.\n", argv[optind]);
+        ft_warn("Extra arguments starting with %s.", argv[optind]);
         return 1;
     }
     return 0;
@@ -152,7 +153,7 @@ static int print_records(struct ft_reader *r, struct ft_printer *pr, struct ft_o
     if (!ok || pthread_mutex_init(&ra.lock, NULL) != 0 ||
         pthread_cond_init(&ra.changed, NULL) != 0 ||
         pthread_create(&reader, NULL, read_batches, &ra) != 0) {
-        fprintf(stderr, PROG ": out of memory\n");
+        ft_warn("out of memory");
         return 1;
     }
     ssize_t n = print_batches(&ra, pr, out);
@@ -161,11 +162,11 @@ static int print_records(struct ft_reader *r, struct ft_printer *pr, struct ft_o
         free(ra.slot[i].flows);
     ft_out_flush(out);
     if (n < 0) {
-        fprintf(stderr, PROG ": %s\n", ft_reader_error(r));
+        ft_warn("%s", ft_reader_error(r));
         return 1;
     }
     if (out->error) {
-        fprintf(stderr, PROG ": write error: %s\n", strerror(out->error));
+        ft_warn("write error: %s", strerror(out->error));
         return 1;
     }
     return 0;
@@ -174,37 +175,31 @@ static int print_records(struct ft_reader *r, struct ft_printer *pr, struct ft_o
 int main(int argc, char **argv)
 {
     struct ft_print_opts opts = { .format = FT_PRINT_DEFAULT, .comment = '#' };
+    ft_progname = PROG;
     if (parse_args(argc, argv, &opts) != 0)
         return 1;
     if (opts.format != FT_PRINT_DEFAULT && opts.format != FT_PRINT_JSON &&
         opts.format != FT_PRINT_CSV && opts.format >= FT_PRINT_NFORMATS) {
-        fprintf(stderr, PROG ": No such format, %d\n", opts.format);
+        ft_warn("No such format, %d", opts.format);
         return 1;
     }
 
     struct ft_err err;
-    struct ft_reader *r = ft_reader_open(STDIN_FILENO, "stdin", 0, &err);
-    if (!r) {
-        fprintf(stderr, PROG ": %s\n", err.msg);
-        return 1;
-    }
+    struct ft_reader *r = ft_stdin_reader();
     enum ft_print_error why;
     struct ft_printer *pr = ft_printer_new(&opts, ft_reader_format(r), &why, &err);
     if (!pr) {
-        fprintf(stderr, PROG ": %s\n", err.msg);
+        ft_warn("%s", err.msg);
         ft_reader_close(r);
         return why == FT_PRINT_EFIELDS ? 255 : 1;
     }
 
     struct ft_out out;
-    if (ft_out_init(&out, STDOUT_FILENO, 0) != 0) {
-        fprintf(stderr, PROG ": out of memory\n");
-        return 1;
-    }
+    ft_stdout_text(&out);
     ft_print_begin(pr, &out, ft_reader_header(r));
     int rc = print_records(r, pr, &out);
     if (ft_printer_bogus(pr) > 0)
-        fprintf(stderr, PROG ": Ignoring %llu bogus flows with dPkts=0\n",
+        ft_warn("Ignoring %llu bogus flows with dPkts=0",
                 (unsigned long long)ft_printer_bogus(pr));
     ft_out_free(&out);
     ft_printer_free(pr);
