@@ -4,8 +4,9 @@
  * Byte-compatible with flow-tools: stream versions 1 (read) and 3
  * (read/write), zlib compression, both byte orders, every record format of
  * ft_format.h.  ftkit adds zstd compression (flag FT_HF_ZSTD, only ftkit
- * reads it), the extended record format, and big-endian v1005 records that
- * keep their tags (flag FT_HF_BE1005_FIXED).
+ * reads it), the extended record format, big-endian v1005 records that
+ * keep their tags (flag FT_HF_BE1005_FIXED), and records stored in column
+ * blocks (flag FT_HF_BLOCKS).
  *
  * Nothing here prints or exits: failures return -1 / NULL and leave a message
  * naming the stream and the byte offset in struct ft_err.
@@ -49,6 +50,10 @@ enum ft_tlv {
  * (FT_ORDER_BIG_FLOWTOOLS).  Writers set it on every big-endian v1005
  * stream they write in that layout and clear it on every other stream. */
 #define FT_HF_BE1005_FIXED 0x80
+/* ftkit: the records are stored in column blocks (ft_blocks.h).  Writers
+ * set it on zstd-compressed streams and on compressed streams of the
+ * extended record, which flow-tools cannot read anyway, and on no other. */
+#define FT_HF_BLOCKS     0x100
 
 #define FT_HDR_MAX 16384        /* largest header a writer builds */
 #define FT_HDR_STR 4096         /* room for hostname / comments */

@@ -63,3 +63,8 @@ tests_unit_test_filter_LDADD = $(FTLIB)
 check_PROGRAMS += tests/unit/test_pdeflate
 tests_unit_test_pdeflate_SOURCES = tests/unit/test_pdeflate.c
 tests_unit_test_pdeflate_LDADD = $(FTLIB)
+
+# column blocks of zstd and extended streams
+check_PROGRAMS += tests/unit/test_blocks
+tests_unit_test_blocks_SOURCES = tests/unit/test_blocks.c
+tests_unit_test_blocks_LDADD = $(FTLIB)

@@ -36,6 +36,7 @@ struct ref {
     unsigned rec;           /* stored record size */
     int sv1;                /* stream version 1: records are converted */
     int comp;               /* FT_COMP_* */
+    int blocked, big;       /* FT_HF_BLOCKS; records big-endian */
     uint8_t *data;          /* the record bytes (decompressed) */
     size_t data_len;
 };
@@ -101,14 +102,59 @@ static size_t ref_unzstd(const uint8_t *p, size_t n, uint8_t **out, int *bad)
 }
 #endif
 
-static size_t ref_decompress(int comp, const uint8_t *p, size_t n, uint8_t **out, int *bad)
+/* The whole column blocks (ftkit-stream(5)) of p[0..n) turned back into
+ * records in *out; *bad when bytes are left over or a block is impossible. */
+static size_t ref_unblock(const struct ref *ref, const uint8_t *p, size_t n, uint8_t **out,
+                          int *bad)
 {
+    size_t pos = 0, len = 0, head = 4 + (ref->rec + 7) / 8;
+    *out = NULL;
+    while (pos < n) {
+        const uint8_t *b = p + pos;
+        uint32_t count = ref->big ? (uint32_t)b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]
+                                  : (uint32_t)b[3] << 24 | b[2] << 16 | b[1] << 8 | b[0];
+        size_t stored = 0, past_record = 0;
+        for (unsigned j = 0; n - pos >= head && j < (head - 4) * 8; j++) {
+            if (b[4 + j / 8] & (1u << (j % 8)))
+                *(j < ref->rec ? &stored : &past_record) += 1;
+        }
+        if (n - pos < head || count == 0 || count > 8192 || past_record ||
+            n - pos - head < stored * count)
+            break;
+        *out = realloc(*out, len + (size_t)count * ref->rec);
+        memset(*out + len, 0, (size_t)count * ref->rec);
+        const uint8_t *col = b + head;
+        for (unsigned j = 0; j < ref->rec; j++) {
+            if (!(b[4 + j / 8] & (1u << (j % 8))))
+                continue;
+            for (size_t i = 0; i < count; i++)
+                (*out)[len + i * ref->rec + j] = col[i];
+            col += count;
+        }
+        len += (size_t)count * ref->rec;
+        pos += head + stored * count;
+    }
+    *bad |= pos < n;
+    return len;
+}
+
+/* The record bytes of the stored data p[0..n), as far as they can be had. */
+static size_t ref_decompress(const struct ref *ref, const uint8_t *p, size_t n,
+                             uint8_t **out, int *bad)
+{
+    size_t len;
 #ifdef HAVE_ZSTD
-    if (comp == FT_COMP_ZSTD)
-        return ref_unzstd(p, n, out, bad);
+    if (ref->comp == FT_COMP_ZSTD)
+        len = ref_unzstd(p, n, out, bad);
+    else
 #endif
-    (void)comp;
-    return ref_inflate(p, n, out, bad);
+        len = ref_inflate(p, n, out, bad);
+    if (!ref->blocked)
+        return len;
+    uint8_t *blocks = *out;
+    len = ref_unblock(ref, blocks, len, out, bad);
+    free(blocks);
+    return len;
 }
 
 /* ---- reading a damaged copy --------------------------------------------- */
@@ -223,7 +269,7 @@ static void check_truncated(const struct ref *ref, size_t cut)
         }
         goto out;
     }
-    size_t got = ref_decompress(ref->comp, ref->bytes + ref->hlen, avail, &data, &bad);
+    size_t got = ref_decompress(ref, ref->bytes + ref->hlen, avail, &data, &bad);
     want_n = got / ref->rec;
     CHECK(same_records(ref, &o, data, want_n), "%s cut at %zu (compressed): %zu records, "
           "want %zu", ref->name, cut, o.n, want_n);
@@ -272,7 +318,7 @@ static void check_flipped(const struct ref *ref, size_t pos, uint8_t mask)
     }
     uint8_t *data;
     int bad;
-    size_t got = ref_decompress(ref->comp, copy + ref->hlen, ref->len - ref->hlen, &data, &bad);
+    size_t got = ref_decompress(ref, copy + ref->hlen, ref->len - ref->hlen, &data, &bad);
     size_t want_n = got / ref->rec;
     CHECK(same_records(ref, &o, data, want_n), "%s flip at %zu (compressed): %zu records, "
           "want %zu (%s)", ref->name, pos, o.n, want_n, o.msg);
@@ -304,13 +350,15 @@ static int load_ref(const char *path, struct ref *ref)
     ref->rec = ref->sv1 ? FT_SV1_REC_SIZE : ft_reader_format(r)->rec_size;
     ref->comp = !(h->flags & FT_HF_COMPRESS) ? FT_COMP_NONE
               : (h->flags & FT_HF_ZSTD) ? FT_COMP_ZSTD : FT_COMP_ZLIB;
+    ref->blocked = (h->flags & FT_HF_BLOCKS) != 0;
+    ref->big = h->byte_order == FT_ORDER_BIG;
     ft_reader_close(r);
     if (ref->comp == FT_COMP_NONE) {
         ref->data = ref->bytes + ref->hlen;
         ref->data_len = ref->len - ref->hlen;
     } else {
         int bad;
-        ref->data_len = ref_decompress(ref->comp, ref->bytes + ref->hlen,
+        ref->data_len = ref_decompress(ref, ref->bytes + ref->hlen,
                                        ref->len - ref->hlen, &ref->data, &bad);
         CHECK(!bad, "%s: reference decompression", path);
     }
@@ -344,29 +392,39 @@ static void damage_stream(const char *path)
         free(ref.data);
 }
 
-#ifdef HAVE_ZSTD
-/* zstd copies of some inputs (no original writes zstd), then damage them. */
-static void damage_zstd_copy(const char *rel)
+/* Copies of some inputs in what only ftkit writes (zstd; the extended
+ * record, compressed in column blocks), then damage them. */
+static void damage_copy(const char *rel, enum ft_compression comp, int extended)
 {
     char in[512], out[512];
     snprintf(in, sizeof(in), "%s/compat/inputs/%s", ft_test_shared(), rel);
-    snprintf(out, sizeof(out), "%s/zstd-%s", tmpdir, rel);
+    snprintf(out, sizeof(out), "%s/%s%s-%s", tmpdir, comp == FT_COMP_ZSTD ? "zstd" : "zlib",
+             extended ? "-ext" : "", rel);
     struct ft_err err;
     struct ft_reader *r = ft_reader_open_path(in, &err);
     int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    struct ft_write_opts o = {.comp = FT_COMP_ZSTD, .level = 3, .rewrite = 1};
-    struct ft_writer *w = r ? ft_writer_open(fd, out, ft_reader_header(r), &o, &err) : NULL;
-    CHECK(w != NULL, "zstd copy of %s: %s", rel, err.msg);
+    struct ft_write_opts o = {.comp = comp, .level = 3, .rewrite = 1};
+    struct ft_header h;
+    if (r && extended) {
+        ft_header_init(&h, ft_format_find(FT_DV_EXTENDED, 0));
+        o.byte_order = ft_reader_header(r)->byte_order;
+    } else if (r)
+        h = *ft_reader_header(r);
+    struct ft_writer *w = r ? ft_writer_open(fd, out, &h, &o, &err) : NULL;
+    CHECK(w && (ft_writer_header(w)->flags & FT_HF_BLOCKS),
+          "copy of %s in column blocks: %s", rel, err.msg);
+    struct ft_flow flows[500];
     const uint8_t *recs;
     ssize_t n;
-    while (w && (n = ft_reader_raw(r, &recs, 500)) > 0)
+    while (w && extended && (n = ft_reader_read(r, flows, 500)) > 0)
+        ft_writer_write(w, flows, (size_t)n);
+    while (w && !extended && (n = ft_reader_raw(r, &recs, 500)) > 0)
         ft_writer_write_raw(w, recs, (size_t)n, ft_reader_order(r));
     ft_writer_close(w, &err);
     close(fd);
     ft_reader_close(r);
     damage_stream(out);
 }
-#endif
 
 /* A read error (a directory) is reported with the file name, not a crash. */
 static void test_read_error(void)
@@ -392,10 +450,13 @@ int main(void)
     int n = su_each_stream(dir, 0, damage_stream);
     CHECK(n >= 70, "damaged %d compat inputs", n);
 #ifdef HAVE_ZSTD
-    damage_zstd_copy("v5.ft");
-    damage_zstd_copy("v8.14_big.ft");
-    damage_zstd_copy("v1005.ft");
+    damage_copy("v5.ft", FT_COMP_ZSTD, 0);
+    damage_copy("v8.14_big.ft", FT_COMP_ZSTD, 0);
+    damage_copy("v1005.ft", FT_COMP_ZSTD, 0);
+    damage_copy("v1005_big_z.ft", FT_COMP_ZSTD, 1);
 #endif
+    damage_copy("v5.ft", FT_COMP_ZLIB, 1);
+    damage_copy("v7_big.ft", FT_COMP_ZLIB, 1);
     test_read_error();
     char cmd[300];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);

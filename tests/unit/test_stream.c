@@ -616,7 +616,7 @@ static void test_parse_compression(void)
         {"0", 1, FT_COMP_NONE, 0}, {"1", 1, FT_COMP_ZLIB, 1}, {"9", 1, FT_COMP_ZLIB, 9},
         {"10", 0, 0, 0}, {"-1", 0, 0, 0}, {"", 0, 0, 0}, {"a", 0, 0, 0}, {"5x", 0, 0, 0},
 #ifdef HAVE_ZSTD
-        {"zstd", 1, FT_COMP_ZSTD, 3}, {"zstd:1", 1, FT_COMP_ZSTD, 1},
+        {"zstd", 1, FT_COMP_ZSTD, 1}, {"zstd:1", 1, FT_COMP_ZSTD, 1},
         {"zstd:19", 1, FT_COMP_ZSTD, 19}, {"zstd:0", 0, 0, 0}, {"zstd:20", 0, 0, 0},
         {"zstd:", 0, 0, 0}, {"zstdx", 0, 0, 0},
 #endif
