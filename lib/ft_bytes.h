@@ -23,6 +23,10 @@ static inline uint16_t ft_bswap16(uint16_t v) { return (uint16_t)((v >> 8) | (v 
 static inline uint32_t ft_bswap32(uint32_t v) { return __builtin_bswap32(v); }
 static inline uint64_t ft_bswap64(uint64_t v) { return __builtin_bswap64(v); }
 
+/* Bytes too, so that tables of fields of every width expand alike. */
+static inline uint8_t ft_ld8(const uint8_t *p, int big) { (void)big; return *p; }
+static inline void ft_st8(uint8_t *p, uint8_t v, int big) { (void)big; *p = v; }
+
 static inline uint16_t ft_ld16(const uint8_t *p, int big)
 {
     uint16_t v;

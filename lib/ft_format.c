@@ -720,78 +720,74 @@ _Static_assert(X_AF == X_U8 + X_N_U8, "extended layout");
 _Static_assert(X_RESERVED == X_ADDR + X_N_ADDR * 16 && EXT_SIZE == X_RESERVED + 4,
                "extended layout");
 
-/* The members in record order; one list serves decode and encode. */
-#define EXT_U32(f) { &(f)->unix_secs, &(f)->unix_nsecs, &(f)->sysuptime, &(f)->first, \
-    &(f)->last, &(f)->start_ns, &(f)->end_ns, &(f)->dflows, &(f)->extra_pkts, \
-    &(f)->input, &(f)->output, &(f)->src_as, &(f)->dst_as, &(f)->src_tag, \
-    &(f)->dst_tag, &(f)->source_id, &(f)->sampling_interval, &(f)->sampler_id, \
-    &(f)->flow_label, &(f)->sequence }
-#define EXT_U16(f) { &(f)->srcport, &(f)->dstport, &(f)->src_vlan, &(f)->dst_vlan, \
-    &(f)->exporter_port, &(f)->template_id }
-#define EXT_U8(f) { &(f)->prot, &(f)->tos, &(f)->tcp_flags, &(f)->marked_tos, \
-    &(f)->src_mask, &(f)->dst_mask, &(f)->engine_type, &(f)->engine_id, \
-    &(f)->in_encaps, &(f)->out_encaps, &(f)->sampling_algorithm, &(f)->direction, \
-    &(f)->icmp_type, &(f)->icmp_code, &(f)->ip_version, &(f)->export_version }
-#define EXT_ADDR(f) { &(f)->exaddr, &(f)->srcaddr, &(f)->dstaddr, &(f)->nexthop, \
-    &(f)->peer_nexthop, &(f)->router_sc, &(f)->bgp_nexthop }
+/* The integer members in record order, with their width; one list serves
+ * decode and encode, expanded into straight-line code per byte order. */
+#define EXT_INTS(X) \
+    X(64, has, X_HAS) X(64, start_ms, X_START_MS) X(64, end_ms, X_END_MS) \
+    X(64, dpkts, X_DPKTS) X(64, doctets, X_DOCTETS) \
+    X(32, unix_secs, X_U32) X(32, unix_nsecs, X_U32 + 4) X(32, sysuptime, X_U32 + 8) \
+    X(32, first, X_U32 + 12) X(32, last, X_U32 + 16) X(32, start_ns, X_U32 + 20) \
+    X(32, end_ns, X_U32 + 24) X(32, dflows, X_U32 + 28) X(32, extra_pkts, X_U32 + 32) \
+    X(32, input, X_U32 + 36) X(32, output, X_U32 + 40) X(32, src_as, X_U32 + 44) \
+    X(32, dst_as, X_U32 + 48) X(32, src_tag, X_U32 + 52) X(32, dst_tag, X_U32 + 56) \
+    X(32, source_id, X_U32 + 60) X(32, sampling_interval, X_U32 + 64) \
+    X(32, sampler_id, X_U32 + 68) X(32, flow_label, X_U32 + 72) X(32, sequence, X_U32 + 76) \
+    X(16, srcport, X_U16) X(16, dstport, X_U16 + 2) X(16, src_vlan, X_U16 + 4) \
+    X(16, dst_vlan, X_U16 + 6) X(16, exporter_port, X_U16 + 8) X(16, template_id, X_U16 + 10) \
+    X(8, prot, X_U8) X(8, tos, X_U8 + 1) X(8, tcp_flags, X_U8 + 2) X(8, marked_tos, X_U8 + 3) \
+    X(8, src_mask, X_U8 + 4) X(8, dst_mask, X_U8 + 5) X(8, engine_type, X_U8 + 6) \
+    X(8, engine_id, X_U8 + 7) X(8, in_encaps, X_U8 + 8) X(8, out_encaps, X_U8 + 9) \
+    X(8, sampling_algorithm, X_U8 + 10) X(8, direction, X_U8 + 11) \
+    X(8, icmp_type, X_U8 + 12) X(8, icmp_code, X_U8 + 13) X(8, ip_version, X_U8 + 14) \
+    X(8, export_version, X_U8 + 15)
+#define EXT_ADDRS(X) X(exaddr, 0) X(srcaddr, 1) X(dstaddr, 2) X(nexthop, 3) \
+    X(peer_nexthop, 4) X(router_sc, 5) X(bgp_nexthop, 6)
 
-static void decode_ext(int big, const uint8_t *r, struct ft_flow *f)
+static inline void decode_ext_addr(const uint8_t *r, unsigned i, struct ft_ip *a)
 {
-    memset(f, 0, sizeof(*f));
-    uint32_t *u32[] = EXT_U32(f);
-    uint16_t *u16[] = EXT_U16(f);
-    uint8_t *u8[] = EXT_U8(f);
-    struct ft_ip *addr[] = EXT_ADDR(f);
-    f->has = ft_ld64(r + X_HAS, big);
-    f->start_ms = ft_ld64(r + X_START_MS, big);
-    f->end_ms = ft_ld64(r + X_END_MS, big);
-    f->dpkts = ft_ld64(r + X_DPKTS, big);
-    f->doctets = ft_ld64(r + X_DOCTETS, big);
-    for (unsigned i = 0; i < X_N_U32; i++)
-        *u32[i] = ft_ld32(r + X_U32 + 4 * i, big);
-    for (unsigned i = 0; i < X_N_U16; i++)
-        *u16[i] = ft_ld16(r + X_U16 + 2 * i, big);
-    for (unsigned i = 0; i < X_N_U8; i++)
-        *u8[i] = r[X_U8 + i];
-    for (unsigned i = 0; i < X_N_ADDR; i++) {
-        const uint8_t *a = r + X_ADDR + 16 * i;
-        if (r[X_AF + i] == FT_AF_INET) {
-            ft_ip_set4(addr[i], ft_ld32(a, 1));
-        } else if (r[X_AF + i] == FT_AF_INET6) {
-            addr[i]->af = FT_AF_INET6;
-            memcpy(addr[i]->v6, a, 16);
-        }   /* anything else: no address */
+    const uint8_t *p = r + X_ADDR + 16 * i;
+    if (r[X_AF + i] == FT_AF_INET) {
+        ft_ip_set4(a, ft_ld32(p, 1));
+    } else if (r[X_AF + i] == FT_AF_INET6) {
+        a->af = FT_AF_INET6;
+        memcpy(a->v6, p, 16);
+    }   /* anything else: no address */
+}
+
+static inline void encode_ext_addr(uint8_t *r, unsigned i, const struct ft_ip *a)
+{
+    uint8_t *p = r + X_ADDR + 16 * i;
+    if (a->af == FT_AF_INET) {
+        r[X_AF + i] = FT_AF_INET;
+        ft_st32(p, a->v4, 1);
+    } else if (a->af == FT_AF_INET6) {
+        r[X_AF + i] = FT_AF_INET6;
+        memcpy(p, a->v6, 16);
     }
 }
 
-static void encode_ext(int big, const struct ft_flow *f, uint8_t *r)
+static inline __attribute__((always_inline))
+void decode_ext(int big, const uint8_t *r, struct ft_flow *f)
 {
-    const uint32_t *u32[] = EXT_U32(f);
-    const uint16_t *u16[] = EXT_U16(f);
-    const uint8_t *u8[] = EXT_U8(f);
-    const struct ft_ip *addr[] = EXT_ADDR(f);
-    memset(r, 0, EXT_SIZE);
-    ft_st64(r + X_HAS, f->has, big);
-    ft_st64(r + X_START_MS, f->start_ms, big);
-    ft_st64(r + X_END_MS, f->end_ms, big);
-    ft_st64(r + X_DPKTS, f->dpkts, big);
-    ft_st64(r + X_DOCTETS, f->doctets, big);
-    for (unsigned i = 0; i < X_N_U32; i++)
-        ft_st32(r + X_U32 + 4 * i, *u32[i], big);
-    for (unsigned i = 0; i < X_N_U16; i++)
-        ft_st16(r + X_U16 + 2 * i, *u16[i], big);
-    for (unsigned i = 0; i < X_N_U8; i++)
-        r[X_U8 + i] = *u8[i];
-    for (unsigned i = 0; i < X_N_ADDR; i++) {
-        uint8_t *a = r + X_ADDR + 16 * i;
-        if (addr[i]->af == FT_AF_INET) {
-            r[X_AF + i] = FT_AF_INET;
-            ft_st32(a, addr[i]->v4, 1);
-        } else if (addr[i]->af == FT_AF_INET6) {
-            r[X_AF + i] = FT_AF_INET6;
-            memcpy(a, addr[i]->v6, 16);
-        }
-    }
+    memset(f, 0, sizeof(*f));
+#define X(bits, m, off) f->m = ft_ld##bits(r + (off), big);
+    EXT_INTS(X)
+#undef X
+#define X(m, i) decode_ext_addr(r, i, &f->m);
+    EXT_ADDRS(X)
+#undef X
+}
+
+static inline __attribute__((always_inline))
+void encode_ext(int big, const struct ft_flow *f, uint8_t *r)
+{
+    memset(r + X_AF, 0, EXT_SIZE - X_AF);
+#define X(bits, m, off) ft_st##bits(r + (off), f->m, big);
+    EXT_INTS(X)
+#undef X
+#define X(m, i) encode_ext_addr(r, i, &f->m);
+    EXT_ADDRS(X)
+#undef X
 }
 
 static void swap_ext(uint8_t *r)
@@ -816,7 +812,10 @@ void ft_rec_decode(const struct ft_format *fmt, int order, const uint8_t *rec,
         else
             decode_v5(rec, f, 0);
     } else if (fmt->d_version == FT_DV_EXTENDED) {
-        decode_ext(big, rec, f);
+        if (big)
+            decode_ext(1, rec, f);
+        else
+            decode_ext(0, rec, f);
     } else {
         decode_generic(fmt, layout_of(fmt), big, order == FT_ORDER_BIG_FLOWTOOLS, rec, f);
     }
@@ -829,7 +828,10 @@ unsigned ft_rec_encode(const struct ft_format *fmt, int order, const struct ft_f
     if (fmt->d_version == 5)
         return big ? encode_v5(f, out, 1) : encode_v5(f, out, 0);
     if (fmt->d_version == FT_DV_EXTENDED) {
-        encode_ext(big, f, out);
+        if (big)
+            encode_ext(1, f, out);
+        else
+            encode_ext(0, f, out);
         return 0;
     }
     return encode_generic(fmt, layout_of(fmt), big, order == FT_ORDER_BIG_FLOWTOOLS, f, out);

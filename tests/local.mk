@@ -68,3 +68,8 @@ tests_unit_test_pdeflate_LDADD = $(FTLIB)
 check_PROGRAMS += tests/unit/test_blocks
 tests_unit_test_blocks_SOURCES = tests/unit/test_blocks.c
 tests_unit_test_blocks_LDADD = $(FTLIB)
+# the same without SSE2 squares: the byte-by-byte path other machines take
+check_PROGRAMS += tests/unit/test_blocks_portable
+tests_unit_test_blocks_portable_SOURCES = tests/unit/test_blocks.c lib/ft_blocks.c
+tests_unit_test_blocks_portable_CPPFLAGS = $(AM_CPPFLAGS) -DFT_BLOCKS_PORTABLE
+tests_unit_test_blocks_portable_LDADD = $(FTLIB)
