@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ft_pdu_int.h"
+#include "ft_bytes.h"
 
 #define V8_COMMON FX_DFLOWS, 0, 4}, {FX_DPKTS, 4, 4}, {FX_DOCTETS, 8, 4}, \
     {FX_FIRST, 12, 4}, {FX_LAST, 16, 4
@@ -184,12 +185,54 @@ static uint32_t fx_value(const struct ft_flow *f, enum fx_field k, unsigned *los
     return (uint32_t)v;
 }
 
-void ft_fx_get(const struct fx_layout *l, struct ft_rd *rec, struct ft_flow *f)
+void ft_fx_get_table(const struct fx_layout *l, struct ft_rd *rec, struct ft_flow *f)
 {
     for (const struct fx_slot *s = l->s; s->field != FX_END; s++) {
         fx_set(f, s->field, (uint32_t)rd_at(rec, s->off, s->size));
         f->has |= fx_bit(s->field);
     }
+}
+
+/*
+ * v5, nearly all that routers send, without the walk through its table:
+ * the walk took a tenth of flow-capture's CPU.  The same fields as the
+ * table's (test_pdu compares the two on random records).
+ */
+static void fx_get_v5(struct ft_rd *rec, struct ft_flow *f)
+{
+    const uint8_t *p = rd_take(rec, 48);
+    if (!p)
+        return;     /* cannot happen: the caller took exactly a record */
+    ft_ip_set4(&f->srcaddr, ft_ld32(p, 1));
+    ft_ip_set4(&f->dstaddr, ft_ld32(p + 4, 1));
+    ft_ip_set4(&f->nexthop, ft_ld32(p + 8, 1));
+    f->input = ft_ld16(p + 12, 1);
+    f->output = ft_ld16(p + 14, 1);
+    f->dpkts = ft_ld32(p + 16, 1);
+    f->doctets = ft_ld32(p + 20, 1);
+    f->first = ft_ld32(p + 24, 1);
+    f->last = ft_ld32(p + 28, 1);
+    f->srcport = ft_ld16(p + 32, 1);
+    f->dstport = ft_ld16(p + 34, 1);
+    f->tcp_flags = p[37];
+    f->prot = p[38];
+    f->tos = p[39];
+    f->src_as = ft_ld16(p + 40, 1);
+    f->dst_as = ft_ld16(p + 42, 1);
+    f->src_mask = p[44];
+    f->dst_mask = p[45];
+    f->has |= FT_F_SRCADDR | FT_F_DSTADDR | FT_F_NEXTHOP | FT_F_INPUT | FT_F_OUTPUT |
+              FT_F_DPKTS | FT_F_DOCTETS | FT_F_FIRST | FT_F_LAST | FT_F_SRCPORT |
+              FT_F_DSTPORT | FT_F_TCP_FLAGS | FT_F_PROT | FT_F_TOS | FT_F_SRC_AS |
+              FT_F_DST_AS | FT_F_SRC_MASK | FT_F_DST_MASK;
+}
+
+void ft_fx_get(const struct fx_layout *l, struct ft_rd *rec, struct ft_flow *f)
+{
+    if (l->version == 5)
+        fx_get_v5(rec, f);
+    else
+        ft_fx_get_table(l, rec, f);
 }
 
 unsigned ft_fx_put(const struct fx_layout *l, const struct ft_flow *f, uint8_t *rec)
