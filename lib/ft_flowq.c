@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -64,7 +65,12 @@ struct ft_flowq *ft_flowq_new(unsigned batches, size_t flows_per_batch)
     q->pool.size = q->fifo.size = batches;
     for (unsigned i = 0; i < batches; i++) {
         struct ft_flow_batch *b = &q->batches[i];
-        b->flows = calloc(flows_per_batch, sizeof *b->flows);
+        /* written now, not by the first flows: in a VM the first touch of
+         * each page is slow enough to overflow a socket buffer at full rate */
+        b->flows = flows_per_batch <= SIZE_MAX / sizeof *b->flows
+                       ? malloc(flows_per_batch * sizeof *b->flows) : NULL;
+        if (b->flows)
+            memset(b->flows, 0, flows_per_batch * sizeof *b->flows);
         if (!b->flows) {
             ft_flowq_free(q);
             return NULL;
