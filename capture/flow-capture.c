@@ -29,6 +29,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "ft_err.h"
 #include "ft_addrspec.h"
 #include "ft_capfile.h"
 #include "ft_collect.h"
@@ -82,14 +83,24 @@ struct options {
     /* -t/-T: tag every flow on receipt (files become v1005, or extended) */
     const char *tag_file;
     const char *tag_name;
-    struct ft_tag *tag;
-    const struct ft_tag_def *tag_def;
     /* -f/-F: keep only the flows a filter definition permits */
     const char *filter_file;
     const char *filter_name;
+    struct ft_vars vars;                /* -v, for the configuration files */
+    struct rules *rules;                /* -T and -F as loaded at start */
+};
+
+/*
+ * The tag and filter definitions in force.  Read at start and again on
+ * SIGHUP, as flow-tools does: the main thread loads a new set and leaves it
+ * in capture.next_rules; the receiver takes it between two reads and frees
+ * the set it used.  A set that cannot be loaded leaves the old one in force.
+ */
+struct rules {
+    struct ft_tag *tag;
+    const struct ft_tag_def *tag_def;
     struct ft_filter *filter;
     struct ft_filter_def *filter_def;
-    struct ft_vars vars;                /* -v, for the configuration files */
 };
 
 /* Counters every thread may read; each is written by one thread only. */
@@ -112,6 +123,7 @@ struct capture {
     /* SIGHUPs so far; the writer closes a file opened before the latest */
     atomic_uint rotate_requests;
     atomic_int receiver_done;   /* receiver ended (end of pcap, socket error) */
+    _Atomic(struct rules *) next_rules;     /* reloaded, not yet taken */
     int failed;                 /* a thread hit a fatal error */
     struct counters n;
     time_t startup;
@@ -145,6 +157,7 @@ struct header_counts {
 struct receiver {
     struct capture *c;
     struct ft_pdu_ctx *pdu;
+    struct rules *rules;                /* in force */
     const struct ft_format *out_fmt;    /* fixed by -V or the first datagram */
     struct ft_flow_batch *batch;        /* being filled, or NULL */
     uint64_t batch_taken_ms;            /* when it was taken */
@@ -261,12 +274,12 @@ static void add_flows(struct receiver *r, const struct ft_flow *flows, size_t n)
         }
         size_t k = n < room ? n : room;
         memcpy(b->flows + b->n, flows, k * sizeof *flows);
-        if (r->c->opt.tag_def)          /* before the mask: tags see real addresses */
-            ft_tag_apply(r->c->opt.tag_def, b->flows + b->n, k);
+        if (r->rules->tag_def)          /* before the mask: tags see real addresses */
+            ft_tag_apply(r->rules->tag_def, b->flows + b->n, k);
         flows += k;
         n -= k;
-        if (r->c->opt.filter_def) {     /* after tagging, as flow-tools: filters see tags */
-            size_t kept = ft_filter_compact(r->c->opt.filter_def, b->flows + b->n, k);
+        if (r->rules->filter_def) {     /* after tagging, as flow-tools: filters see tags */
+            size_t kept = ft_filter_compact(r->rules->filter_def, b->flows + b->n, k);
             count(&r->c->n.filtered, k - kept);
             k = kept;
         }
@@ -327,7 +340,7 @@ static void handle_datagram(struct receiver *r, const struct ft_pdu_src *src,
         return;
     }
     if (!r->out_fmt)
-        r->out_fmt = c->opt.format ? c->opt.format : c->opt.tag_def ? tagged_format(in) : in;
+        r->out_fmt = c->opt.format ? c->opt.format : c->opt.tag_name ? tagged_format(in) : in;
     if (!ft_collect_translatable(r->out_fmt, in)) {
         count_corrupt(r);
         if (ft_ratelimit_allow(&r->warn_corrupt, &c->log, time(NULL)))
@@ -418,6 +431,25 @@ static void receiver_periodic(struct receiver *r)
 
 /* ---- receiver: sources -------------------------------------------------- */
 
+static void free_rules(struct rules *ru)
+{
+    if (!ru)
+        return;
+    ft_tag_free(ru->tag);
+    ft_filter_free(ru->filter);
+    free(ru);
+}
+
+/* A set reloaded on SIGHUP replaces the one in force. */
+static void take_new_rules(struct receiver *r)
+{
+    struct rules *next = atomic_exchange(&r->c->next_rules, NULL);
+    if (next) {
+        free_rules(r->rules);
+        r->rules = next;
+    }
+}
+
 /* Datagrams read from the socket (0 when it was empty or failed). */
 static int receive_round(struct receiver *r, struct ft_udp_batch *ub)
 {
@@ -466,6 +498,7 @@ static void receive_socket(struct receiver *r)
         return;
     }
     while (!atomic_load(&c->stop)) {
+        take_new_rules(r);
         int got = receive_round(r, ub);
         receiver_periodic(r);
         if (got == RECV_BATCH)
@@ -488,6 +521,7 @@ static void receive_pcap(struct receiver *r)
     struct ft_err err;
     int rc = 0;
     while (!atomic_load(&c->stop) && (rc = ft_pcap_next(c->pcap, &d, &err)) > 0) {
+        take_new_rules(r);
         struct ft_pdu_src src = {.addr = d.src, .port = d.sport, .local = d.dst,
                                  .recv_ms = d.ts_ms};
         handle_datagram(r, &src, d.data, d.len);
@@ -995,30 +1029,67 @@ static void parse_option(struct options *o, int ch, const char *arg)
     }
 }
 
-/* -T: the definition, from -t or the default tag file; -V must then name a
- * format with tags (flow-tools allows only v1005; ftkit's extended too). */
-static void load_tag_definition(struct options *o)
-{
-    if (!o->tag_name)
-        return;
-    o->tag_def = ft_opt_tag_def(o->tag_file, o->tag_name, &o->vars, &o->tag);
-    if (o->format && o->format->d_version != 1005 && o->format->d_version != FT_DV_EXTENDED)
-        ft_die("Must be v1005 with tagging.");
-}
-
 /* -F: the definition, from -f or the default filter file. */
-static void load_filter_definition(struct options *o)
+static struct ft_filter_def *filter_def_load(const struct options *o, struct ft_filter **filter,
+                                             struct ft_err *err)
 {
-    struct ft_err err;
-    if (!o->filter_name)
-        return;
     const char *path = o->filter_file ? o->filter_file : FT_SYSCONFDIR "/cfg/filter.cfg";
     struct ft_filter_opts fopts = {.vars = &o->vars};
-    if (!(o->filter = ft_filter_load(path, &fopts, &err)))
-        ft_die("%s", err.msg);
-    if (!(o->filter_def = ft_filter_find(o->filter, o->filter_name)))
-        ft_die("%s: no filter-definition \"%s\" (ftfil_def_find(): failed)", path,
-               o->filter_name);
+    if (!(*filter = ft_filter_load(path, &fopts, err)))
+        return NULL;
+    struct ft_filter_def *d = ft_filter_find(*filter, o->filter_name);
+    if (!d) {
+        ft_err_set(err, "%s: no filter-definition \"%s\" (ftfil_def_find(): failed)", path,
+                   o->filter_name);
+        ft_filter_free(*filter);
+        *filter = NULL;
+    }
+    return d;
+}
+
+/* -T (from -t or the default tag file) and -F; NULL with a message if
+ * either cannot be had. */
+static struct rules *load_rules(const struct options *o, struct ft_err *err)
+{
+    struct rules *ru = calloc(1, sizeof *ru);
+    if (!ru) {
+        ft_err_set(err, "out of memory");
+        return NULL;
+    }
+    if ((o->tag_name &&
+         !(ru->tag_def = ft_tag_def_load(o->tag_file, o->tag_name, &o->vars, &ru->tag, err))) ||
+        (o->filter_name && !(ru->filter_def = filter_def_load(o, &ru->filter, err)))) {
+        free_rules(ru);
+        return NULL;
+    }
+    return ru;
+}
+
+/* The configuration files by absolute names: the reload on SIGHUP comes
+ * after the move into the working directory. */
+static const char *absolute(const char *path)
+{
+    char *abs = path ? realpath(path, NULL) : NULL;
+    return abs ? abs : path;
+}
+
+/* SIGHUP: the definitions read again, the old ones kept if that fails. */
+static void reload_rules(struct capture *c)
+{
+    struct options *o = &c->opt;
+    struct ft_err err;
+    if (!o->tag_name && !o->filter_name)
+        return;
+    if (o->tag_name)
+        ft_log(&c->log, LOG_INFO, "Reloading tags.");
+    if (o->filter_name)
+        ft_log(&c->log, LOG_INFO, "Reloading filters.");
+    struct rules *ru = load_rules(o, &err);
+    if (!ru) {
+        ft_log(&c->log, LOG_ERR, "reload failed, the previous definitions stay: %s", err.msg);
+        return;
+    }
+    free_rules(atomic_exchange(&c->next_rules, ru));
 }
 
 /* -k: read once, before the working directory changes. */
@@ -1051,9 +1122,15 @@ static void parse_args(struct options *o, int argc, char **argv)
     }
     if (optind < argc)
         ft_die("Extra arguments starting with %s.", argv[optind]);
-    load_tag_definition(o);
+    struct ft_err err;
+    if (!(o->rules = load_rules(o, &err)))
+        ft_die("%s", err.msg);
+    if (o->tag_name && o->format && o->format->d_version != 1005 &&
+        o->format->d_version != FT_DV_EXTENDED)
+        ft_die("Must be v1005 with tagging.");
     load_exporter_settings(o);
-    load_filter_definition(o);
+    o->tag_file = absolute(o->tag_file);
+    o->filter_file = absolute(o->filter_file);
 }
 
 /* ==== main ================================================================ */
@@ -1151,6 +1228,7 @@ static void wait_for_signals(struct capture *c, const sigset_t *set)
         int sig = sigtimedwait(set, NULL, &tick);
         if (sig == SIGHUP) {
             ft_log(&c->log, LOG_INFO, "SIGHUP");
+            reload_rules(c);
             atomic_fetch_add(&c->rotate_requests, 1);
             ft_flowq_wake(c->q);
         } else if (sig == SIGTERM || sig == SIGINT || sig == SIGQUIT) {
@@ -1220,6 +1298,7 @@ static int run(struct capture *c)
 
     r.c = c;
     r.pdu = new_decoder(c);
+    r.rules = c->opt.rules;
     wr.c = c;
     wr.fd = -1;
     wr.last_open_second = (time_t)-1;
@@ -1246,6 +1325,8 @@ static int run(struct capture *c)
         ft_collect_log_exporters(&c->log, r.pdu, time(NULL), c->startup, "", 256);
     log_summary(c, r.pdu, " (exit)");
     ft_pdu_ctx_free(r.pdu);
+    free_rules(r.rules);
+    free_rules(atomic_exchange(&c->next_rules, NULL));
     ft_exporters_free(c->opt.exporters);
     ft_expiry_free(&wr.expiry);
     ft_flowq_free(c->q);

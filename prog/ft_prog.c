@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <strings.h>
 #include <unistd.h>
+#include "ft_err.h"
 #include "ft_addrspec.h"
 #include "ft_capfile.h"
 #include "ft_format.h"
@@ -125,20 +126,34 @@ void ft_stdout_text(struct ft_out *out)
         ft_die("out of memory");
 }
 
-const struct ft_tag_def *ft_opt_tag_def(const char *path, const char *name,
-                                        const struct ft_vars *vars, struct ft_tag **tag)
+const struct ft_tag_def *ft_tag_def_load(const char *path, const char *name,
+                                         const struct ft_vars *vars, struct ft_tag **tag,
+                                         struct ft_err *err)
 {
-    struct ft_err err;
     struct ft_tag_opts topts = {.vars = vars};
     if (!path)
         path = FT_DEFAULT_TAG_FILE;
     /* the file first: its errors are told even without -T, as flow-tools does */
-    if (!(*tag = ft_tag_load(path, &topts, &err)))
-        ft_die("%s", err.msg);
-    if (!name)
-        ft_die("no tag definition given (-T)");
-    const struct ft_tag_def *d = ft_tag_find(*tag, name);
+    if (!(*tag = ft_tag_load(path, &topts, err)))
+        return NULL;
+    const struct ft_tag_def *d = name ? ft_tag_find(*tag, name) : NULL;
+    if (!d) {
+        if (name)
+            ft_err_set(err, "%s: no tag-definition \"%s\"", path, name);
+        else
+            ft_err_set(err, "no tag definition given (-T)");
+        ft_tag_free(*tag);
+        *tag = NULL;
+    }
+    return d;
+}
+
+const struct ft_tag_def *ft_opt_tag_def(const char *path, const char *name,
+                                        const struct ft_vars *vars, struct ft_tag **tag)
+{
+    struct ft_err err;
+    const struct ft_tag_def *d = ft_tag_def_load(path, name, vars, tag, &err);
     if (!d)
-        ft_die("%s: no tag-definition \"%s\"", path, name);
+        ft_die("%s", err.msg);
     return d;
 }

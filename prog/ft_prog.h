@@ -59,6 +59,11 @@ struct ft_vars;
  * "NAME"".  *tag gets the loaded file (ft_tag_free). */
 const struct ft_tag_def *ft_opt_tag_def(const char *path, const char *name,
                                         const struct ft_vars *vars, struct ft_tag **tag);
+/* The same, returning NULL with the message in *err instead of dying
+ * (flow-capture's reload on SIGHUP). */
+const struct ft_tag_def *ft_tag_def_load(const char *path, const char *name,
+                                         const struct ft_vars *vars, struct ft_tag **tag,
+                                         struct ft_err *err);
 
 /* The flow stream on standard input, every filter-style tool's input; dies
  * with the reader's message when it is not one. */

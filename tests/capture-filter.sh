@@ -73,6 +73,46 @@ pid=$!
 wait_exit
 check "unknown definition: exit 1" test "$rc" = 1 -a -n "$(grep no-such-definition "$tmp/nodef.log")"
 
+# SIGHUP reloads the definition (as flow-tools does) from the file named
+# relative to where flow-capture started; a broken file leaves it as it was
+rl=$tmp/reload
+mkdir -p "$rl/wd"
+define_rl() { cp "$cfg" "$rl/f.cfg"; printf 'filter-definition rl\n  match %s\n' "$1" >>"$rl/f.cfg"; }
+send_input() { "$build/flow-send" -r 5000 "0/127.0.0.1/$port" <"$input" 2>>"$rl.send"; sleep 0.5; }
+hup_and_wait() {    # hup_and_wait N: SIGHUP, then wait for the Nth reload line
+    kill -HUP "$pid"
+    wait_for 5 sh -c "[ \$(grep -Ec 'Reloading filters|reload failed' '$rl.log') -ge $1 ]"
+}
+define_rl "ip-protocol tcp"
+port=$(free_port)
+(cd "$rl" && exec "$build/flow-capture" -D -p - -S 1 -w wd -f f.cfg -F rl "127.0.0.1/0/$port") \
+    2>"$rl.log" &
+pid=$!
+wait_for 5 grep -qs 'listening on port' "$rl.log"
+send_input
+define_rl "ip-tos dscp-ef"
+hup_and_wait 1
+send_input
+printf 'filter-definition rl\n  match no-such-primitive x\n' >"$rl/f.cfg"
+hup_and_wait 2
+send_input
+kill -TERM "$pid"
+wait_exit
+check "reload: flow-capture exits 0" test "$rc" = 0
+check "reload: a broken file is reported with its name and line, the old definition stays" \
+    grep -q 'reload failed.*f.cfg line 2' "$rl.log"
+set -- $(find "$rl/wd" -type f -name 'ft-*' | sort)
+check "reload: one file per SIGHUP (3)" test $# = 3
+for want in tcp voice voice; do
+    [ $# -gt 0 ] || break
+    "$build/flow-nfilter" -f "$cfg" -F "$want" <"$input" >"$rl/want.ft"
+    flows_of "$rl/want.ft" >"$rl/want"
+    flows_of "$1" >"$rl/got"
+    check "reload: $(basename "$1") holds the flows of definition $want" \
+        test -s "$rl/want" -a -z "$(cmp "$rl/want" "$rl/got" 2>&1)"
+    shift
+done
+
 reports=$(grep -l 'AddressSanitizer\|runtime error\|LeakSanitizer' "$tmp"/*.log 2>/dev/null)
 check "no sanitizer reports in the daemon logs" test -z "$reports"
 
