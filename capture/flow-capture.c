@@ -6,8 +6,8 @@
  *             decodes them and fills batches of flows;
  *   writer    takes the batches from a bounded queue (ft_flowq), encodes,
  *             compresses, rotates, renames tmp- to ft- and expires;
- *   main      waits for signals (HUP rotates, TERM/INT/QUIT stop) and reaps
- *             the post-rotate programs.
+ *   main      waits for signals (HUP rotates and reloads -T/-F, TERM/INT/QUIT
+ *             stop) and reaps the post-rotate programs.
  * A slow disk or a rotation only makes batches pile up in the queue.  When
  * the writer is behind by the whole pool, the receiver pauses so that the
  * socket buffer holds the datagrams too (the kernel counts what it then

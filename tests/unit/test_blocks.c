@@ -125,31 +125,19 @@ static uint32_t write_flows(const char *path, const struct ft_format *fmt,
     return flags;
 }
 
-/* Reads path back in batches of `batch`; returns the flows, -1 on damage. */
-static ssize_t read_flows(const char *path, struct ft_flow *flows, size_t max, size_t batch,
-                          char *msg, size_t msg_size)
+/* Flows read back in batches of `batch`: how many, or -1 on damage. */
+static ssize_t read_flows(const char *path, struct ft_flow **flows, size_t batch, char *msg,
+                          size_t msg_size)
 {
-    struct ft_err err;
-    struct ft_reader *r = ft_reader_open_path(path, &err);
-    if (!r) {
-        snprintf(msg, msg_size, "%s", err.msg);
-        return -1;
-    }
-    size_t n = 0;
-    ssize_t got;
-    while (n < max && (got = ft_reader_read(r, flows + n, n + batch > max ? max - n : batch)) > 0)
-        n += (size_t)got;
-    snprintf(msg, msg_size, "%s", ft_reader_error(r));
-    if (n < max)
-        got = ft_reader_read(r, flows + n, 1);
-    ft_reader_close(r);
-    return got < 0 ? -1 : (ssize_t)n;
+    size_t n;
+    int rc = su_read_all(path, batch, flows, &n, msg, msg_size);
+    return rc < 0 ? -1 : (ssize_t)n;
 }
 
 static void test_streams(void)
 {
     enum { N = 2500 };      /* two whole blocks and a part */
-    static struct ft_flow out[N], in[N + 1];
+    static struct ft_flow out[N];
     static const struct {
         const char *name;
         unsigned d_version;
@@ -179,7 +167,8 @@ static void test_streams(void)
               cases[c].blocked ? "used" : "not used");
         for (size_t b = 0; b < sizeof(batches) / sizeof(batches[0]); b++) {
             char msg[600];
-            ssize_t n = read_flows(path, in, N + 1, batches[b], msg, sizeof(msg));
+            struct ft_flow *in = NULL;
+            ssize_t n = read_flows(path, &in, batches[b], msg, sizeof(msg));
             int same = n == N;
             for (ssize_t i = 0; same && i < N; i++) {
                 struct ft_flow want;
@@ -191,6 +180,7 @@ static void test_streams(void)
             }
             CHECK(same, "%s, batches of %zu: %zd flows back: %s", cases[c].name, batches[b],
                   n, msg);
+            free(in);
         }
     }
 }
@@ -200,7 +190,8 @@ static void test_streams(void)
 static void test_damage(void)
 {
     enum { N = 1500 };
-    static struct ft_flow out[N], in[N];
+    static struct ft_flow out[N];
+    struct ft_flow *in;
     const struct ft_format *fmt = ft_format_find(FT_DV_EXTENDED, 0);
     const char *path = tmp_path("d.ft");
     struct ft_write_opts o = {.comp = FT_COMP_NONE};
@@ -227,18 +218,21 @@ static void test_damage(void)
     char msg[600];
 
     su_spit(path, file, total);
-    CHECK(read_flows(path, in, N, 300, msg, sizeof(msg)) == N, "hand-made blocks: %s", msg);
+    CHECK(read_flows(path, &in, 300, msg, sizeof(msg)) == N, "hand-made blocks: %s", msg);
+    free(in);
 
     su_spit(path, file, total - 1);
-    ssize_t n = read_flows(path, in, N, 300, msg, sizeof(msg));
+    ssize_t n = read_flows(path, &in, 300, msg, sizeof(msg));
     CHECK(n == -1 && strstr(msg, path) && strstr(msg, "truncated record block") &&
           strstr(msg, "after 1024 records"), "second block cut short: \"%s\"", msg);
+    free(in);
 
     ft_st32(file + hl + b1, 0, 0);
     su_spit(path, file, total);
-    n = read_flows(path, in, N, 300, msg, sizeof(msg));
+    n = read_flows(path, &in, 300, msg, sizeof(msg));
     CHECK(n == -1 && strstr(msg, "corrupt record block") && strstr(msg, "byte offset"),
           "count 0: \"%s\"", msg);
+    free(in);
     struct ft_reader *rr = ft_reader_open_path(path, NULL);
     const uint8_t *recs;
     ssize_t got = ft_reader_raw(rr, &recs, N);
