@@ -1,7 +1,7 @@
 /*
  * ft_blocks.h - column blocks: how ftkit stores the records of the streams
- * flow-tools could not read anyway (zstd-compressed ones, and compressed
- * streams of the extended record), flag FT_HF_BLOCKS.
+ * flow-tools could not read anyway (zstd-compressed ones below level 16,
+ * zlib-compressed streams of the extended record), flag FT_HF_BLOCKS.
  *
  * A block holds n records turned on their side: byte 0 of every record,
  * then byte 1 of every record, and so on, leaving out the byte columns that

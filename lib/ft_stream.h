@@ -51,8 +51,9 @@ enum ft_tlv {
  * stream they write in that layout and clear it on every other stream. */
 #define FT_HF_BE1005_FIXED 0x80
 /* ftkit: the records are stored in column blocks (ft_blocks.h).  Writers
- * set it on zstd-compressed streams and on compressed streams of the
- * extended record, which flow-tools cannot read anyway, and on no other. */
+ * set it on zstd-compressed streams below level 16 and on zlib-compressed
+ * streams of the extended record, which flow-tools cannot read anyway, and
+ * on no other. */
 #define FT_HF_BLOCKS     0x100
 
 #define FT_HDR_MAX 16384        /* largest header a writer builds */

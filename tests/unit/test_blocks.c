@@ -2,10 +2,10 @@
  * test_blocks.c - column blocks (ft_blocks.h, flag FT_HF_BLOCKS): blocks of
  * every size and sparsity turn back into exactly their records; impossible
  * heads are refused; writers use blocks exactly for the streams flow-tools
- * cannot read (zstd, compressed extended records) and those streams read
- * back through every batch size and both byte orders; a block cut short or
- * with a damaged head is reported with the file and offset after the records
- * of the whole blocks before it.
+ * cannot read (zstd below level 16, zlib-compressed extended records) and
+ * those streams read back through every batch size and both byte orders; a
+ * block cut short or with a damaged head is reported with the file and
+ * offset after the records of the whole blocks before it.
  */
 #include "config.h"
 
@@ -156,6 +156,9 @@ static void test_streams(void)
         {"v5 zstd", 5, {.comp = FT_COMP_ZSTD, .level = 1}, 1},
         {"v1005 zstd, big", 1005, {.comp = FT_COMP_ZSTD, .byte_order = FT_ORDER_BIG}, 1},
         {"extended zstd", FT_DV_EXTENDED, {.comp = FT_COMP_ZSTD, .level = 3}, 1},
+        {"v5 zstd:15", 5, {.comp = FT_COMP_ZSTD, .level = 15}, 1},
+        {"v5 zstd:16 (whole records)", 5, {.comp = FT_COMP_ZSTD, .level = 16}, 0},
+        {"extended zstd:19 (whole records)", FT_DV_EXTENDED, {.comp = FT_COMP_ZSTD, .level = 19}, 0},
 #endif
     };
     static const size_t batches[] = {1, 97, 1024, N + 1};
