@@ -79,9 +79,13 @@ rl=$tmp/reload
 mkdir -p "$rl/wd"
 define_rl() { cp "$cfg" "$rl/f.cfg"; printf 'filter-definition rl\n  match %s\n' "$1" >>"$rl/f.cfg"; }
 send_input() { "$build/flow-send" -r 5000 "0/127.0.0.1/$port" <"$input" 2>>"$rl.send"; sleep 0.5; }
-hup_and_wait() {    # hup_and_wait N: SIGHUP, then wait for the Nth reload line
+# hup_and_wait N: SIGHUP, then wait for the Nth reload, the Nth finished file
+# and the next one open (a SIGHUP before it opens would count with this one)
+hup_and_wait() {
     kill -HUP "$pid"
-    wait_for 5 sh -c "[ \$(grep -Ec 'Reloading filters|reload failed' '$rl.log') -ge $1 ]"
+    wait_for 10 sh -c "[ \$(grep -Ec 'Reloading filters|reload failed' '$rl.log') -ge $1 ] &&
+        [ \$(find '$rl/wd' -type f -name 'ft-*' | wc -l) -ge $1 ] &&
+        [ -n \"\$(find '$rl/wd' -type f -name 'tmp-*')\" ]"
 }
 define_rl "ip-protocol tcp"
 port=$(free_port)
