@@ -55,6 +55,7 @@
 #define EXPIRY_CHECK_EVERY_S 60
 #define WARNINGS_PER_MINUTE 10
 #define BATCH_MAX_AGE_MS 100
+#define BATCH_IDLE_MS 10
 #define RETRY_MAX_S 4           /* a failing disk is tried again this often */
 
 struct options {
@@ -216,13 +217,17 @@ static int take_batch(struct receiver *r)
     return 1;
 }
 
+/* Nothing for the writer in it (or no batch). */
+static int batch_empty(const struct ft_flow_batch *b)
+{
+    return !b || (b->n == 0 && b->datagrams == 0 && b->corrupt == 0 && b->lost == 0 &&
+                  b->resets == 0 && b->misordered == 0);
+}
+
 static void push_batch(struct receiver *r)
 {
     struct ft_flow_batch *b = r->batch;
-    if (!b)
-        return;
-    if (b->n == 0 && b->datagrams == 0 && b->corrupt == 0 && b->lost == 0 && b->resets == 0 &&
-        b->misordered == 0)
+    if (batch_empty(b))
         return;
     b->fmt = r->out_fmt;
     ft_flowq_push(r->c->q, b);
@@ -259,8 +264,29 @@ static void drop_for_queue(struct receiver *r, size_t n)
     ft_log(&c->log, LOG_WARNING, "stopping with the queue full: dropped %zu flows", n);
 }
 
+/* Tag, filter and mask the k flows just put at the end of the batch; they
+ * count once what the filter kept. */
+static void keep_flows(struct receiver *r, struct ft_flow_batch *b, size_t k)
+{
+    if (r->rules->tag_def)          /* before the mask: tags see real addresses */
+        ft_tag_apply(r->rules->tag_def, b->flows + b->n, k);
+    if (r->rules->filter_def) {     /* after tagging, as flow-tools: filters see tags */
+        size_t kept = ft_filter_compact(r->rules->filter_def, b->flows + b->n, k);
+        count(&r->c->n.filtered, k - kept);
+        k = kept;
+    }
+    ft_privacy_mask_apply(&r->c->opt.mask, b->flows + b->n, k);
+    b->n += k;
+}
+
+/* Flows the decoder wrote straight into the batch stay there; others are
+ * copied in, into as many batches as they need. */
 static void add_flows(struct receiver *r, const struct ft_flow *flows, size_t n)
 {
+    if (n > 0 && r->batch && flows == r->batch->flows + r->batch->n) {
+        keep_flows(r, r->batch, n);
+        return;
+    }
     while (n > 0) {
         if (!take_batch(r)) {
             drop_for_queue(r, n);
@@ -274,23 +300,15 @@ static void add_flows(struct receiver *r, const struct ft_flow *flows, size_t n)
         }
         size_t k = n < room ? n : room;
         memcpy(b->flows + b->n, flows, k * sizeof *flows);
-        if (r->rules->tag_def)          /* before the mask: tags see real addresses */
-            ft_tag_apply(r->rules->tag_def, b->flows + b->n, k);
         flows += k;
         n -= k;
-        if (r->rules->filter_def) {     /* after tagging, as flow-tools: filters see tags */
-            size_t kept = ft_filter_compact(r->rules->filter_def, b->flows + b->n, k);
-            count(&r->c->n.filtered, k - kept);
-            k = kept;
-        }
-        ft_privacy_mask_apply(&r->c->opt.mask, b->flows + b->n, k);
-        b->n += k;
+        keep_flows(r, b, k);
     }
 }
 
 /* While datagrams keep coming, a batch goes to the writer when it is full
  * or getting old: handing over one per read cost a wake-up of the writer
- * each time.  When the socket is found empty it goes at once (push_batch). */
+ * each time.  When the exporters pause it goes at once (receive_socket). */
 static void push_if_old(struct receiver *r)
 {
     if (r->batch && now_ms() - r->batch_taken_ms >= BATCH_MAX_AGE_MS)
@@ -324,7 +342,10 @@ static void handle_datagram(struct receiver *r, const struct ft_pdu_src *src,
     }
     struct ft_pdu_info info;
     struct ft_err err;
-    int n = ft_pdu_decode(r->pdu, src, data, len, &info, &err);
+    struct ft_flow_batch *b = r->batch;     /* decoded into it when there is room */
+    int n = b ? ft_pdu_decode_into(r->pdu, src, data, len, b->flows + b->n, b->cap - b->n,
+                                   &info, &err)
+              : ft_pdu_decode(r->pdu, src, data, len, &info, &err);
     if (n < 0) {
         count_corrupt(r);
         if (ft_ratelimit_allow(&r->warn_corrupt, &c->log, time(NULL)))
@@ -507,9 +528,15 @@ static void receive_socket(struct receiver *r)
             gather_pause();
             continue;
         }
-        push_batch(r);                  /* the exporters paused: no reason to wait */
-        if (ft_udp_wait(c->sock, 250) < 0)
+        /* The socket is empty.  Exporters send in bursts: the batch waits
+         * for the next one, and goes to the writer when they paused for
+         * BATCH_IDLE_MS (handing it over at every empty read woke the
+         * writer once per burst). */
+        int rc = ft_udp_wait(c->sock, batch_empty(r->batch) ? 250 : BATCH_IDLE_MS);
+        if (rc < 0)
             ft_log(&c->log, LOG_ERR, "poll: %s", strerror(errno));
+        else if (rc == 0)
+            push_batch(r);
     }
     ft_udp_batch_free(ub);
 }
@@ -1289,12 +1316,11 @@ static void drop_root(struct capture *c)
     }
 }
 
-static int run(struct capture *c)
+static int run(struct capture *c, const sigset_t *set)
 {
     static struct receiver r;
     static struct writer wr;
     pthread_t rt, wt;
-    sigset_t set;
 
     r.c = c;
     r.pdu = new_decoder(c);
@@ -1311,13 +1337,12 @@ static int run(struct capture *c)
         ft_log(&c->log, LOG_ERR, "out of memory for the flow queue");
         return 1;
     }
-    block_signals(&set);
     if (pthread_create(&wt, NULL, writer_main, &wr) != 0 ||
         pthread_create(&rt, NULL, receiver_main, &r) != 0) {
         ft_log(&c->log, LOG_ERR, "cannot start threads");
         return 1;
     }
-    wait_for_signals(c, &set);
+    wait_for_signals(c, set);
     pthread_join(rt, NULL);
     pthread_join(wt, NULL);
     reap_children(c);
@@ -1353,8 +1378,12 @@ int main(int argc, char **argv)
     open_input(&c);
     write_pidfile(&c);
     drop_root(&c);
+    /* blocked before the parent returns: a SIGTERM right after start must
+     * still stop the daemon cleanly (pid file removed), not kill it */
+    sigset_t set;
+    block_signals(&set);
     ft_daemon_ready(&ready_fd);
-    int status = run(&c);
+    int status = run(&c, &set);
     remove_pidfile();
     return status;
 }

@@ -80,7 +80,7 @@ void ft_pdu_ctx_free(struct ft_pdu_ctx *ctx)
     free(ctx->pend);
     free(ctx->exps);
     free(ctx->buckets);
-    free(ctx->out);
+    free(ctx->own);
     free(ctx);
 }
 
@@ -175,28 +175,65 @@ size_t ft_pdu_exporters(const struct ft_pdu_ctx *ctx, struct ft_pdu_exporter *ou
 
 /* ---- output ------------------------------------------------------------- */
 
+/*
+ * Room for n more flows in the current output.  The caller's array, when
+ * full, is left for the context's own: the flows so far move over, and the
+ * caller finds them there (info->flows).  n_out + n <= opts.max_flows.
+ */
+static int out_room(struct ft_pdu_ctx *ctx, size_t n)
+{
+    size_t need = ctx->n_out + n;
+    if (need <= ctx->cap_out)
+        return 0;
+    if (need > ctx->cap_own) {
+        size_t cap = ctx->cap_own ? ctx->cap_own * 2 : 64;
+        while (cap < need)
+            cap *= 2;
+        if (cap > ctx->opts.max_flows)
+            cap = ctx->opts.max_flows;
+        struct ft_flow *own = realloc(ctx->own, cap * sizeof *own);
+        if (!own)
+            return -1;
+        if (ctx->out == ctx->own)
+            ctx->out = own;
+        ctx->own = own;
+        ctx->cap_own = cap;
+    }
+    if (ctx->out != ctx->own)
+        memcpy(ctx->own, ctx->out, ctx->n_out * sizeof *ctx->out);
+    ctx->out = ctx->own;
+    ctx->cap_out = ctx->cap_own;
+    return 0;
+}
+
+/*
+ * Up to n zeroed slots for the next flows, *got of them (fewer past
+ * opts.max_flows or out of memory: counted once), NULL when none.  Zeroing
+ * a datagram's flows in one call costs a quarter of zeroing them one by
+ * one, which gcc expands into `rep stosq`.
+ */
+struct ft_flow *ft_pdu_out_take(struct ft_pdu_ctx *ctx, size_t n, size_t *got)
+{
+    size_t left = ctx->opts.max_flows > ctx->n_out ? ctx->opts.max_flows - ctx->n_out : 0;
+    size_t k = n < left ? n : left;
+    if (k > 0 && out_room(ctx, k) < 0)
+        k = 0;
+    if (k < n)
+        ctx->st.by_reason[FT_PDU_FLOW_LIMIT]++;
+    *got = k;
+    if (k == 0)
+        return NULL;
+    struct ft_flow *f = &ctx->out[ctx->n_out];
+    memset(f, 0, k * sizeof *f);
+    ctx->n_out += k;
+    return f;
+}
+
 /* A zeroed slot for the next flow, or NULL past opts.max_flows (counted). */
 struct ft_flow *ft_pdu_out_next(struct ft_pdu_ctx *ctx)
 {
-    if (ctx->n_out >= ctx->opts.max_flows) {
-        ctx->st.by_reason[FT_PDU_FLOW_LIMIT]++;
-        return NULL;
-    }
-    if (ctx->n_out == ctx->cap_out) {
-        size_t cap = ctx->cap_out ? ctx->cap_out * 2 : 64;
-        if (cap > ctx->opts.max_flows)
-            cap = ctx->opts.max_flows;
-        struct ft_flow *n = realloc(ctx->out, cap * sizeof *n);
-        if (!n) {
-            ctx->st.by_reason[FT_PDU_FLOW_LIMIT]++;
-            return NULL;
-        }
-        ctx->out = n;
-        ctx->cap_out = cap;
-    }
-    struct ft_flow *f = &ctx->out[ctx->n_out++];
-    memset(f, 0, sizeof *f);
-    return f;
+    size_t got;
+    return ft_pdu_out_take(ctx, 1, &got);
 }
 
 /* ---- messages ----------------------------------------------------------- */
@@ -222,8 +259,17 @@ int ft_pdu_decode(struct ft_pdu_ctx *ctx, const struct ft_pdu_src *src,
                   const uint8_t *buf, size_t len, struct ft_pdu_info *info,
                   struct ft_err *err)
 {
+    return ft_pdu_decode_into(ctx, src, buf, len, NULL, 0, info, err);
+}
+
+int ft_pdu_decode_into(struct ft_pdu_ctx *ctx, const struct ft_pdu_src *src,
+                       const uint8_t *buf, size_t len, struct ft_flow *out, size_t room,
+                       struct ft_pdu_info *info, struct ft_err *err)
+{
     memset(info, 0, sizeof *info);
     ctx->n_out = 0;
+    ctx->out = out ? out : ctx->own;
+    ctx->cap_out = out ? room : ctx->cap_own;
     int rc;
     if (len > FT_PDU_MAX_DATAGRAM) {
         info->reason = FT_PDU_SIZE;

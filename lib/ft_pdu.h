@@ -94,8 +94,9 @@ struct ft_pdu_opts {
 
 /* What one call produced, and what it saw. */
 struct ft_pdu_info {
-    const struct ft_flow *flows;/* decoded flows, owned by the context, valid until
-                                 * the next ft_pdu_decode call on it */
+    const struct ft_flow *flows;/* decoded flows, owned by the context (or the
+                                 * caller's array, ft_pdu_decode_into), valid
+                                 * until the next ft_pdu_decode call on it */
     size_t n_flows;
     unsigned version;           /* export version of the datagram (0 if unreadable) */
     unsigned agg_method, agg_version;   /* v8 */
@@ -130,6 +131,16 @@ void ft_pdu_ctx_free(struct ft_pdu_ctx *ctx);
 int ft_pdu_decode(struct ft_pdu_ctx *ctx, const struct ft_pdu_src *src,
                   const uint8_t *buf, size_t len, struct ft_pdu_info *info,
                   struct ft_err *err);
+
+/*
+ * The same, the flows written straight into the caller's out[0..room) (a
+ * collector's batch: saves copying every flow).  info->flows is out when
+ * they fit; when they do not, they are all in the context's own array, as
+ * with ft_pdu_decode.  What out holds past the flows returned is undefined.
+ */
+int ft_pdu_decode_into(struct ft_pdu_ctx *ctx, const struct ft_pdu_src *src,
+                       const uint8_t *buf, size_t len, struct ft_flow *out, size_t room,
+                       struct ft_pdu_info *info, struct ft_err *err);
 
 /* The stream record format that holds a datagram's flows without loss:
  * v1..v8.x their own format, v9/IPFIX the extended format. */

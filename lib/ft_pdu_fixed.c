@@ -424,15 +424,12 @@ int ft_pdu_decode_fixed(struct ft_pdu_ctx *ctx, const struct ft_pdu_src *src,
         seq_check(ctx, e, (uint16_t)(h.engine_id << 8 | h.engine_type), h.sequence, count,
                   info);
 
-    struct ft_rd recs;
-    rd_init(&recs, buf + l->hdr_size, (size_t)count * l->rec_size);
-    for (unsigned i = 0; i < count; i++) {
-        struct ft_rd rec;
-        if (rd_sub(&recs, l->rec_size, &rec) < 0)
-            break;      /* cannot happen: the size was verified */
-        struct ft_flow *f = ft_pdu_out_next(ctx);
-        if (!f)
-            break;
+    size_t got;
+    struct ft_flow *flows = ft_pdu_out_take(ctx, count, &got);
+    for (size_t i = 0; i < got; i++) {
+        struct ft_rd rec;       /* in the datagram: fixed_verify checked its size */
+        rd_init(&rec, buf + l->hdr_size + i * l->rec_size, l->rec_size);
+        struct ft_flow *f = &flows[i];
         header_flow(l, &h, src, f);
         ft_fx_get(l, &rec, f);
         as0_substitute(f, ctx->opts.as0_substitute);

@@ -208,8 +208,11 @@ struct ft_pdu_ctx {
     uint32_t n_buckets;
     uint64_t n_tmpls_total;
 
-    struct ft_flow *out;        /* flows handed out by the current call */
+    struct ft_flow *out;        /* flows of the current call: own, or the caller's */
     size_t n_out, cap_out;
+    struct ft_flow *own;        /* the context's array, used when the caller's is
+                                 * absent or full */
+    size_t cap_own;
 
     struct pending *pend;       /* ring of opts.pending_sets entries */
     uint32_t n_pend;
@@ -221,6 +224,7 @@ struct ft_pdu_ctx {
 struct exporter *ft_pdu_exporter_get(struct ft_pdu_ctx *ctx, const struct ft_pdu_src *src,
                                      unsigned version, uint32_t source_id, int *created);
 struct ft_flow *ft_pdu_out_next(struct ft_pdu_ctx *ctx);
+struct ft_flow *ft_pdu_out_take(struct ft_pdu_ctx *ctx, size_t n, size_t *got);
 void ft_pdu_err(struct ft_err *err, const struct ft_pdu_src *src, size_t off,
                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 

@@ -1230,9 +1230,56 @@ static void test_v5_shortcut(void)
     CHECK(same, "v5 shortcut and layout table decode alike");
 }
 
+/* One datagram decoded by ft_pdu_decode on ctx a and into a garbage-filled
+ * array of `room` flows on ctx b: the same flows, byte for byte, in the
+ * array when they fit and in the context's own when they do not. */
+static int decode_both(struct ft_pdu_ctx *a, struct ft_pdu_ctx *b, const struct buf *d,
+                       size_t room, const char *what)
+{
+    static struct ft_flow out[64];
+    struct ft_pdu_src src = src_of(IP(192, 0, 2, 9), 9995);
+    struct ft_pdu_info ia, ib;
+    struct ft_err err;
+    memset(out, 0xA5, sizeof out);
+    int na = ft_pdu_decode(a, &src, d->b, d->n, &ia, &err);
+    int nb = ft_pdu_decode_into(b, &src, d->b, d->n, out, room, &ib, &err);
+    CHECK(na == nb && na > 0, "%s: %d and %d flows", what, na, nb);
+    CHECK((ib.flows == out) == ((size_t)nb <= room), "%s: flows %s the given array", what,
+          ib.flows == out ? "in" : "not in");
+    int same = na == nb && na > 0 && memcmp(ia.flows, ib.flows, (size_t)na * sizeof *ia.flows) == 0;
+    CHECK(same, "%s: flows alike", what);
+    return nb;
+}
+
+static void test_decode_into(void)
+{
+    struct ft_pdu_ctx *a = ft_pdu_ctx_new(NULL), *b = ft_pdu_ctx_new(NULL);
+    struct buf d;
+    uint64_t x = 0x2545F4914F6CDD1DULL;
+    size_t rooms[] = {64, 30, 29, 7, 1, 0, 64};
+    for (size_t i = 0; i < sizeof rooms / sizeof rooms[0]; i++) {
+        v5_header(&d, 30, 1000 + 30 * (uint32_t)i, 1, 2, 0x4000 | 64);
+        for (int k = 0; k < 30 * 48; k++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            b8(&d, (unsigned)x);
+        }
+        decode_both(a, b, &d, rooms[i], "v5");
+    }
+    v9_header(&d, 1, 42);
+    v9_template_256(&d);
+    v9_data_256(&d, 20, 1);
+    decode_both(a, b, &d, 64, "v9, room");
+    v9_header(&d, 2, 42);
+    v9_data_256(&d, 20, 1);
+    decode_both(a, b, &d, 5, "v9, no room");
+    ft_pdu_ctx_free(a);
+    ft_pdu_ctx_free(b);
+}
+
 int main(void)
 {
     test_v5_shortcut();
+    test_decode_into();
     test_v5();
     test_v5_malformed();
     test_v1_v6_v7();
