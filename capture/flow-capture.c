@@ -29,10 +29,10 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include "ft_err.h"
 #include "ft_addrspec.h"
 #include "ft_capfile.h"
 #include "ft_collect.h"
+#include "ft_err.h"
 #include "ft_daemon.h"
 #include "ft_exporters.h"
 #include "ft_flowq.h"
@@ -309,9 +309,9 @@ static void add_flows(struct receiver *r, const struct ft_flow *flows, size_t n)
 /* While datagrams keep coming, a batch goes to the writer when it is full
  * or getting old: handing over one per read cost a wake-up of the writer
  * each time.  When the exporters pause it goes at once (receive_socket). */
-static void push_if_old(struct receiver *r)
+static void push_if_old(struct receiver *r, uint64_t now)
 {
-    if (r->batch && now_ms() - r->batch_taken_ms >= BATCH_MAX_AGE_MS)
+    if (r->batch && now - r->batch_taken_ms >= BATCH_MAX_AGE_MS)
         push_batch(r);
 }
 
@@ -461,14 +461,14 @@ static void free_rules(struct rules *ru)
     free(ru);
 }
 
-/* A set reloaded on SIGHUP replaces the one in force. */
+/* A set reloaded on SIGHUP replaces the one in force.  Looked at once a
+ * read: a plain load, the exchange only when there is one. */
 static void take_new_rules(struct receiver *r)
 {
-    struct rules *next = atomic_exchange(&r->c->next_rules, NULL);
-    if (next) {
-        free_rules(r->rules);
-        r->rules = next;
-    }
+    if (!atomic_load_explicit(&r->c->next_rules, memory_order_relaxed))
+        return;
+    free_rules(r->rules);
+    r->rules = atomic_exchange(&r->c->next_rules, NULL);
 }
 
 /* Datagrams read from the socket (0 when it was empty or failed). */
@@ -495,7 +495,7 @@ static int receive_round(struct receiver *r, struct ft_udp_batch *ub)
     }
     if (n > 0)
         atomic_store(&c->n.socket_drops, ft_udp_kernel_drops(ub));
-    push_if_old(r);
+    push_if_old(r, ms);
     return n;
 }
 

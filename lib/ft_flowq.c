@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <pthread.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -47,8 +46,8 @@ static struct ft_flow_batch *ring_get(struct ring *r)
 /*
  * Fault the pages in now, not under the first flows: in a VM the first
  * touch of each page is slow enough to overflow a socket buffer at full
- * rate.  Not memset(0): gcc turns malloc plus memset(0) into calloc, which
- * leaves fresh pages untouched.
+ * rate.  calloc leaves fresh pages untouched, and gcc turns malloc plus
+ * memset(0) into calloc: a write per page.
  */
 static void touch_pages(void *p, size_t n)
 {
@@ -80,8 +79,7 @@ struct ft_flowq *ft_flowq_new(unsigned batches, size_t flows_per_batch)
     q->pool.size = q->fifo.size = batches;
     for (unsigned i = 0; i < batches; i++) {
         struct ft_flow_batch *b = &q->batches[i];
-        b->flows = flows_per_batch <= SIZE_MAX / sizeof *b->flows
-                       ? malloc(flows_per_batch * sizeof *b->flows) : NULL;
+        b->flows = calloc(flows_per_batch, sizeof *b->flows);
         if (b->flows)
             touch_pages(b->flows, flows_per_batch * sizeof *b->flows);
         if (!b->flows) {

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ft_pdu_int.h"
-#include "ft_bytes.h"
 
 #define V8_COMMON FX_DFLOWS, 0, 4}, {FX_DPKTS, 4, 4}, {FX_DOCTETS, 8, 4}, \
     {FX_FIRST, 12, 4}, {FX_LAST, 16, 4

@@ -1162,6 +1162,12 @@ static void zstd_threads(struct ft_writer *w, int threads)
 }
 #endif
 
+/* The zstd level asked for, or the default. */
+static int zstd_level(const struct ft_write_opts *o)
+{
+    return o->level > 0 ? o->level : ZSTD_DEFAULT_LEVEL;
+}
+
 static int start_compression(struct ft_writer *w, const struct ft_write_opts *o)
 {
     if (w->comp == FT_COMP_NONE)
@@ -1182,7 +1188,7 @@ static int start_compression(struct ft_writer *w, const struct ft_write_opts *o)
         return 0;
     }
 #ifdef HAVE_ZSTD
-    int level = o->level > 0 ? o->level : ZSTD_DEFAULT_LEVEL;
+    int level = zstd_level(o);
     if (!(w->zc = ZSTD_createCCtx()) ||
         ZSTD_isError(ZSTD_CCtx_setParameter(w->zc, ZSTD_c_compressionLevel, level)) ||
         ZSTD_isError(ZSTD_CCtx_setParameter(w->zc, ZSTD_c_checksumFlag, 1)))
@@ -1212,7 +1218,7 @@ static void set_layout_flag(struct ft_writer *w)
 static bool stores_blocks(const struct ft_writer *w, const struct ft_write_opts *o)
 {
     if (w->comp == FT_COMP_ZSTD)
-        return (o->level > 0 ? o->level : ZSTD_DEFAULT_LEVEL) < ZSTD_ROWS_LEVEL;
+        return zstd_level(o) < ZSTD_ROWS_LEVEL;
     return w->comp == FT_COMP_ZLIB && w->fmt->d_version == FT_DV_EXTENDED;
 }
 
@@ -1392,16 +1398,15 @@ static int emit(struct ft_writer *w, const uint8_t *p, size_t len)
 
 static int flush_recs(struct ft_writer *w)
 {
-    int rc = 0;
-    if (w->block && w->recs_len) {
-        size_t len = ft_block_encode(w->recs, w->recs_len / w->fmt->rec_size,
-                                     w->fmt->rec_size, order_is_big(w->hdr.byte_order), w->block);
-        rc = emit(w, w->block, len);
-    } else if (!w->block) {
-        rc = emit(w, w->recs, w->recs_len);
+    const uint8_t *p = w->recs;
+    size_t len = w->recs_len;
+    if (w->block && len) {
+        len = ft_block_encode(w->recs, len / w->fmt->rec_size, w->fmt->rec_size,
+                              order_is_big(w->hdr.byte_order), w->block);
+        p = w->block;
     }
     w->recs_len = 0;
-    return rc;
+    return emit(w, p, len);
 }
 
 /* Room for at least one record in `recs`, as a count of records. */
