@@ -784,6 +784,15 @@ struct writer {
     char hostname[256];
 };
 
+/* The writer's clock.  time() may lag CLOCK_REALTIME by a tick, and the
+ * writer's waits for the next second are measured on the latter. */
+static time_t wall_second(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return ts.tv_sec;
+}
+
 /* Writing failed (disk full, I/O error...): log it without flooding, and
  * try again a little later, each time a little later up to a minute. */
 static void writer_failed(struct writer *wr, time_t now, const char *what)
@@ -839,7 +848,7 @@ static time_t wait_for_new_second(struct writer *wr, time_t now)
             nap.tv_nsec -= 1000000000L;
         }
         nanosleep(&nap, NULL);
-        now = time(NULL);
+        now = wall_second();
     }
     return now;
 }
@@ -875,7 +884,10 @@ static int open_file(struct writer *wr)
 {
     struct capture *c = wr->c;
     struct ft_err err;
-    time_t now = wait_for_new_second(wr, time(NULL));
+    /* a SIGHUP that came while no file was open had nothing to close; one
+     * that comes from now on rotates the file opened here */
+    unsigned seen = atomic_load(&c->rotate_requests);
+    time_t now = wait_for_new_second(wr, wall_second());
     if (ft_capfile_path(wr->tmp_path, sizeof wr->tmp_path, c->opt.nesting, wr->fmt, now, 1) < 0 ||
         ft_capfile_final_path(wr->tmp_path, wr->final_path, sizeof wr->final_path) < 0) {
         writer_failed(wr, now, "file name too long");
@@ -901,8 +913,7 @@ static int open_file(struct writer *wr)
     }
     wr->opened = now;
     wr->next_rotation = ft_capfile_next_rotation(now, c->opt.rotations);
-    /* a SIGHUP that came while no file was open had nothing to close */
-    wr->rotate_seen = atomic_load(&c->rotate_requests);
+    wr->rotate_seen = seen;
     ft_log(&c->log, LOG_DEBUG, "opened %s", wr->tmp_path);
     return 0;
 }
@@ -999,14 +1010,22 @@ static void write_batch(struct writer *wr, const struct ft_flow_batch *b, time_t
     writer_recovered(wr);
 }
 
-/* How long the writer may sleep: until the next rotation, at most 1 s. */
+/* A rotation asked for (SIGHUP) or due by the clock. */
+static int rotation_due(const struct writer *wr, time_t now)
+{
+    return atomic_load(&wr->c->rotate_requests) != wr->rotate_seen || now >= wr->next_rotation;
+}
+
+/* How long the writer may sleep: until the next rotation (one held back to
+ * the next second: see writer_housekeeping), at most 1 s. */
 static int writer_timeout_ms(const struct writer *wr)
 {
     if (!wr->w)
         return 1000;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    int64_t left = ((int64_t)wr->next_rotation - ts.tv_sec) * 1000 - ts.tv_nsec / 1000000;
+    time_t at = rotation_due(wr, ts.tv_sec) ? ts.tv_sec + 1 : wr->next_rotation;
+    int64_t left = ((int64_t)at - ts.tv_sec) * 1000 - ts.tv_nsec / 1000000;
     if (left < 0)
         return 0;
     return left < 1000 ? (int)left : 1000;
@@ -1026,8 +1045,11 @@ static void note_file_size(struct writer *wr, time_t now)
 static void writer_housekeeping(struct writer *wr, time_t now)
 {
     struct capture *c = wr->c;
-    int rotate = atomic_load(&c->rotate_requests) != wr->rotate_seen;
-    if (wr->w && (rotate || now >= wr->next_rotation))
+    /* Files are named by the second they open in: one opened in this second
+     * rotates early in the next, and the writer goes on writing it meanwhile
+     * (waiting for the next second here held up the queue for up to 1 s, when
+     * a SIGHUP came in the second of a scheduled rotation). */
+    if (wr->w && rotation_due(wr, now) && now != wr->opened)
         close_file(wr, now);
     /* flow-tools starts the next file at once, so quiet periods still get
      * their (empty) files */
@@ -1041,19 +1063,19 @@ static void *writer_main(void *arg)
 {
     struct writer *wr = arg;
     struct capture *c = wr->c;
-    writer_housekeeping(wr, time(NULL));     /* with -V the first file opens at once */
+    writer_housekeeping(wr, wall_second());     /* with -V the first file opens at once */
     for (;;) {
         struct ft_flow_batch *b = ft_flowq_pop(c->q, writer_timeout_ms(wr));
-        time_t now = time(NULL);
+        time_t now = wall_second();
         if (b) {
             write_batch(wr, b, now);
             ft_flowq_release(c->q, b);
         }
-        writer_housekeeping(wr, time(NULL));
+        writer_housekeeping(wr, wall_second());
         if (!b && ft_flowq_done(c->q))
             break;
     }
-    close_file(wr, time(NULL));
+    close_file(wr, wall_second());
     return NULL;
 }
 

@@ -137,11 +137,12 @@ def wait_flows(workdir, want, timeout=10.0):
 
 
 def rotate(d, workdir, timeout=15.0):
-    """SIGHUP, then wait until the next file is open (a new tmp- name):
+    """SIGHUP, then wait until the next file is open (a tmp- name not seen
+    before; the last one may still be there, waiting for its rename):
     signals that come faster than the writer rotates are merged."""
     old = files(workdir, "tmp-")
     d.sig(signal.SIGHUP)
-    return wait_for(lambda: files(workdir, "tmp-") not in ([], old), timeout)
+    return wait_for(lambda: any(f not in old for f in files(workdir, "tmp-")), timeout)
 
 
 def udp(dest, payloads, family=socket.AF_INET, sport=0):
@@ -291,6 +292,45 @@ def test_rotation():
         starts = [read_stream(p)["start"] for p in done]
         report(len(set(starts)) == len(starts), "-N %d: every file has its own second"
                % nesting)
+
+
+def test_hup_in_opening_second():
+    """A SIGHUP in the second its file opened: names have one-second
+    resolution, so that file rotates early in the next second, and the writer
+    goes on writing it meanwhile.  Flows sent in that second land in it and
+    the receiver never waits for a free batch (-Q 2: two batches of 2048)."""
+    port = free_port()
+    wd = os.path.join(work, "samesec")
+    d = capture(wd, "127.0.0.1/0/%d" % port, "-N", "0", "-V", "5", "-z", "0", "-Q", "2")
+    udp(("127.0.0.1", port), [v5_datagram(0, 30)])
+    n, t0, opened = 200, 0.0, None
+    for _ in range(5):      # until a file opens early enough in its second
+        rotate(d, wd)
+        new = [p for p in files(wd, "tmp-") if read_stream(p)["start"]]
+        opened = max(read_stream(p)["start"] for p in new) if new else None
+        t0 = time.time()
+        if opened is not None and t0 - opened < 0.5:
+            break
+    d.sig(signal.SIGHUP)
+    # 6000 flows in about 0.25 s: more than the two batches hold
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    for seq in range(n):
+        s.sendto(v5_datagram(30 + seq * 30, 30), ("127.0.0.1", port))
+        time.sleep(0.001)
+    s.close()
+    in_second = opened is not None and int(time.time()) == opened
+    wait_for(lambda: len(files(wd, "tmp-")) == 1 and read_stream(files(wd, "tmp-")[0])["start"]
+             > opened, 3)
+    d.stop()
+    m = re.search(r"STAT \(exit\): .*stalls=(\d+) ", d.text())
+    by_start = {read_stream(p)["start"]: read_stream(p)["count"] for p in files(wd)}
+    report(in_second, "the SIGHUP and the flows came in the second the file opened (%s)"
+           % opened)
+    report(by_start.get(opened) == 30 * n and max(by_start) > opened,
+           "the file went on taking flows until the next second, then rotated (%s)"
+           % sorted(by_start.items()))
+    report(m is not None and m.group(1) == "0",
+           "the receiver never waited for the writer (stalls=%s)" % (m and m.group(1)))
 
 
 # ---- 3. expiry (flow-capture -e/-E, flow-expire) --------------------------
@@ -498,6 +538,7 @@ def test_write_errors():
         send("0/127.0.0.1/%d" % port, "-r", "5000")
         time.sleep(0.3)
         rotate(d, wd)
+        wait_for(lambda: files(wd), 5)      # renamed once it is on disk
         first = files(wd)
         digest = hashlib.sha256(open(first[0], "rb").read()).hexdigest() if first else ""
         for _ in range(8):      # far more than fits
@@ -782,7 +823,7 @@ if not all((CAPTURE, SEND, FANOUT, EXPIRE)):
     report(False, "programs built in %s" % build)
 else:
     try:
-        for t in (test_round_trips, test_rotation, test_expiry, test_crash_restart,
+        for t in (test_round_trips, test_rotation, test_hup_in_opening_second, test_expiry, test_crash_restart,
                   test_counters_and_garbage, test_flood, test_allow_list, test_write_errors, test_fanout,
                   test_send_rate, test_daemon, test_file_options, test_spoof, test_pcap):
             only = os.environ.get("CAPTURE_TESTS")   # e.g. "expiry,fanout" while debugging
