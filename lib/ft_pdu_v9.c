@@ -489,9 +489,38 @@ static void decode_record(struct dg *d, const struct tmpl *t, struct ft_rd *rec,
     }
 }
 
+static void flow_record(struct dg *d, uint16_t id, const struct tmpl *t, struct ft_rd *rec,
+                        struct ft_flow *f)
+{
+    struct rec_state s;
+    memset(&s, 0, sizeof s);
+    header_flow(d, id, f);
+    decode_record(d, t, rec, f, &s);
+    finish_flow(d, f, &s);
+    d->e->flows++;
+}
+
+/* Records of one length, the common case: the set's slots are taken (and
+ * zeroed) in one call.  What is left after the last record is padding. */
+static void fixed_data_set(struct dg *d, struct ft_rd *set, uint16_t id, const struct tmpl *t)
+{
+    size_t records = rd_left(set) / t->min_len, n;
+    struct ft_flow *f = ft_pdu_out_take(d->ctx, records, &n);
+    d->records += records;
+    for (size_t i = 0; i < n; i++) {
+        struct ft_rd rec;
+        rd_sub(set, t->min_len, &rec);
+        flow_record(d, id, t, &rec, &f[i]);
+    }
+}
+
 static void data_set(struct dg *d, struct ft_rd *set, uint16_t id, const struct tmpl *t)
 {
     struct ft_pdu_ctx *ctx = d->ctx;
+    if (!t->options && !t->variable && t->min_len > 0) {
+        fixed_data_set(d, set, id, t);
+        return;
+    }
     for (;;) {
         if (rd_left(set) < t->min_len || rd_left(set) == 0)
             return;     /* the rest is padding */
@@ -504,10 +533,10 @@ static void data_set(struct dg *d, struct ft_rd *set, uint16_t id, const struct 
         struct ft_rd rec;
         rd_sub(set, n, &rec);
         d->records++;
-        struct rec_state s;
-        memset(&s, 0, sizeof s);
         if (t->options) {
+            struct rec_state s;
             struct ft_flow tmp;
+            memset(&s, 0, sizeof s);
             memset(&tmp, 0, sizeof tmp);
             decode_record(d, t, &rec, &tmp, &s);
             learn_options(ctx, d->e, &s, &tmp);
@@ -516,11 +545,8 @@ static void data_set(struct dg *d, struct ft_rd *set, uint16_t id, const struct 
         }
         struct ft_flow *f = ft_pdu_out_next(ctx);
         if (!f)
-            return;
-        header_flow(d, id, f);
-        decode_record(d, t, &rec, f, &s);
-        finish_flow(d, f, &s);
-        d->e->flows++;
+            return;     /* past opts.max_flows, counted */
+        flow_record(d, id, t, &rec, f);
     }
 }
 
