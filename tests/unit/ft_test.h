@@ -45,4 +45,23 @@ static inline const char *ft_test_shared(void)
     return s ? s : "../../shared";
 }
 
+/* A scratch directory /tmp/NAME.XXXXXX for the test's files (dir holds at
+ * least 64 bytes): 0, or -1 after saying why. */
+static inline int ft_test_mkdtemp(char *dir, size_t size, const char *name)
+{
+    snprintf(dir, size, "/tmp/%s.XXXXXX", name);
+    if (mkdtemp(dir))
+        return 0;
+    perror("mkdtemp");
+    return -1;
+}
+
+static inline void ft_test_rmtree(const char *dir)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "cannot remove %s\n", dir);
+}
+
 #endif

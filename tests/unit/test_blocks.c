@@ -248,18 +248,12 @@ static void test_damage(void)
 
 int main(void)
 {
-    snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_blocks.XXXXXX");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
+    if (ft_test_mkdtemp(tmpdir, sizeof tmpdir, "test_blocks") < 0)
         return 1;
-    }
     test_codec();
     test_streams();
     test_damage();
-    char cmd[300];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", tmpdir);
+    ft_test_rmtree(tmpdir);
 #ifdef FT_BLOCKS_PORTABLE
     return ft_test_report("test_blocks_portable");
 #else

@@ -553,11 +553,9 @@ static void test_collect(void)
 
 int main(void)
 {
-    char dir[] = "/tmp/test_capfile.XXXXXX";
-    if (!mkdtemp(dir)) {
-        perror("mkdtemp");
+    char dir[64];
+    if (ft_test_mkdtemp(dir, sizeof dir, "test_capfile") < 0)
         return 1;
-    }
     test_names();
     test_rotation();
     test_sizes();
@@ -569,9 +567,6 @@ int main(void)
     test_flowq();
     test_udp();
     test_collect();
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", dir);
+    ft_test_rmtree(dir);
     return ft_test_report("test_capfile");
 }

@@ -440,11 +440,8 @@ static void test_read_error(void)
 
 int main(void)
 {
-    snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_damage.XXXXXX");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
+    if (ft_test_mkdtemp(tmpdir, sizeof tmpdir, "test_damage") < 0)
         return 1;
-    }
     char dir[512];
     snprintf(dir, sizeof(dir), "%s/compat/inputs", ft_test_shared());
     int n = su_each_stream(dir, 0, damage_stream);
@@ -458,10 +455,7 @@ int main(void)
     damage_copy("v5.ft", FT_COMP_ZLIB, 1);
     damage_copy("v7_big.ft", FT_COMP_ZLIB, 1);
     test_read_error();
-    char cmd[300];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", tmpdir);
+    ft_test_rmtree(tmpdir);
     printf("(%u truncations, %u flips of which %u refused at open)\n", n_truncations,
            n_flips, n_refused);
     return ft_test_report("test_damage");

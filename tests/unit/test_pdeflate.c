@@ -406,11 +406,8 @@ static void test_no_leak(const struct ft_flow *flows, size_t n)
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
-    snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_pdeflate.XXXXXX");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
+    if (ft_test_mkdtemp(tmpdir, sizeof tmpdir, "test_pdeflate") < 0)
         return 1;
-    }
     test_sizes_and_levels();
     test_threads_and_dictionary();
     test_sink_failure();
@@ -430,9 +427,6 @@ int main(void)
     test_no_leak(flows, n);
     free(flows);
 
-    char cmd[600];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", tmpdir);
+    ft_test_rmtree(tmpdir);
     return ft_test_report("test_pdeflate");
 }

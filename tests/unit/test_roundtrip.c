@@ -606,19 +606,13 @@ static void test_golden_rewrites(void)
 
 int main(void)
 {
-    snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_roundtrip.XXXXXX");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
+    if (ft_test_mkdtemp(tmpdir, sizeof tmpdir, "test_roundtrip") < 0)
         return 1;
-    }
     test_all_roundtrips();
     test_conversions();
     test_writer_modes();
     test_be1005_copies();
     test_golden_rewrites();
-    char cmd[300];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", tmpdir);
+    ft_test_rmtree(tmpdir);
     return ft_test_report("test_roundtrip");
 }

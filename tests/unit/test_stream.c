@@ -675,11 +675,8 @@ static void test_pipe_reading(void)
 
 int main(void)
 {
-    snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_stream.XXXXXX");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
+    if (ft_test_mkdtemp(tmpdir, sizeof tmpdir, "test_stream") < 0)
         return 1;
-    }
     test_header_examples();
     test_compat_streams();
     test_twins();
@@ -691,10 +688,7 @@ int main(void)
     test_if_tlvs();
     test_parse_compression();
     test_pipe_reading();
-    char cmd[300];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", tmpdir);
+    ft_test_rmtree(tmpdir);
     printf("(%u streams read, %u headers compared)\n", files_read, headers_compared);
     return ft_test_report("test_stream");
 }
