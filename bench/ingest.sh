@@ -208,15 +208,14 @@ say "(reference from the issue: flow-tools' flow-capture at zlib 6 stored everyt
 say " nfcapd -y held 2.4M flows/s at 0.4 cpu-s per million and lost flows at 3.2M)"
 say ""
 verdict() { if [ "$2" = 1 ]; then say "PASS  $1"; else say "MISS  $1"; fi; }
+listed() { case " $COLLECTORS " in *" $1 "*) return 0 ;; esac; return 1; }
 for v in $VERSIONS; do
-    case " $COLLECTORS " in *" fc-zlib6 "*)
+    if listed fc-zlib6; then
         r=$(lossfree "$v" fc-zlib6)
         verdict "v$v: flow-capture zlib 6 loss-free at >= 400000 flows/s (2x the original): $r" \
-            "$([ "$r" -ge 400000 ] && echo 1)" ;;
-    esac
-    # both collectors in the list (a space may sit between them only once)
-    case " $COLLECTORS " in *" fc-zstd "*" nfcapd-lz4 "* | *" nfcapd-lz4 "*" fc-zstd "* | \
-        *" fc-zstd nfcapd-lz4 "* | *" nfcapd-lz4 fc-zstd "*)
+            "$([ "$r" -ge 400000 ] && echo 1)"
+    fi
+    if listed fc-zstd && listed nfcapd-lz4; then
         rz=$(lossfree "$v" fc-zstd)
         rn=$(lossfree "$v" nfcapd-lz4)
         common=$rz
@@ -225,16 +224,15 @@ for v in $VERSIONS; do
         cz=$(cpu_per_m "$v" fc-zstd "$common")
         cn=$(cpu_per_m "$v" nfcapd-lz4 "$common")
         ok=$(awk -v rz="$rz" -v rn="$rn" -v cz="$cz" -v cn="$cn" 'BEGIN { print (rz >= rn && rz > 0 && cz + 0 < cn + 0) ? 1 : 0 }')
-        verdict "v$v: flow-capture zstd loss-free rate >= nfcapd -y's ($rz vs $rn flows/s) at lower CPU ($cz vs $cn cpu-s/M at $common flows/s)" "$ok" ;;
-    esac
+        verdict "v$v: flow-capture zstd loss-free rate >= nfcapd -y's ($rz vs $rn flows/s) at lower CPU ($cz vs $cn cpu-s/M at $common flows/s)" "$ok"
+    fi
     for c in fc-zlib6 fc-zstd; do
-        case " $COLLECTORS " in *" $c "*)
-            line=$(awk -v v="$v" -v c="$c" '$1 == "rot" && $2 == v && $3 == c { print $4, $5 - $6, $9 }' "$RES")
-            set -- $line
-            ctrl=$(last_loss ctrl "$v" "$c")
-            verdict "v$v: $c no loss during rotations ($1 flows/s for $ROT_S s, $3 files: lost $2; without rotation: lost $ctrl)" \
-                "$([ "$2" = 0 ] && [ "$ctrl" = 0 ] && echo 1)" ;;
-        esac
+        listed "$c" || continue
+        line=$(awk -v v="$v" -v c="$c" '$1 == "rot" && $2 == v && $3 == c { print $4, $5 - $6, $9 }' "$RES")
+        set -- $line
+        ctrl=$(last_loss ctrl "$v" "$c")
+        verdict "v$v: $c no loss during rotations ($1 flows/s for $ROT_S s, $3 files: lost $2; without rotation: lost $ctrl)" \
+            "$([ "$2" = 0 ] && [ "$ctrl" = 0 ] && echo 1)"
     done
 done
 say ""

@@ -836,7 +836,10 @@ static void fill_header(struct writer *wr, struct ft_header *h, time_t now)
         ft_header_set_str(h, FT_TLV_COMMENTS, wr->c->opt.comment);
 }
 
-/* A file of the same second would get the same name: wait for the next. */
+/* A file of the same second would get the same name, that of a file the
+ * finisher may still be renaming: wait for the next.  Rotations never come
+ * here in the same second (writer_housekeeping), retries after a failure
+ * neither; a clock set back may. */
 static time_t wait_for_new_second(struct writer *wr, time_t now)
 {
     while (now == wr->last_open_second) {

@@ -80,12 +80,11 @@ struct ft_flowq *ft_flowq_new(unsigned batches, size_t flows_per_batch)
     for (unsigned i = 0; i < batches; i++) {
         struct ft_flow_batch *b = &q->batches[i];
         b->flows = calloc(flows_per_batch, sizeof *b->flows);
-        if (b->flows)
-            touch_pages(b->flows, flows_per_batch * sizeof *b->flows);
         if (!b->flows) {
             ft_flowq_free(q);
             return NULL;
         }
+        touch_pages(b->flows, flows_per_batch * sizeof *b->flows);
         b->cap = flows_per_batch;
         ring_put(&q->pool, b);
     }

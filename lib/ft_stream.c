@@ -646,12 +646,12 @@ static void consume(struct ft_reader *r, size_t bytes)
 /* The end of the stream: damage recorded earlier, a partial record, or none. */
 static ssize_t finish(struct ft_reader *r, size_t left)
 {
-    if (!r->pending[0] && left && r->blocked) {
-        snprintf(r->pending, sizeof(r->pending), "%s: truncated record block at byte "
-                 "offset %llu (after %llu records)", r->name,
-                 (unsigned long long)(r->in_off + r->in_pos), records_made(r));
-    } else if (!r->pending[0] && left) {
-        if (r->comp == FT_COMP_NONE)
+    if (!r->pending[0] && left) {
+        if (r->blocked)
+            snprintf(r->pending, sizeof(r->pending), "%s: truncated record block at byte "
+                     "offset %llu (after %llu records)", r->name,
+                     (unsigned long long)(r->in_off + r->in_pos), records_made(r));
+        else if (r->comp == FT_COMP_NONE)
             snprintf(r->pending, sizeof(r->pending), "%s: truncated record at byte offset "
                      "%llu", r->name, (unsigned long long)(r->in_off + r->in_pos));
         else

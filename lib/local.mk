@@ -10,7 +10,9 @@ libft_la_SOURCES += lib/ft_err.h lib/ft_err.c
 libft_la_SOURCES += lib/ft_format.c lib/ft_stream.c lib/ft_bytes.h
 dist_man_MANS += man/ftkit-stream.5
 # zlib compression on worker threads (ft_write_opts.threads)
-libft_la_SOURCES += lib/ft_pdeflate.c lib/ft_pdeflate.h lib/ft_blocks.c lib/ft_blocks.h
+libft_la_SOURCES += lib/ft_pdeflate.c lib/ft_pdeflate.h
+# column blocks: records turned on their side before compression
+libft_la_SOURCES += lib/ft_blocks.c lib/ft_blocks.h
 
 # text: formatting helpers, symbol tables, print formats, header text
 pkginclude_HEADERS += lib/ft_text.h lib/ft_sym.h lib/ft_print.h
