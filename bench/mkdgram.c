@@ -21,9 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "ft_flow.h"
-#include "ft_pdu.h"
-#include "ft_stream.h"
+#include "core/ft_flow.h"
+#include "pdu/ft_pdu.h"
+#include "stream/ft_stream.h"
 
 /* 34 full v5 datagrams of 30 flows: a clock change never cuts one short */
 #define BATCH 1020

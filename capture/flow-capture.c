@@ -31,21 +31,21 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include "ft_addrspec.h"
-#include "ft_capfile.h"
+#include "net/ft_addrspec.h"
+#include "net/ft_capfile.h"
 #include "ft_collect.h"
-#include "ft_err.h"
+#include "core/ft_err.h"
 #include "ft_daemon.h"
-#include "ft_exporters.h"
-#include "ft_flowq.h"
-#include "ft_format.h"
-#include "ft_pcap.h"
-#include "ft_pdu.h"
+#include "pdu/ft_exporters.h"
+#include "stream/ft_flowq.h"
+#include "stream/ft_format.h"
+#include "net/ft_pcap.h"
+#include "pdu/ft_pdu.h"
 #include "ft_prog.h"
-#include "ft_tag.h"
-#include "ft_filter.h"        /* -F, and struct ft_vars (-v) */
-#include "ft_stream.h"
-#include "ft_udp.h"
+#include "lang/ft_tag.h"
+#include "lang/ft_filter.h"        /* -F, and struct ft_vars (-v) */
+#include "stream/ft_stream.h"
+#include "net/ft_udp.h"
 
 #define PROG "flow-capture"
 #define DEFAULT_PIDFILE "/var/run/flow-capture.pid"

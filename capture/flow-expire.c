@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "ft_capfile.h"
+#include "net/ft_capfile.h"
 #include "ft_daemon.h"
 #include "ft_prog.h"
 

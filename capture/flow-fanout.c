@@ -21,13 +21,13 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include "ft_addrspec.h"
+#include "net/ft_addrspec.h"
 #include "ft_collect.h"
 #include "ft_daemon.h"
-#include "ft_exporters.h"
-#include "ft_pdu.h"
+#include "pdu/ft_exporters.h"
+#include "pdu/ft_pdu.h"
 #include "ft_prog.h"
-#include "ft_udp.h"
+#include "net/ft_udp.h"
 
 #define PROG "flow-fanout"
 #define DEFAULT_PIDFILE "/var/run/flow-fanout.pid"

@@ -18,16 +18,16 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include "ft_addrspec.h"
+#include "net/ft_addrspec.h"
 #include "ft_collect.h"
 #include "ft_daemon.h"
-#include "ft_exporters.h"
-#include "ft_format.h"
-#include "ft_pcap.h"
-#include "ft_pdu.h"
+#include "pdu/ft_exporters.h"
+#include "stream/ft_format.h"
+#include "net/ft_pcap.h"
+#include "pdu/ft_pdu.h"
 #include "ft_prog.h"
-#include "ft_stream.h"
-#include "ft_udp.h"
+#include "stream/ft_stream.h"
+#include "net/ft_udp.h"
 
 #define PROG "flow-receive"
 #define RECV_BATCH 64

@@ -16,12 +16,12 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include "ft_addrspec.h"
-#include "ft_format.h"
-#include "ft_pdu.h"
+#include "net/ft_addrspec.h"
+#include "stream/ft_format.h"
+#include "pdu/ft_pdu.h"
 #include "ft_prog.h"
-#include "ft_stream.h"
-#include "ft_udp.h"
+#include "stream/ft_stream.h"
+#include "net/ft_udp.h"
 
 #define PROG "flow-send"
 #define READ_BATCH 1024

@@ -19,9 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ft_files.h"
-#include "ft_getdate.h"
-#include "ft_stream.h"
+#include "net/ft_files.h"
+#include "core/ft_getdate.h"
+#include "stream/ft_stream.h"
 #include "ft_prog.h"
 
 #define BATCH 4096              /* records per read */

@@ -12,9 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ft_gen.h"
-#include "ft_getdate.h"
-#include "ft_stream.h"
+#include "synth/ft_gen.h"
+#include "core/ft_getdate.h"
+#include "stream/ft_stream.h"
 #include "ft_prog.h"
 
 #define BATCH 4096

@@ -1,52 +1,62 @@
-# ftlib: the only place that knows byte layouts.
+# ftlib: the only place that knows byte layouts.  One folder per area; an
+# area includes only the areas below it (tests/layering.sh checks):
+#   core < stream < net, synth < pdu, text < lang
+# Headers are installed under include/ftkit/AREA/; lib/flat/ keeps the old
+# flat names (include/ftkit/ft_stream.h, ...) working for libft.pc users.
 lib_LTLIBRARIES += libft.la
 libft_la_LDFLAGS = -version-info 0:0:0
-libft_la_LIBADD = $(ZSTD_LIBS) $(PCAP_LIBS)
+libft_la_LIBADD = $(ZSTD_LIBS) $(PCAP_LIBS) -lm
 libft_la_SOURCES =
-pkginclude_HEADERS += lib/ft_flow.h lib/ft_format.h lib/ft_stream.h
+pkginclude_HEADERS += lib/flat/ft_flow.h lib/flat/ft_format.h lib/flat/ft_stream.h \
+	lib/flat/ft_text.h lib/flat/ft_sym.h lib/flat/ft_print.h lib/flat/ft_pdu.h \
+	lib/flat/ft_pcap.h lib/flat/ft_trie.h lib/flat/ft_filter.h lib/flat/ft_tag.h
 
-# stream: header, reader, writer, record codecs, byte-order helpers; the file format page
-libft_la_SOURCES += lib/ft_err.h lib/ft_err.c
-libft_la_SOURCES += lib/ft_format.c lib/ft_stream.c lib/ft_bytes.h
+# core: the flow model, errors, byte loads/stores, the checked byte reader, dates
+ftcoredir = $(pkgincludedir)/core
+ftcore_HEADERS = lib/core/ft_flow.h lib/core/ft_err.h
+libft_la_SOURCES += lib/core/ft_err.c lib/core/ft_bytes.h lib/core/ft_rd.h \
+	lib/core/ft_getdate.c lib/core/ft_getdate.h
+
+# stream: record formats, header, reader, writer, compression, column blocks;
+# the flow queue between a receiving and a writing thread
+ftstreamdir = $(pkgincludedir)/stream
+ftstream_HEADERS = lib/stream/ft_format.h lib/stream/ft_stream.h
+libft_la_SOURCES += lib/stream/ft_format.c lib/stream/ft_stream.c \
+	lib/stream/ft_pdeflate.c lib/stream/ft_pdeflate.h \
+	lib/stream/ft_blocks.c lib/stream/ft_blocks.h \
+	lib/stream/ft_flowq.c lib/stream/ft_flowq.h
 dist_man_MANS += man/ftkit-stream.5
-# zlib compression on worker threads (ft_write_opts.threads)
-libft_la_SOURCES += lib/ft_pdeflate.c lib/ft_pdeflate.h
-# column blocks: records turned on their side before compression
-libft_la_SOURCES += lib/ft_blocks.c lib/ft_blocks.h
 
-# text: formatting helpers, symbol tables, print formats, header text
-pkginclude_HEADERS += lib/ft_text.h lib/ft_sym.h lib/ft_print.h
-libft_la_SOURCES += lib/ft_text.c lib/ft_sym.c lib/ft_print.c lib/ft_header_text.c
+# net: addresses, UDP sockets, capture file names/rotation/expiry, file and
+# directory lists, UDP payloads out of pcap files
+ftnetdir = $(pkgincludedir)/net
+ftnet_HEADERS = lib/net/ft_pcap.h
+libft_la_SOURCES += lib/net/ft_addrspec.c lib/net/ft_addrspec.h lib/net/ft_udp.c \
+	lib/net/ft_udp.h lib/net/ft_capfile.c lib/net/ft_capfile.h lib/net/ft_files.c \
+	lib/net/ft_files.h lib/net/ft_pcap.c
 
-# capture support: file naming, rotation, expiry; address arguments; UDP
-libft_la_SOURCES += lib/ft_capfile.c lib/ft_capfile.h lib/ft_addrspec.c lib/ft_addrspec.h \
-	lib/ft_udp.c lib/ft_udp.h
+# synth: the flow generator (flow-gen)
+libft_la_SOURCES += lib/synth/ft_gen.c lib/synth/ft_gen.h
 
-# pdu: NetFlow v1/v5/v6/v7/v8/v9/IPFIX decoders and encoders; pcap datagram reader
-pkginclude_HEADERS += lib/ft_pdu.h lib/ft_pcap.h
-libft_la_SOURCES += lib/ft_pdu.c lib/ft_pdu_int.h lib/ft_pdu_fixed.c lib/ft_pdu_v9.c \
-	lib/ft_pdu_tmpl.c lib/ft_pdu_enc.c lib/ft_pcap.c
-libft_la_SOURCES += lib/ft_flowq.c lib/ft_flowq.h
-
-# flow generator, file and directory lists, free-form dates (flow-gen, flow-cat)
-libft_la_SOURCES += lib/ft_gen.c lib/ft_gen.h lib/ft_files.c lib/ft_files.h \
-	lib/ft_getdate.c lib/ft_getdate.h
-libft_la_LIBADD += -lm
-
-# longest-prefix match (tag engine, filter engine)
-pkginclude_HEADERS += lib/ft_trie.h
-libft_la_SOURCES += lib/ft_trie.c
-
-# per-exporter settings of the collectors: sampling overrides, scaling, quirks
-libft_la_SOURCES += lib/ft_exporters.c lib/ft_exporters.h
+# pdu: NetFlow v1/v5/v6/v7/v8/v9/IPFIX decoders and encoders; per-exporter settings
+ftpdudir = $(pkgincludedir)/pdu
+ftpdu_HEADERS = lib/pdu/ft_pdu.h
+libft_la_SOURCES += lib/pdu/ft_pdu.c lib/pdu/ft_pdu_int.h lib/pdu/ft_pdu_fixed.c \
+	lib/pdu/ft_pdu_v9.c lib/pdu/ft_pdu_tmpl.c lib/pdu/ft_pdu_enc.c \
+	lib/pdu/ft_exporters.c lib/pdu/ft_exporters.h
 dist_man_MANS += man/ftkit-exporters.5
 
-# filter language (flow-nfilter, flow-capture -F)
-pkginclude_HEADERS += lib/ft_filter.h
-libft_la_SOURCES += lib/ft_filter.c lib/ft_filter_eval.c lib/ft_filter_vars.c lib/ft_filter_int.h
-# the config-file reading filter.cfg and tag.cfg share
-libft_la_SOURCES += lib/ft_cfg.c lib/ft_cfg.h
+# text: buffered output and formatters, symbol tables, print formats, header text
+fttextdir = $(pkgincludedir)/text
+fttext_HEADERS = lib/text/ft_text.h lib/text/ft_sym.h lib/text/ft_print.h
+libft_la_SOURCES += lib/text/ft_text.c lib/text/ft_sym.c lib/text/ft_print.c \
+	lib/text/ft_header_text.c
 
-# tag language (flow-tag, flow-capture -T)
-pkginclude_HEADERS += lib/ft_tag.h
-libft_la_SOURCES += lib/ft_tag.c lib/ft_tag_parse.c lib/ft_tag_int.h
+# lang: the config reader, the filter and tag languages, longest-prefix match
+ftlangdir = $(pkgincludedir)/lang
+ftlang_HEADERS = lib/lang/ft_trie.h lib/lang/ft_filter.h lib/lang/ft_tag.h
+libft_la_SOURCES += lib/lang/ft_cfg.c lib/lang/ft_cfg.h \
+	lib/lang/ft_filter.c lib/lang/ft_filter_eval.c lib/lang/ft_filter_vars.c \
+	lib/lang/ft_filter_int.h \
+	lib/lang/ft_tag.c lib/lang/ft_tag_parse.c lib/lang/ft_tag_int.h \
+	lib/lang/ft_trie.c

@@ -14,8 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ft_filter.h"
-#include "ft_stream.h"
+#include "lang/ft_filter.h"
+#include "stream/ft_stream.h"
 #include "ft_prog.h"
 #include "ft_rewrite.h"
 

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "ft_print.h"
-#include "ft_stream.h"
+#include "text/ft_print.h"
+#include "stream/ft_stream.h"
 #include "ft_prog.h"
 
 #define PROG "flow-print"

@@ -9,10 +9,10 @@
 
 #include <stddef.h>
 #include <time.h>
-#include "ft_addrspec.h"
+#include "net/ft_addrspec.h"
 #include "ft_daemon.h"
-#include "ft_format.h"
-#include "ft_pdu.h"
+#include "stream/ft_format.h"
+#include "pdu/ft_pdu.h"
 
 /* 1 when a datagram from src may be decoded: the remote address of the
  * localip/remoteip/port argument (if any) and the allow-list both accept it. */

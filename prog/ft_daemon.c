@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "ft_daemon.h"
-#include "ft_err.h"
+#include "core/ft_err.h"
 
 void ft_log_init(struct ft_log *l, const char *prog)
 {

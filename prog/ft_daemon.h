@@ -11,7 +11,7 @@
 
 #include <stdarg.h>
 #include <syslog.h>
-#include "ft_stream.h"          /* struct ft_err */
+#include "stream/ft_stream.h"          /* struct ft_err */
 
 struct ft_log {
     const char *prog;           /* "flow-capture" */

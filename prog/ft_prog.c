@@ -5,13 +5,13 @@
 #include <limits.h>
 #include <strings.h>
 #include <unistd.h>
-#include "ft_err.h"
-#include "ft_addrspec.h"
-#include "ft_capfile.h"
-#include "ft_format.h"
-#include "ft_stream.h"
-#include "ft_tag.h"
-#include "ft_text.h"
+#include "core/ft_err.h"
+#include "net/ft_addrspec.h"
+#include "net/ft_capfile.h"
+#include "stream/ft_format.h"
+#include "stream/ft_stream.h"
+#include "lang/ft_tag.h"
+#include "text/ft_text.h"
 #include "ft_prog.h"
 
 const char *ft_progname = "ftkit";

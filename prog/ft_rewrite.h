@@ -8,8 +8,8 @@
 #ifndef FT_REWRITE_H
 #define FT_REWRITE_H
 
-#include "ft_filter.h"          /* struct ft_vars */
-#include "ft_stream.h"
+#include "lang/ft_filter.h"          /* struct ft_vars */
+#include "stream/ft_stream.h"
 
 struct ft_rewrite_opts {
     const char *comment;        /* -C */

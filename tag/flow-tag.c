@@ -14,8 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ft_stream.h"
-#include "ft_tag.h"
+#include "stream/ft_stream.h"
+#include "lang/ft_tag.h"
 #include "ft_prog.h"
 #include "ft_rewrite.h"
 

@@ -1,4 +1,4 @@
-# flow-tag: add source/destination tags (the tag language of lib/ft_tag.h)
+# flow-tag: add source/destination tags (the tag language of lib/lang/ft_tag.h)
 bin_PROGRAMS += flow-tag
 flow_tag_SOURCES = tag/flow-tag.c
 flow_tag_LDADD = $(FTLIB)

@@ -27,7 +27,9 @@ make -s -C "$build" Makefile >/dev/null 2>&1
 printf 'show-vars:\n\t@$(foreach v,$(VARS),echo "$(v)='"'"'$($(v))'"'"'";)\n' >"$tmp/show.mk"
 eval "$(make -s --no-print-directory -C "$build" -f Makefile -f "$tmp/show.mk" show-vars \
         VARS='abs_top_srcdir bindir libdir pkgincludedir mandir symdir bin_PROGRAMS
-              pkginclude_HEADERS dist_man_MANS dist_sym_DATA CFLAGS LDFLAGS')"
+              pkginclude_HEADERS ftcore_HEADERS ftstream_HEADERS ftnet_HEADERS
+              ftpdu_HEADERS fttext_HEADERS ftlang_HEADERS dist_man_MANS dist_sym_DATA
+              CFLAGS LDFLAGS')"
 srcdir=$abs_top_srcdir
 
 # ---- 1. install ------------------------------------------------------------
@@ -42,6 +44,12 @@ check_quiet "libft.a installed" test -f "$dest$libdir/libft.a"
 for h in $pkginclude_HEADERS; do
     check_quiet "header ${h##*/} installed in $pkgincludedir" test -f "$dest$pkgincludedir/${h##*/}"
 done
+for area in core stream net pdu text lang; do
+    eval "hs=\$ft${area}_HEADERS"
+    for h in $hs; do
+        check_quiet "header $area/${h##*/} installed" test -f "$dest$pkgincludedir/$area/${h##*/}"
+    done
+done
 check_quiet "libft.pc installed" test -f "$dest$libdir/pkgconfig/libft.pc"
 for m in $dist_man_MANS; do
     page=${m##*/}
@@ -53,9 +61,9 @@ done
 
 # Every header an installed header includes is installed too.
 missing=
-for h in "$dest$pkgincludedir"/*.h; do
+for h in "$dest$pkgincludedir"/*.h "$dest$pkgincludedir"/*/*.h; do
     for inc in $(sed -n 's/^#include "\([^"]*\)".*/\1/p' "$h"); do
-        [ -f "$dest$pkgincludedir/$inc" ] || missing="$missing ${h##*/}:$inc"
+        [ -f "$dest$pkgincludedir/$inc" ] || missing="$missing ${h#$dest$pkgincludedir/}:$inc"
     done
 done
 check_quiet "installed headers include only installed headers (${missing:-none missing})" \
@@ -87,7 +95,13 @@ cc_static() {
     ${CC:-cc} $CFLAGS $LDFLAGS -o "$tmp/count-static" "$tmp/count.c" $(pkg-config --cflags libft) \
         $(pkg-config --static --libs libft | sed 's/-lft\b/-Wl,-Bstatic -lft -Wl,-Bdynamic/')
 }
+# The same program through the headers' own folders (include/ftkit/stream/).
+sed 's|<ft_stream.h>|"stream/ft_stream.h"|' "$tmp/count.c" >"$tmp/count-areas.c"
+cc_areas() {
+    ${CC:-cc} $CFLAGS $LDFLAGS -o "$tmp/count-areas" "$tmp/count-areas.c" $(pkg-config --cflags --libs libft)
+}
 check_quiet "pkg-config knows libft" pkg-config --exists libft
+check_quiet "a program including \"stream/ft_stream.h\" compiles against pkg-config libft" cc_areas
 check_quiet "a program compiles against pkg-config libft" cc_shared
 check_quiet "a program links libft.a with pkg-config --static" cc_static
 

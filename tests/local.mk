@@ -70,6 +70,6 @@ tests_unit_test_blocks_SOURCES = tests/unit/test_blocks.c
 tests_unit_test_blocks_LDADD = $(FTLIB)
 # the same without SSE2 squares: the byte-by-byte path other machines take
 check_PROGRAMS += tests/unit/test_blocks_portable
-tests_unit_test_blocks_portable_SOURCES = tests/unit/test_blocks.c lib/ft_blocks.c
+tests_unit_test_blocks_portable_SOURCES = tests/unit/test_blocks.c lib/stream/ft_blocks.c
 tests_unit_test_blocks_portable_CPPFLAGS = $(AM_CPPFLAGS) -DFT_BLOCKS_PORTABLE
 tests_unit_test_blocks_portable_LDADD = $(FTLIB)

@@ -12,10 +12,10 @@
 #include <string.h>
 #include <dirent.h>
 #include <sys/stat.h>
-#include "ft_addrspec.h"       /* ft_ip_equal */
-#include "ft_flow.h"
-#include "ft_format.h"
-#include "ft_stream.h"
+#include "net/ft_addrspec.h"       /* ft_ip_equal */
+#include "core/ft_flow.h"
+#include "stream/ft_format.h"
+#include "stream/ft_stream.h"
 
 /* xorshift64*: reproducible, so a failure can be replayed. */
 static uint64_t su_rng_state = 0x9e3779b97f4a7c15ULL;

@@ -15,9 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
-#include "ft_blocks.h"
-#include "ft_bytes.h"
-#include "ft_stream.h"
+#include "stream/ft_blocks.h"
+#include "core/ft_bytes.h"
+#include "stream/ft_stream.h"
 #include "ft_test.h"
 #include "stream_util.h"
 

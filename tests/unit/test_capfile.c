@@ -15,13 +15,13 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include "ft_test.h"
-#include "ft_addrspec.h"
-#include "ft_capfile.h"
+#include "net/ft_addrspec.h"
+#include "net/ft_capfile.h"
 #include "ft_collect.h"
-#include "ft_flowq.h"
-#include "ft_udp.h"
-#include "ft_format.h"
-#include "ft_stream.h"
+#include "stream/ft_flowq.h"
+#include "net/ft_udp.h"
+#include "stream/ft_format.h"
+#include "stream/ft_stream.h"
 
 static void set_tz(const char *tz)
 {

@@ -20,7 +20,7 @@
 #ifdef HAVE_ZSTD
 #include <zstd.h>
 #endif
-#include "ft_stream.h"
+#include "stream/ft_stream.h"
 #include "ft_test.h"
 #include "stream_util.h"
 

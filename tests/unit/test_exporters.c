@@ -10,9 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 #include "ft_test.h"
-#include "ft_exporters.h"
-#include "ft_format.h"
-#include "ft_pdu.h"
+#include "pdu/ft_exporters.h"
+#include "stream/ft_format.h"
+#include "pdu/ft_pdu.h"
 
 #define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
 

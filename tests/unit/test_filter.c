@@ -8,8 +8,8 @@
 #include <time.h>
 
 #include "ft_test.h"
-#include "ft_filter.h"
-#include "ft_flow.h"
+#include "lang/ft_filter.h"
+#include "core/ft_flow.h"
 
 static struct ft_filter *parse(const char *text, const struct ft_vars *vars, struct ft_err *err)
 {

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "ft_format.h"
+#include "stream/ft_format.h"
 #include "ft_test.h"
 #include "stream_util.h"
 

@@ -1,7 +1,7 @@
 /* Unit tests of ft_getdate: the date forms scripts pass to flow-cat -t/-T. */
 #include <stdlib.h>
 #include <time.h>
-#include "ft_getdate.h"
+#include "core/ft_getdate.h"
 #include "ft_test.h"
 
 /* Thu 2024-03-14 09:00:00 UTC: the moment "now" is in these tests. */

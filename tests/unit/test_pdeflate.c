@@ -16,8 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
-#include "ft_pdeflate.h"
-#include "ft_stream.h"
+#include "stream/ft_pdeflate.h"
+#include "stream/ft_stream.h"
 #include "ft_test.h"
 #include "stream_util.h"
 

@@ -9,9 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 #include "ft_test.h"
-#include "ft_pdu.h"
-#include "ft_pdu_int.h"
-#include "ft_pcap.h"
+#include "pdu/ft_pdu.h"
+#include "pdu/ft_pdu_int.h"
+#include "net/ft_pcap.h"
 
 /* ---- a datagram builder ------------------------------------------------- */
 

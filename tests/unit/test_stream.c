@@ -18,7 +18,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "ft_stream.h"
+#include "stream/ft_stream.h"
 #include "ft_test.h"
 #include "stream_util.h"
 

@@ -10,10 +10,10 @@
 #include <unistd.h>
 
 #include "ft_test.h"
-#include "ft_filter.h"          /* struct ft_vars */
-#include "ft_stream.h"
-#include "ft_tag.h"
-#include "ft_trie.h"
+#include "lang/ft_filter.h"          /* struct ft_vars */
+#include "stream/ft_stream.h"
+#include "lang/ft_tag.h"
+#include "lang/ft_trie.h"
 
 static struct ft_ip v4(uint32_t a)
 {

@@ -12,9 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 #include "ft_test.h"
-#include "ft_text.h"
-#include "ft_sym.h"
-#include "ft_print.h"
+#include "text/ft_text.h"
+#include "text/ft_sym.h"
+#include "text/ft_print.h"
 
 /* xorshift: reproducible pseudo-random numbers. */
 static uint64_t rng_state = 88172645463325252ULL;

@@ -1,0 +1,153 @@
+/*
+ * ft_cfg.c - reading the config files of the filter and tag languages
+ * (see ft_cfg.h): one file reader, one line loop, one error format, so the
+ * two languages report their places the same way.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lang/ft_cfg.h"
+
+char *ft_cfg_read(const char *path, size_t max, size_t *len, struct ft_err *err)
+{
+    int fd = open(path, O_RDONLY);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        ft_err_set(err, "%s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return NULL;
+    }
+    if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > max) {
+        close(fd);
+        ft_err_set(err, "%s: larger than %zu bytes", path, max);
+        return NULL;
+    }
+    /* A regular file's size is the first guess (one more byte sees its end
+     * in one pass); a pipe's size is not known, so it grows as it comes. */
+    size_t cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 65536;
+    size_t n = 0;
+    char *buf = malloc(cap + 1);
+    ssize_t r = 1;
+    while (buf && r > 0 && n <= max) {
+        if (n == cap) {
+            char *nb = realloc(buf, cap * 2 + 1);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        r = read(fd, buf + n, cap - n);
+        if (r > 0)
+            n += (size_t)r;
+    }
+    int saved = errno;
+    close(fd);
+    if (!buf || n > max || r < 0) {
+        if (!buf)
+            ft_err_set(err, "%s: out of memory", path);
+        else if (n > max)
+            ft_err_set(err, "%s: larger than %zu bytes", path, max);
+        else
+            ft_err_set(err, "%s: %s", path, strerror(saved));
+        free(buf);
+        return NULL;
+    }
+    buf[n] = 0;
+    *len = n;
+    return buf;
+}
+
+int ft_cfg_reserve(void *items, size_t *cap, size_t n, size_t size)
+{
+    void **a = items;
+    if (n < *cap)
+        return 0;
+    size_t c = *cap ? *cap * 2 : 8;
+    void *grown = realloc(*a, c * size);
+    if (!grown)
+        return -1;
+    *a = grown;
+    *cap = c;
+    return 0;
+}
+
+int ft_cfg_verror(struct ft_err *err, const char *file, unsigned lineno, const char *fmt,
+                  va_list ap)
+{
+    char msg[400];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    return ft_err_set(err, "%s line %u: %s", file, lineno, msg);
+}
+
+int ft_cfg_error(struct ft_err *err, const char *file, unsigned lineno, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = ft_cfg_verror(err, file, lineno, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int ft_cfg_lines(const char *text, size_t len, const char *file, const struct ft_vars *vars,
+                 ft_cfg_line_fn fn, void *ctx, struct ft_err *err)
+{
+    /* Lines are kilobytes each: on the heap, not on a caller's stack. */
+    struct ft_cfg_line *l = malloc(sizeof *l);
+    char *raw = malloc(FT_VARS_LINE_MAX);
+    int rc = 0;
+    if (!l || !raw) {
+        free(l);
+        free(raw);
+        return ft_err_set(err, "%s: out of memory", file);
+    }
+    l->file = file;
+    l->lineno = 0;
+    for (size_t pos = 0; pos < len && rc == 0;) {
+        const char *nl = memchr(text + pos, '\n', len - pos);
+        size_t end = nl ? (size_t)(nl - text) : len;
+        size_t n = end - pos < FT_VARS_LINE_MAX - 1 ? end - pos : FT_VARS_LINE_MAX - 1;
+        memcpy(raw, text + pos, n);
+        raw[n] = 0;
+        l->lineno++;
+        l->n = 0;
+        pos = end + 1;
+        struct ft_err e;
+        if (ft_vars_expand(vars, raw, l->text, &e) < 0)
+            rc = ft_cfg_error(err, file, l->lineno, "%s", e.msg);
+        else
+            rc = fn(ctx, l);
+    }
+    free(raw);
+    free(l);
+    return rc < 0 ? -1 : 0;
+}
+
+int ft_cfg_split(struct ft_cfg_line *l, const char *blanks, int max_words)
+{
+    if (max_words > FT_CFG_MAX_WORDS)
+        max_words = FT_CFG_MAX_WORDS;
+    memcpy(l->words_buf, l->text, sizeof l->text);
+    l->n = 0;
+    char *s = l->words_buf;
+    for (;;) {
+        while (*s && strchr(blanks, *s))
+            *s++ = 0;
+        if (!*s)
+            return 0;
+        if (l->n == max_words)
+            return -1;
+        l->word_off[l->n] = (size_t)(s - l->words_buf);
+        l->word[l->n++] = s;
+        s += strcspn(s, blanks);
+    }
+}

@@ -1,0 +1,66 @@
+/*
+ * ft_cfg.h - what the config languages of flow-tools (filter.cfg, tag.cfg)
+ * read the same way: the whole file into memory with a size limit, then line
+ * by line, each line cut to FT_VARS_LINE_MAX - 1 characters, its variables
+ * expanded and split into words; errors as "FILE line N: message".
+ *
+ * Private to ftlib (not installed).
+ */
+#ifndef FT_CFG_H
+#define FT_CFG_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "core/ft_err.h"
+#include "lang/ft_filter.h"          /* struct ft_vars, FT_VARS_LINE_MAX */
+
+/* The most words a line can be split into (a language may allow fewer). */
+#define FT_CFG_MAX_WORDS 64
+
+/* One line of a config file. */
+struct ft_cfg_line {
+    const char *file;
+    unsigned lineno;                    /* from 1 */
+    char text[FT_VARS_LINE_MAX];        /* the line, variables expanded */
+    char words_buf[FT_VARS_LINE_MAX];   /* the same, words NUL-terminated */
+    char *word[FT_CFG_MAX_WORDS];
+    size_t word_off[FT_CFG_MAX_WORDS];  /* where each word starts in text */
+    int n;                              /* words */
+};
+
+/*
+ * The contents of path, NUL-terminated, its length in *len; at most max
+ * bytes.  Pipes and other non-regular files are read too.  NULL with err
+ * naming the file when it cannot be read or is larger.  Free with free().
+ */
+char *ft_cfg_read(const char *path, size_t max, size_t *len, struct ft_err *err);
+
+/*
+ * Calls fn(ctx, line) for each line of text (len bytes, named file in
+ * messages), variables expanded with vars (may be NULL), until fn returns
+ * < 0.  The words are not split: languages split at different blanks and
+ * limits (ft_cfg_split).  -1 with err set on the first error (fn sets err
+ * itself, through ft_cfg_error), else 0.
+ */
+typedef int (*ft_cfg_line_fn)(void *ctx, struct ft_cfg_line *line);
+int ft_cfg_lines(const char *text, size_t len, const char *file, const struct ft_vars *vars,
+                 ft_cfg_line_fn fn, void *ctx, struct ft_err *err);
+
+/* Split l->text into l->word at any of the characters of blanks; -1 when
+ * there are more than max_words (<= FT_CFG_MAX_WORDS) words. */
+int ft_cfg_split(struct ft_cfg_line *l, const char *blanks, int max_words);
+
+/* Grow the array *items (*cap elements of size bytes) to hold at least
+ * n + 1: the parsers' tables grow an entry at a time.  -1 when memory runs
+ * out (the array is then as it was). */
+int ft_cfg_reserve(void *items, size_t *cap, size_t n, size_t size);
+#define FT_CFG_RESERVE(arr, cap, n) ft_cfg_reserve(&(arr), &(cap), (n), sizeof *(arr))
+
+/* "FILE line N: message" into err; always -1. */
+int ft_cfg_error(struct ft_err *err, const char *file, unsigned lineno, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+int ft_cfg_verror(struct ft_err *err, const char *file, unsigned lineno, const char *fmt,
+                  va_list ap) __attribute__((format(printf, 4, 0)));
+
+#endif

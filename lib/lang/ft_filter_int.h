@@ -1,0 +1,121 @@
+/*
+ * ft_filter_int.h - what the filter parser (ft_filter.c) and the
+ * evaluator (ft_filter_eval.c) share.  Private to ftlib.
+ */
+#ifndef FT_FILTER_INT_H
+#define FT_FILTER_INT_H
+
+#include <stdbool.h>
+#include "lang/ft_filter.h"
+#include "text/ft_sym.h"
+#include "lang/ft_trie.h"
+
+enum fil_type {
+    PT_NONE, PT_AS, PT_IP_PROT, PT_IP_PORT, PT_PREFIX_LEN, PT_TOS, PT_TCP_FLAGS,
+    PT_IFINDEX, PT_ENGINE, PT_IP_ADDRESS, PT_IP_MASK, PT_IP_PREFIX, PT_TAG,
+    PT_TAG_MASK, PT_COUNTER, PT_TIME_DATE, PT_TIME, PT_DOUBLE, PT_RATE
+};
+#define PT_BIT(t) (1u << (t))
+
+/* The flow fields a `match` line can name. */
+enum fil_field {
+    FF_SRC_AS, FF_DST_AS, FF_PROT, FF_SRC_MASK, FF_DST_MASK, FF_TOS, FF_MARKED_TOS,
+    FF_TCP_FLAGS, FF_SRCPORT, FF_DSTPORT, FF_INPUT, FF_OUTPUT, FF_ENGINE_ID,
+    FF_ENGINE_TYPE, FF_FLOWS, FF_OCTETS, FF_PACKETS, FF_EXTRA_PKTS, FF_DURATION,
+    FF_START, FF_END, FF_SRC_TAG, FF_DST_TAG, FF_NEXTHOP, FF_ROUTER_SC, FF_SRCADDR,
+    FF_DSTADDR, FF_EXADDR, FF_BPS, FF_PPS, FF_RANDOM
+};
+
+enum fil_op { OP_LT, OP_GT, OP_EQ, OP_NE, OP_LE, OP_GE };
+
+/* A rule of the ordered types: first rule whose test is true decides. */
+struct fil_rule {
+    uint8_t op;                 /* enum fil_op (comparison types) */
+    uint8_t permit;
+    union {
+        uint64_t u;             /* counter */
+        int64_t secs;           /* time-date */
+        double d;               /* double */
+        struct { uint8_t h, m, s; } tod;                /* time */
+        struct { uint32_t value, mask; } tag;           /* tag-mask */
+        struct { struct ft_ip addr, mask; } ip;         /* ip-address-mask */
+    };
+};
+
+struct fil_range {
+    uint32_t lo, hi;
+    uint8_t permit;
+};
+
+struct fil_tag {                /* tag: exact values, sorted for bsearch */
+    uint32_t tag;
+    uint8_t permit;
+    uint32_t order;             /* line order, so duplicates resolve as written */
+};
+
+struct fil_prim {
+    char *name;
+    int line;                   /* where it was started (duplicate messages) */
+    enum fil_type type;
+    uint8_t def_permit;         /* result when no rule matches */
+    uint8_t mask;               /* ip-tos / ip-tcp-flags */
+    /* list types: per value 0 unset, 1 permit, 2 deny; compiled to bitmap */
+    uint32_t max;
+    uint8_t *set;
+    /* as, ifindex: values above max (4-byte AS numbers, 32-bit ifIndexes),
+     * as ranges in file order; the last one holding a value decides */
+    struct fil_range *wide;
+    size_t n_wide, cap_wide;
+    uint64_t *permit_bits;
+    /* ip-address, ip-address-prefix: one trie per family, value 1 = permit */
+    struct ft_trie *trie4, *trie6;
+    /* ordered types */
+    struct fil_rule *rules;
+    size_t n_rules, cap_rules;
+    /* tag */
+    struct fil_tag *tags;
+    size_t n_tags, cap_tags;
+    /* rate */
+    uint32_t rate;
+    uint8_t rate_permit;
+    size_t n_lines;             /* permit/deny lines, against FT_FILTER_MAX_RULES */
+};
+
+struct fil_test {
+    uint8_t field;              /* enum fil_field */
+    uint8_t ends_group;         /* last test of its group */
+    uint32_t on_deny;           /* index of the next group's first test, or n */
+    struct fil_prim *prim;
+    char *prim_name;            /* until resolved */
+    int line;
+};
+
+struct ft_filter_def {
+    char *name;
+    int line;
+    struct fil_test *tests;
+    size_t n, cap;
+    int invert;
+    int group_pending;          /* `or` seen: the next match starts a group */
+    uint64_t need;
+    uint64_t *rng;              /* the configuration's generator */
+};
+
+struct ft_filter {
+    char *file;
+    struct fil_prim **prims;
+    size_t n_prims, cap_prims;
+    struct ft_filter_def **defs;
+    size_t n_defs, cap_defs;
+    struct ft_sym *sym[FT_SYM_NTABLES];
+    bool sym_tried[FT_SYM_NTABLES];
+    uint64_t rng;
+    struct ft_filter_opts opts;
+};
+
+/* ft_filter_eval.c */
+int fil_compile_prim(struct fil_prim *p);
+void fil_compile_def(struct ft_filter_def *d);
+uint64_t fil_field_need(enum fil_field f);
+
+#endif

@@ -1,0 +1,412 @@
+/*
+ * ft_pdu_enc.c - datagram builders: v1, v5, v6, v7, v8.x and v9.
+ *
+ * Grouping and numbering as flow-tools does it (wire-pdus.md section 6): a
+ * flow joins the datagram being built only if its header values are the
+ * same; v5-v8 sequence numbers count flows per engine, v9 counts datagrams.
+ * v9 datagrams carry one template for IPv4 flows and one for IPv6 flows,
+ * sent in the first datagram and again every template_refresh datagrams.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/ft_err.h"
+#include "pdu/ft_pdu_int.h"
+
+#define V9_TMPL_IPV4 256
+#define V9_TMPL_IPV6 257
+#define ENC_MAX_SLOTS 256
+#define ENC_BUF 65536
+
+struct enc_field {
+    uint16_t type, len;
+};
+
+/* The v9 templates: every field of the v5 record and more, 4-byte counters
+ * and interfaces, 8-byte packet and octet counts. */
+static const struct enc_field v9_ipv4[] = {
+    {8, 4}, {12, 4}, {15, 4}, {18, 4}, {10, 4}, {14, 4}, {2, 8}, {1, 8}, {22, 4}, {21, 4},
+    {7, 2}, {11, 2}, {16, 4}, {17, 4}, {6, 1}, {4, 1}, {5, 1}, {9, 1}, {13, 1}, {38, 1},
+    {39, 1}, {61, 1},
+};
+static const struct enc_field v9_ipv6[] = {
+    {27, 16}, {28, 16}, {62, 16}, {63, 16}, {10, 4}, {14, 4}, {2, 8}, {1, 8}, {22, 4},
+    {21, 4}, {7, 2}, {11, 2}, {16, 4}, {17, 4}, {31, 3}, {6, 1}, {4, 1}, {5, 1}, {29, 1},
+    {30, 1}, {38, 1}, {39, 1}, {61, 1},
+};
+#define N_FIELDS(a) (sizeof (a) / sizeof (a)[0])
+
+/* Header values of a datagram: flows share a datagram only if these agree. */
+struct enc_hdr {
+    uint32_t sysuptime, unix_secs, unix_nsecs;
+    uint8_t engine_type, engine_id;
+};
+
+struct ft_pdu_enc {
+    struct ft_pdu_enc_opts o;
+    const struct fx_layout *l;  /* NULL for v9 */
+    uint8_t *cur, *done;        /* datagram being built, last finished one */
+    size_t len;                 /* bytes in cur */
+    unsigned n;                 /* flows in cur */
+    unsigned records;           /* v9: records (templates + data) in cur */
+    size_t set_start;           /* v9: offset of the open data flowset, 0 none */
+    uint16_t set_id;
+    struct enc_hdr hdr;
+    struct ft_ip exaddr;
+    struct { uint16_t engine; uint32_t next; } slots[ENC_MAX_SLOTS];
+    unsigned n_slots;
+    uint32_t v9_sequence;
+    unsigned since_templates;   /* v9 datagrams since the templates were sent */
+    uint64_t now_ms, boot_ms;
+    int clock_set, boot_auto;
+    uint64_t losses;
+};
+
+struct ft_pdu_enc *ft_pdu_enc_new(const struct ft_pdu_enc_opts *o, struct ft_err *err)
+{
+    const struct fx_layout *l = NULL;
+    if (o->version != 9) {
+        l = ft_fx_layout(o->version, o->agg_method);
+        if (!l || (o->version == 8 && o->agg_method == 0)) {
+            ft_err_set(err, "cannot encode version %u%s", o->version,
+                       o->version == 8 ? " with that aggregation" : "");
+            return NULL;
+        }
+    }
+    struct ft_pdu_enc *e = calloc(1, sizeof *e);
+    if (!e)
+        goto oom;
+    e->o = *o;
+    e->l = l;
+    if (!e->o.template_refresh)
+        e->o.template_refresh = 20;
+    if (!e->o.max_size)
+        e->o.max_size = 1400;
+    if (e->o.max_size < 400)
+        e->o.max_size = 400;        /* room for the templates and one record */
+    if (e->o.max_size > ENC_BUF)
+        e->o.max_size = ENC_BUF;
+    e->cur = calloc(1, ENC_BUF);
+    e->done = calloc(1, ENC_BUF);
+    if (!e->cur || !e->done) {
+        ft_pdu_enc_free(e);
+        goto oom;
+    }
+    return e;
+oom:
+    ft_err_set(err, "out of memory");
+    return NULL;
+}
+
+void ft_pdu_enc_free(struct ft_pdu_enc *e)
+{
+    if (!e)
+        return;
+    free(e->cur);
+    free(e->done);
+    free(e);
+}
+
+void ft_pdu_enc_set_clock(struct ft_pdu_enc *e, uint64_t now_ms, uint64_t boot_ms)
+{
+    e->now_ms = now_ms;
+    e->boot_ms = boot_ms;
+    e->clock_set = 1;
+}
+
+uint64_t ft_pdu_enc_losses(const struct ft_pdu_enc *e)
+{
+    return e->losses;
+}
+
+/* ---- header values and uptime stamps of a flow -------------------------- */
+
+/*
+ * g = f with the export header values filled in and first/last as uptime
+ * stamps under that header.  Flows read from v1-v8 streams carry both;
+ * sensor and IPFIX flows have only absolute times and get the clock's.
+ */
+static void prepare(struct ft_pdu_enc *e, const struct ft_flow *f, struct ft_flow *g,
+                    struct enc_hdr *h)
+{
+    *g = *f;
+    if (!(f->has & FT_F_SYSUPTIME) || !(f->has & FT_F_UNIX_SECS)) {
+        uint64_t now = e->clock_set ? e->now_ms : f->end_ms;
+        if (!e->clock_set && !e->boot_auto) {
+            e->boot_ms = f->start_ms > 1000 ? f->start_ms - 1000 : 0;
+            e->boot_auto = 1;
+        }
+        g->sysuptime = (uint32_t)(now - e->boot_ms);
+        g->unix_secs = (uint32_t)(now / 1000u);
+        g->unix_nsecs = (uint32_t)(now % 1000u) * 1000000u;
+    } else if (!(f->has & FT_F_UNIX_NSECS)) {
+        g->unix_nsecs = 0;
+    }
+    int have_uptimes = (f->has & (FT_F_FIRST | FT_F_LAST)) == (FT_F_FIRST | FT_F_LAST) &&
+                       (f->has & FT_F_SYSUPTIME);
+    if (!have_uptimes && (f->has & FT_F_TIMES)) {
+        uint64_t export_ms = (uint64_t)g->unix_secs * 1000u + g->unix_nsecs / 1000000u;
+        g->first = g->sysuptime - (uint32_t)(export_ms - f->start_ms);
+        g->last = g->sysuptime - (uint32_t)(export_ms - f->end_ms);
+    }
+    memset(h, 0, sizeof *h);
+    h->sysuptime = g->sysuptime;
+    h->unix_secs = g->unix_secs;
+    h->unix_nsecs = e->o.version == 9 ? 0 : g->unix_nsecs;  /* v9 has no nsecs */
+    if (e->o.version != 1 && e->o.version != 9) {
+        h->engine_type = f->has & FT_F_ENGINE_TYPE ? f->engine_type : 0;
+        h->engine_id = f->has & FT_F_ENGINE_ID ? f->engine_id : 0;
+    }
+}
+
+static int same_header(const struct enc_hdr *a, const struct enc_hdr *b)
+{
+    return a->sysuptime == b->sysuptime && a->unix_secs == b->unix_secs &&
+           a->unix_nsecs == b->unix_nsecs && a->engine_type == b->engine_type &&
+           a->engine_id == b->engine_id;
+}
+
+/* ---- v1-v8 -------------------------------------------------------------- */
+
+static uint32_t *slot_counter(struct ft_pdu_enc *e, uint16_t engine)
+{
+    for (unsigned i = 0; i < e->n_slots; i++)
+        if (e->slots[i].engine == engine)
+            return &e->slots[i].next;
+    unsigned i = e->n_slots < ENC_MAX_SLOTS ? e->n_slots++ : ENC_MAX_SLOTS - 1;
+    e->slots[i].engine = engine;
+    e->slots[i].next = 0;
+    return &e->slots[i].next;
+}
+
+static void fixed_finish_header(struct ft_pdu_enc *e)
+{
+    uint8_t *p = e->cur;
+    const struct fx_layout *l = e->l;
+    put_u16(p, l->version);
+    put_u16(p + 2, (uint16_t)e->n);
+    put_u32(p + 4, e->hdr.sysuptime);
+    put_u32(p + 8, e->hdr.unix_secs);
+    put_u32(p + 12, e->hdr.unix_nsecs);
+    if (l->version == 1)
+        return;
+    uint32_t *next = slot_counter(e, (uint16_t)(e->hdr.engine_id << 8 | e->hdr.engine_type));
+    put_u32(p + 16, *next);
+    *next += e->n;
+    p[20] = e->hdr.engine_type;
+    p[21] = e->hdr.engine_id;
+    if (l->version == 8) {
+        p[22] = l->agg;
+        p[23] = 2;
+    }
+}
+
+static void fixed_add(struct ft_pdu_enc *e, const struct ft_flow *g)
+{
+    const struct fx_layout *l = e->l;
+    if (e->n == 0) {
+        memset(e->cur, 0, l->hdr_size);
+        e->len = l->hdr_size;
+    }
+    uint8_t *rec = e->cur + e->len;
+    memset(rec, 0, l->rec_size);
+    if (ft_fx_put(l, g, rec))
+        e->losses++;
+    e->len += l->rec_size;
+    e->n++;
+}
+
+/* ---- v9 ----------------------------------------------------------------- */
+
+static size_t v9_record_size(const struct enc_field *fl, size_t n)
+{
+    size_t s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += fl[i].len;
+    return s;
+}
+
+static int is_v6(const struct ft_flow *f)
+{
+    return f->srcaddr.af == FT_AF_INET6 || f->dstaddr.af == FT_AF_INET6;
+}
+
+static void put_v9_addr(uint8_t *p, uint16_t len, const struct ft_ip *a, unsigned *loss)
+{
+    memset(p, 0, len);
+    if (len == 4 && a->af == FT_AF_INET)
+        put_u32(p, a->v4);
+    else if (len == 16 && a->af == FT_AF_INET6)
+        memcpy(p, a->v6, 16);
+    else if (a->af != FT_AF_NONE && !(len == 16 && a->af == FT_AF_INET && a->v4 == 0))
+        *loss |= FT_LOSS_ADDR6;
+}
+
+static void put_v9_field(uint8_t *p, const struct enc_field *fd, const struct ft_flow *g,
+                         unsigned *loss)
+{
+    uint64_t v = 0;
+    switch (fd->type) {
+    case 8: case 27: put_v9_addr(p, fd->len, &g->srcaddr, loss); return;
+    case 12: case 28: put_v9_addr(p, fd->len, &g->dstaddr, loss); return;
+    case 15: case 62: put_v9_addr(p, fd->len, &g->nexthop, loss); return;
+    case 18: case 63: put_v9_addr(p, fd->len, &g->bgp_nexthop, loss); return;
+    case 10: v = g->input; break;
+    case 14: v = g->output; break;
+    case 2: v = g->dpkts; break;
+    case 1: v = g->doctets; break;
+    case 22: v = g->first; break;
+    case 21: v = g->last; break;
+    case 7: v = g->srcport; break;
+    case 11: v = g->dstport; break;
+    case 16: v = g->src_as; break;
+    case 17: v = g->dst_as; break;
+    case 31: v = g->flow_label & 0xFFFFF; break;
+    case 6: v = g->tcp_flags; break;
+    case 4: v = g->prot; break;
+    case 5: v = g->tos; break;
+    case 9: case 29: v = g->src_mask; break;
+    case 13: case 30: v = g->dst_mask; break;
+    case 38: v = g->engine_type; break;
+    case 39: v = g->engine_id; break;
+    case 61: v = g->direction; break;
+    }
+    put_uint(p, v, fd->len);
+}
+
+static void v9_templates(struct ft_pdu_enc *e)
+{
+    uint8_t *p = e->cur + e->len;
+    size_t at = 4;
+    const struct { uint16_t id; const struct enc_field *f; size_t n; } t[] = {
+        {V9_TMPL_IPV4, v9_ipv4, N_FIELDS(v9_ipv4)}, {V9_TMPL_IPV6, v9_ipv6, N_FIELDS(v9_ipv6)},
+    };
+    for (size_t k = 0; k < 2; k++) {
+        put_u16(p + at, t[k].id);
+        put_u16(p + at + 2, (uint16_t)t[k].n);
+        at += 4;
+        for (size_t i = 0; i < t[k].n; i++, at += 4) {
+            put_u16(p + at, t[k].f[i].type);
+            put_u16(p + at + 2, t[k].f[i].len);
+        }
+    }
+    put_u16(p, 0);                  /* template flowset */
+    put_u16(p + 2, (uint16_t)at);   /* a multiple of 4 */
+    e->len += at;
+    e->records += 2;
+}
+
+static void v9_close_set(struct ft_pdu_enc *e)
+{
+    if (!e->set_start)
+        return;
+    while ((e->len - e->set_start) % 4)
+        e->cur[e->len++] = 0;       /* padding to a 4-byte boundary */
+    put_u16(e->cur + e->set_start, e->set_id);
+    put_u16(e->cur + e->set_start + 2, (uint16_t)(e->len - e->set_start));
+    e->set_start = 0;
+}
+
+static void v9_finish_header(struct ft_pdu_enc *e)
+{
+    v9_close_set(e);
+    uint8_t *p = e->cur;
+    put_u16(p, 9);
+    put_u16(p + 2, (uint16_t)e->records);
+    put_u32(p + 4, e->hdr.sysuptime);
+    put_u32(p + 8, e->hdr.unix_secs);
+    put_u32(p + 12, e->v9_sequence++);
+    put_u32(p + 16, e->o.source_id);
+}
+
+/* Bytes a flow adds to the datagram being built (with a new set header). */
+static size_t v9_need(const struct ft_pdu_enc *e, const struct ft_flow *g)
+{
+    uint16_t id = is_v6(g) ? V9_TMPL_IPV6 : V9_TMPL_IPV4;
+    size_t rec = id == V9_TMPL_IPV6 ? v9_record_size(v9_ipv6, N_FIELDS(v9_ipv6))
+                                    : v9_record_size(v9_ipv4, N_FIELDS(v9_ipv4));
+    return rec + 3 /* padding */ + (e->set_start && e->set_id == id ? 0 : 4);
+}
+
+static void v9_add(struct ft_pdu_enc *e, const struct ft_flow *g)
+{
+    if (e->n == 0) {
+        memset(e->cur, 0, 20);
+        e->len = 20;
+        e->records = 0;
+        if (e->since_templates == 0)
+            v9_templates(e);
+    }
+    int v6 = is_v6(g);
+    uint16_t id = v6 ? V9_TMPL_IPV6 : V9_TMPL_IPV4;
+    if (!e->set_start || e->set_id != id) {
+        v9_close_set(e);
+        e->set_start = e->len;
+        e->set_id = id;
+        e->len += 4;
+    }
+    const struct enc_field *fl = v6 ? v9_ipv6 : v9_ipv4;
+    size_t nf = v6 ? N_FIELDS(v9_ipv6) : N_FIELDS(v9_ipv4);
+    unsigned loss = 0;
+    for (size_t i = 0; i < nf; i++) {
+        put_v9_field(e->cur + e->len, &fl[i], g, &loss);
+        e->len += fl[i].len;
+    }
+    if (loss)
+        e->losses++;
+    e->n++;
+    e->records++;
+}
+
+/* ---- datagrams ---------------------------------------------------------- */
+
+static int finish(struct ft_pdu_enc *e, struct ft_pdu_dgram *out)
+{
+    if (e->n == 0)
+        return 0;
+    if (e->l) {
+        fixed_finish_header(e);
+    } else {
+        v9_finish_header(e);
+        if (++e->since_templates >= e->o.template_refresh)
+            e->since_templates = 0;
+    }
+    uint8_t *t = e->done;
+    e->done = e->cur;
+    e->cur = t;
+    out->data = e->done;
+    out->len = e->len;
+    out->n_flows = e->n;
+    out->exaddr = e->exaddr;
+    e->len = 0;
+    e->n = 0;
+    return 1;
+}
+
+int ft_pdu_enc_add(struct ft_pdu_enc *e, const struct ft_flow *f, struct ft_pdu_dgram *out)
+{
+    struct ft_flow g;
+    struct enc_hdr h;
+    prepare(e, f, &g, &h);
+    int ready = 0;
+    if (e->n > 0 && (!same_header(&e->hdr, &h) || (e->l && e->n >= e->l->max_count) ||
+                     (!e->l && e->len + v9_need(e, &g) > e->o.max_size)))
+        ready = finish(e, out);
+    if (e->n == 0) {
+        e->hdr = h;
+        e->exaddr = f->exaddr;
+    }
+    if (e->l) {
+        fixed_add(e, &g);
+        if (e->n == e->l->max_count && !ready)
+            ready = finish(e, out);
+    } else {
+        v9_add(e, &g);
+    }
+    return ready;
+}
+
+int ft_pdu_enc_flush(struct ft_pdu_enc *e, struct ft_pdu_dgram *out)
+{
+    return finish(e, out);
+}
