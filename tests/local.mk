@@ -31,6 +31,11 @@ tests_unit_test_pdu_SOURCES = tests/unit/test_pdu.c
 tests_unit_test_pdu_LDADD = $(FTLIB)
 
 # free-form dates (flow-cat -t/-T)
+# core: the field table
+check_PROGRAMS += tests/unit/test_field
+tests_unit_test_field_SOURCES = tests/unit/test_field.c
+tests_unit_test_field_LDADD = $(FTLIB)
+
 check_PROGRAMS += tests/unit/test_getdate
 tests_unit_test_getdate_SOURCES = tests/unit/test_getdate.c
 tests_unit_test_getdate_LDADD = $(FTLIB)
