@@ -1205,7 +1205,7 @@ static struct ft_filter_def *filter_def_load(const struct options *o, struct ft_
                                              struct ft_err *err)
 {
     const char *path = o->filter_file ? o->filter_file : FT_SYSCONFDIR "/cfg/filter.cfg";
-    struct ft_filter_opts fopts = {.vars = &o->vars};
+    struct ft_filter_opts fopts = {.vars = &o->vars, .symdir = ft_prog_symdir()};
     if (!(*filter = ft_filter_load(path, &fopts, err)))
         return NULL;
     struct ft_filter_def *d = ft_filter_find(*filter, o->filter_name);

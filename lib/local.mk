@@ -11,10 +11,10 @@ pkginclude_HEADERS += lib/flat/ft_flow.h lib/flat/ft_format.h lib/flat/ft_stream
 	lib/flat/ft_text.h lib/flat/ft_sym.h lib/flat/ft_print.h lib/flat/ft_pdu.h \
 	lib/flat/ft_pcap.h lib/flat/ft_trie.h lib/flat/ft_filter.h lib/flat/ft_tag.h
 
-# core: the flow model and its field table, errors, byte loads/stores, the checked byte reader, dates
+# core: the flow model and its field table, errors, whole files, byte loads/stores, the checked byte reader, dates
 ftcoredir = $(pkgincludedir)/core
 ftcore_HEADERS = lib/core/ft_flow.h lib/core/ft_field.h lib/core/ft_err.h
-libft_la_SOURCES += lib/core/ft_field.c lib/core/ft_err.c lib/core/ft_bytes.h lib/core/ft_rd.h \
+libft_la_SOURCES += lib/core/ft_field.c lib/core/ft_err.c lib/core/ft_file.c lib/core/ft_file.h lib/core/ft_bytes.h lib/core/ft_rd.h \
 	lib/core/ft_getdate.c lib/core/ft_getdate.h
 
 # stream: record formats, header, reader, writer, compression, column blocks;

@@ -118,7 +118,8 @@ static int filter_decoded(struct ft_reader *r, struct ft_writer *w, struct ft_fi
 
 static struct ft_filter *load_filter(struct options *o)
 {
-    struct ft_filter_opts fo = {.vars = &o->rw.vars, .warn = print_warning};
+    struct ft_filter_opts fo = {.vars = &o->rw.vars, .symdir = ft_prog_symdir(),
+                                .warn = print_warning};
     struct ft_err err;
     struct ft_filter *f = ft_filter_load(o->file, &fo, &err);
     if (!f)

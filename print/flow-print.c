@@ -174,7 +174,8 @@ static int print_records(struct ft_reader *r, struct ft_printer *pr, struct ft_o
 
 int main(int argc, char **argv)
 {
-    struct ft_print_opts opts = { .format = FT_PRINT_DEFAULT, .comment = '#' };
+    struct ft_print_opts opts = { .format = FT_PRINT_DEFAULT, .comment = '#',
+                                  .symdir = ft_prog_symdir() };
     ft_progname = PROG;
     if (parse_args(argc, argv, &opts) != 0)
         return 1;

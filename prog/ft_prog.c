@@ -157,3 +157,9 @@ const struct ft_tag_def *ft_opt_tag_def(const char *path, const char *name,
         ft_die("%s", err.msg);
     return d;
 }
+
+const char *ft_prog_symdir(void)
+{
+    const char *d = getenv("FTKIT_SYMDIR");
+    return d && *d ? d : NULL;
+}

@@ -41,6 +41,9 @@ int ft_opt_rcvbuf(const char *arg);
  * versions the encoder writes; verb completes "cannot <verb> NetFlow version". */
 void ft_opt_export_version(const char *arg, const char *verb, unsigned *version,
                            unsigned *agg_method);
+/* The symbol tables' directory: $FTKIT_SYMDIR when it is set, else NULL
+ * (ftlib's default, FT_SYM_DEFAULT_DIR). */
+const char *ft_prog_symdir(void);
 /* Dies with err's message when rc < 0 (a library call that failed). */
 void ft_check(int rc, const struct ft_err *err);
 

@@ -30,13 +30,6 @@ struct ft_cfg_line {
 };
 
 /*
- * The contents of path, NUL-terminated, its length in *len; at most max
- * bytes.  Pipes and other non-regular files are read too.  NULL with err
- * naming the file when it cannot be read or is larger.  Free with free().
- */
-char *ft_cfg_read(const char *path, size_t max, size_t *len, struct ft_err *err);
-
-/*
  * Calls fn(ctx, line) for each line of text (len bytes, named file in
  * messages), variables expanded with vars (may be NULL), until fn returns
  * < 0.  The words are not split: languages split at different blanks and

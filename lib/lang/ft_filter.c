@@ -18,6 +18,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "core/ft_file.h"
 #include "lang/ft_cfg.h"
 #include "core/ft_err.h"
 #include "lang/ft_filter_int.h"
@@ -117,7 +118,7 @@ static const struct ft_sym *symbols(struct ft_filter *f, enum ft_sym_table t)
     if (!f->sym_tried[t]) {
         struct ft_err ignored;
         f->sym_tried[t] = true;
-        f->sym[t] = ft_sym_open(t, &ignored);
+        f->sym[t] = ft_sym_open(f->opts.symdir, t, &ignored);
     }
     return f->sym[t];
 }
@@ -883,7 +884,7 @@ struct ft_filter *ft_filter_load(const char *path, const struct ft_filter_opts *
                                  struct ft_err *err)
 {
     size_t len;
-    char *text = ft_cfg_read(path, FT_FILTER_MAX_FILE, &len, err);
+    char *text = ft_file_read(path, FT_FILTER_MAX_FILE, &len, err);
     if (!text)
         return NULL;
     struct ft_filter *f = ft_filter_parse(text, len, path, o, err);

@@ -70,6 +70,7 @@ int ft_vars_expand(const struct ft_vars *v, const char *line, char *out, struct 
 
 struct ft_filter_opts {
     const struct ft_vars *vars;         /* -v bindings, or NULL */
+    const char *symdir;                 /* the symbol tables' directory (NULL: FT_SYM_DEFAULT_DIR) */
     /* "now" for relative dates in time-date rules ("1 hour ago"); 0 = time(NULL) */
     time_t now;
     /* Seed of the random-sample primitives; 0 = from the clock. */

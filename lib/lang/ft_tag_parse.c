@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "core/ft_file.h"
 #include "lang/ft_cfg.h"
 #include "core/ft_err.h"
 #include "lang/ft_filter.h"          /* struct ft_vars */
@@ -626,7 +627,7 @@ struct ft_tag *ft_tag_parse(const char *text, size_t len, const char *name,
 struct ft_tag *ft_tag_load(const char *path, const struct ft_tag_opts *o, struct ft_err *err)
 {
     size_t len;
-    char *text = ft_cfg_read(path, FT_TAG_MAX_FILE, &len, err);
+    char *text = ft_file_read(path, FT_TAG_MAX_FILE, &len, err);
     if (!text)
         return NULL;
     struct ft_tag *t = ft_tag_parse(text, len, path, o, err);

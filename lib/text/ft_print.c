@@ -1048,14 +1048,14 @@ uint64_t ft_print_required(int format)
     return 0;
 }
 
-static void load_symbols(struct ft_printer *pr)
+static void load_symbols(struct ft_printer *pr, const char *dir)
 {
     struct ft_err ignored;
     /* A missing table leaves its columns numeric, as in the original. */
-    pr->prot = ft_sym_open(FT_SYM_IP_PROT, &ignored);
-    pr->port = ft_sym_open(FT_SYM_TCP_PORT, &ignored);
-    pr->asn = ft_sym_open(FT_SYM_ASN, &ignored);
-    pr->tag = ft_sym_open(FT_SYM_TAG, &ignored);
+    pr->prot = ft_sym_open(dir, FT_SYM_IP_PROT, &ignored);
+    pr->port = ft_sym_open(dir, FT_SYM_TCP_PORT, &ignored);
+    pr->asn = ft_sym_open(dir, FT_SYM_ASN, &ignored);
+    pr->tag = ft_sym_open(dir, FT_SYM_TAG, &ignored);
 }
 
 static int printer_setup(struct ft_printer *pr, const struct ft_print_opts *opts,
@@ -1104,7 +1104,7 @@ struct ft_printer *ft_printer_new(const struct ft_print_opts *opts,
         return NULL;
     }
     if (opts->names)
-        load_symbols(pr);
+        load_symbols(pr, opts->symdir);
     ft_clock_init(&pr->clock);
     return pr;
 }

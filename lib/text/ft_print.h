@@ -28,6 +28,7 @@ struct ft_print_opts {
     int line_flush;             /* -l: write out every line at once */
     int stream_header;          /* -p: print the stream header block first */
     char comment;               /* -c: comment character of the header block */
+    const char *symdir;         /* where the symbol tables are (NULL: FT_SYM_DEFAULT_DIR) */
 };
 
 /* Parse a -f argument ("0".."24", "json", "csv"): 0, or -1 if it is not a

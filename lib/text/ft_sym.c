@@ -13,12 +13,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include "core/ft_file.h"
 #include "text/ft_sym.h"
 #include "text/ft_text.h"
-
-#ifndef FT_SYSCONFDIR
-#define FT_SYSCONFDIR "/usr/local/etc"
-#endif
 
 /* A table file larger than this is refused outright. */
 #define FT_SYM_MAX_FILE (64u * 1024u * 1024u)
@@ -245,56 +242,10 @@ nomem:
     return NULL;
 }
 
-static char *read_whole_file(const char *path, size_t *len, struct ft_err *err)
-{
-    int fd = open(path, O_RDONLY);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0) {
-        snprintf(err->msg, sizeof err->msg, "%s: %s", path, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        return NULL;
-    }
-    if (st.st_size > (off_t)FT_SYM_MAX_FILE) {
-        snprintf(err->msg, sizeof err->msg, "%s: larger than %u bytes", path,
-                 FT_SYM_MAX_FILE);
-        close(fd);
-        return NULL;
-    }
-    size_t cap = (size_t)st.st_size + 1, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        ssize_t r = read(fd, buf + n, cap - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            snprintf(err->msg, sizeof err->msg, "%s: %s", path, strerror(errno));
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-        if (n == cap) {         /* the file grew while we read it */
-            char *nb = cap < FT_SYM_MAX_FILE ? realloc(buf, 2 * cap) : NULL;
-            if (!nb) {
-                snprintf(err->msg, sizeof err->msg, "%s: too large", path);
-                free(buf);
-            }
-            buf = nb;
-            cap *= 2;
-        }
-    }
-    close(fd);
-    *len = n;
-    return buf;
-}
-
 struct ft_sym *ft_sym_load(const char *path, struct ft_err *err)
 {
     size_t len;
-    char *text = read_whole_file(path, &len, err);
+    char *text = ft_file_read(path, FT_SYM_MAX_FILE, &len, err);
     if (!text)
         return NULL;
     struct ft_sym *t = ft_sym_parse(text, len, path, 0, err);
@@ -302,25 +253,19 @@ struct ft_sym *ft_sym_load(const char *path, struct ft_err *err)
     return t;
 }
 
-const char *ft_sym_dir(void)
-{
-    const char *d = getenv("FTKIT_SYMDIR");
-    return d && *d ? d : FT_SYSCONFDIR "/sym";
-}
-
-const char *ft_sym_path(enum ft_sym_table t, char *buf, size_t size)
+const char *ft_sym_path(const char *dir, enum ft_sym_table t, char *buf, size_t size)
 {
     if ((unsigned)t >= FT_SYM_NTABLES)
         return NULL;
-    int n = snprintf(buf, size, "%s/%s", ft_sym_dir(), table_files[t]);
+    int n = snprintf(buf, size, "%s/%s", dir ? dir : FT_SYM_DEFAULT_DIR, table_files[t]);
     return n >= 0 && (size_t)n < size ? buf : NULL;
 }
 
-struct ft_sym *ft_sym_open(enum ft_sym_table t, struct ft_err *err)
+struct ft_sym *ft_sym_open(const char *dir, enum ft_sym_table t, struct ft_err *err)
 {
     char path[4096];
-    if (!ft_sym_path(t, path, sizeof path)) {
-        snprintf(err->msg, sizeof err->msg, "symbol table %d: bad table or path", (int)t);
+    if (!ft_sym_path(dir, t, path, sizeof path)) {
+        ft_err_set(err, "symbol table %d: bad table or path", (int)t);
         return NULL;
     }
     return ft_sym_load(path, err);

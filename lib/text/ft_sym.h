@@ -7,8 +7,8 @@
  * are skipped.  When a value is listed twice the last line wins.  A line
  * with a bad value or no name is refused and counted (flow-tools stops
  * there: "Missing field"); ft_sym_problem() names the first one.
- * flow-tools keeps five such tables in <sysconfdir>/sym; ftkit reads them
- * from $FTKIT_SYMDIR when it is set.
+ * flow-tools keeps five such tables in <sysconfdir>/sym; the programs
+ * pass the directory ($FTKIT_SYMDIR when it is set: ft_prog_symdir()).
  */
 #ifndef FT_SYM_H
 #define FT_SYM_H
@@ -38,14 +38,20 @@ struct ft_sym *ft_sym_parse(const char *text, size_t len, const char *name,
                             size_t limit, struct ft_err *err);
 /* Read a table file.  NULL with err filled if it cannot be read. */
 struct ft_sym *ft_sym_load(const char *path, struct ft_err *err);
-/* Read one of the five standard tables from the symbol directory. */
-struct ft_sym *ft_sym_open(enum ft_sym_table t, struct ft_err *err);
+/* The symbol directory of an installed ftkit. */
+#ifndef FT_SYSCONFDIR
+#define FT_SYSCONFDIR "/usr/local/etc"
+#endif
+#define FT_SYM_DEFAULT_DIR FT_SYSCONFDIR "/sym"
+
+/* Read one of the five standard tables from directory dir (NULL:
+ * FT_SYM_DEFAULT_DIR). */
+struct ft_sym *ft_sym_open(const char *dir, enum ft_sym_table t, struct ft_err *err);
 void ft_sym_free(struct ft_sym *s);
 
-/* The symbol directory ($FTKIT_SYMDIR, else FT_SYSCONFDIR "/sym") and the
- * path of a standard table in it, written to buf. */
-const char *ft_sym_dir(void);
-const char *ft_sym_path(enum ft_sym_table t, char *buf, size_t size);
+/* The path of a standard table in dir (NULL: FT_SYM_DEFAULT_DIR), written
+ * to buf; NULL if it does not fit. */
+const char *ft_sym_path(const char *dir, enum ft_sym_table t, char *buf, size_t size);
 
 /* Name of value, or NULL. */
 const char *ft_sym_name(const struct ft_sym *s, uint32_t value);

@@ -11,9 +11,12 @@
 #include "lang/ft_filter.h"
 #include "core/ft_flow.h"
 
+/* The shared symbol tables (symbolic values in filter definitions). */
+static char symdir[1024];
+
 static struct ft_filter *parse(const char *text, const struct ft_vars *vars, struct ft_err *err)
 {
-    struct ft_filter_opts o = {.vars = vars, .now = 1710406800, .seed = 42};
+    struct ft_filter_opts o = {.vars = vars, .symdir = symdir, .now = 1710406800, .seed = 42};
     return ft_filter_parse(text, strlen(text), "t.cfg", &o, err);
 }
 
@@ -402,7 +405,8 @@ static void test_compat_config(void)
     char path[1024];
     struct ft_err err;
     snprintf(path, sizeof path, "%s/compat/cfg/filter.cfg", ft_test_shared());
-    struct ft_filter *f = ft_filter_load(path, NULL, &err);
+    struct ft_filter_opts o = {.symdir = symdir};
+    struct ft_filter *f = ft_filter_load(path, &o, &err);
     CHECK(f != NULL, "%s", err.msg);
     if (!f)
         return;
@@ -434,9 +438,7 @@ static void test_compat_config(void)
 
 int main(void)
 {
-    char symdir[1024];
     snprintf(symdir, sizeof symdir, "%s/compat/sym", ft_test_shared());
-    setenv("FTKIT_SYMDIR", symdir, 1);
     test_errors();
     test_lists();
     test_wide_values();

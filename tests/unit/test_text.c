@@ -292,17 +292,20 @@ static void test_sym(void)
 
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/compat/sym", ft_test_shared());
-    setenv("FTKIT_SYMDIR", dir, 1);
-    struct ft_sym *ports = ft_sym_open(FT_SYM_TCP_PORT, &err);
+    struct ft_sym *ports = ft_sym_open(dir, FT_SYM_TCP_PORT, &err);
     CHECK(ports != NULL, "open tcp-port.sym: %s", ports ? "" : err.msg);
     CHECK_EQ_S(ft_sym_name(ports, 53), "domain", "tcp-port.sym 53");
     ft_sym_free(ports);
-    struct ft_sym *tags = ft_sym_open(FT_SYM_TAG, &err);
+    struct ft_sym *tags = ft_sym_open(dir, FT_SYM_TAG, &err);
     CHECK(tags && ft_sym_value(tags, "ALPHANET", &v) == 0 && v == 0xfbf0, "tag.sym by name");
     ft_sym_free(tags);
-    setenv("FTKIT_SYMDIR", "/nonexistent", 1);
-    CHECK(ft_sym_open(FT_SYM_ASN, &err) == NULL && strstr(err.msg, "/nonexistent/asn.sym"),
-          "missing table names its path: %s", err.msg);
+    CHECK(ft_sym_open("/nonexistent", FT_SYM_ASN, &err) == NULL &&
+          strstr(err.msg, "/nonexistent/asn.sym"), "missing table names its path: %s", err.msg);
+    /* the environment is the programs' business, not the library's */
+    setenv("FTKIT_SYMDIR", dir, 1);
+    char path[4096];
+    CHECK_EQ_S(ft_sym_path(NULL, FT_SYM_ASN, path, sizeof path), FT_SYM_DEFAULT_DIR "/asn.sym",
+               "FTKIT_SYMDIR is not read by ftlib");
     unsetenv("FTKIT_SYMDIR");
 }
 
@@ -401,12 +404,11 @@ static void test_formats(void)
 {
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/compat/sym", ft_test_shared());
-    setenv("FTKIT_SYMDIR", dir, 1);
     setenv("TZ", "UTC", 1);
     const struct ft_format *v5 = ft_format_find(5, 0), *v7 = ft_format_find(7, 0);
     struct ft_flow f;
     first_flow(&f);
-    struct ft_print_opts o = { .format = 5, .comment = '#' };
+    struct ft_print_opts o = { .format = 5, .comment = '#', .symdir = dir };
     check_golden("print_v5_f5.out", 3, &o, v5, &f);
     o.format = 0;
     check_golden("print_v5_f0.out", 2, &o, v5, &f);
@@ -465,7 +467,6 @@ static void test_formats(void)
     CHECK_EQ_U(ft_print_default_format(ft_format_find(8, 13)), 22, "default of v8.13");
     CHECK_EQ_U(ft_print_default_format(ft_format_find(1005, 0)), 9, "default of v1005");
     CHECK_EQ_U(ft_print_default_format(ft_format_find(6, 0)), 8, "default of v6");
-    unsetenv("FTKIT_SYMDIR");
 }
 
 /* Format 2 has no flows in the golden cases: check it against the printf
