@@ -8,7 +8,7 @@
 #ifndef FT_REWRITE_H
 #define FT_REWRITE_H
 
-#include "lang/ft_filter.h"          /* struct ft_vars */
+#include "lang/ft_vars.h"
 #include "stream/ft_stream.h"
 
 struct ft_rewrite_opts {

@@ -13,7 +13,7 @@
 #include <stddef.h>
 
 #include "core/ft_err.h"
-#include "lang/ft_filter.h"          /* struct ft_vars, FT_VARS_LINE_MAX */
+#include "lang/ft_vars.h"
 
 /* The most words a line can be split into (a language may allow fewer). */
 #define FT_CFG_MAX_WORDS 64

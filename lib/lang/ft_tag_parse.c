@@ -18,7 +18,6 @@
 #include "core/ft_file.h"
 #include "lang/ft_cfg.h"
 #include "core/ft_err.h"
-#include "lang/ft_filter.h"          /* struct ft_vars */
 #include "lang/ft_tag_int.h"
 
 #define MAX_WORDS 16

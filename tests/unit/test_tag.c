@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "ft_test.h"
-#include "lang/ft_filter.h"          /* struct ft_vars */
 #include "stream/ft_stream.h"
 #include "lang/ft_tag.h"
 #include "lang/ft_trie.h"
