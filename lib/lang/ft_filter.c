@@ -64,12 +64,25 @@ static void line_warn(const struct parser *p, const struct ft_cfg_line *l, const
 
 /* ---- words and numbers ------------------------------------------------------ */
 
+/* A statement of n words (keyword included): fewer is "KEYWORD: expecting
+ * WHAT"; a word more is named, a trailing "# comment" too, since '#' starts
+ * a comment only as a line's first word (nfilter-language.md section 0). */
+static int word_count(const struct parser *p, const struct ft_cfg_line *l, int n,
+                      const char *what)
+{
+    if (l->n > n)
+        return line_error(p, l, "unexpected \"%s\" after %s", l->word[n], l->word[n - 1]);
+    if (l->n < n)
+        return line_error(p, l, "%s: expecting %s", l->word[0], what);
+    return 0;
+}
+
 /* The line from word i to its end, trailing blanks removed, into out. */
 static void rest_of_line(const struct ft_cfg_line *l, int i, char *out, size_t size)
 {
     snprintf(out, size, "%s", l->text + l->word_off[i]);
     size_t len = strlen(out);
-    while (len && (out[len - 1] == ' ' || out[len - 1] == '\t' || out[len - 1] == '\r'))
+    while (len && strchr(FT_CFG_BLANKS, out[len - 1]))
         out[--len] = 0;
 }
 
@@ -296,8 +309,8 @@ static int trie_insert(struct parser *p, const struct ft_cfg_line *l, const stru
 static int add_address(struct parser *p, const struct ft_cfg_line *l, int permit)
 {
     struct ft_ip ip;
-    if (l->n != 2)
-        return line_error(p, l, "expecting one address");
+    if (word_count(p, l, 2, "one address") < 0)
+        return -1;
     if (parse_addr(p, l, l->word[1], &ip) < 0)
         return -1;
     return trie_insert(p, l, &ip, ip.af == FT_AF_INET6 ? 128 : 32, permit);
@@ -310,8 +323,8 @@ static int add_prefix(struct parser *p, const struct ft_cfg_line *l, int permit)
     struct ft_ip ip;
     struct ft_err e;
     unsigned len;
-    if (l->n != 2)
-        return line_error(p, l, "expecting one prefix");
+    if (word_count(p, l, 2, "one prefix") < 0)
+        return -1;
     if (ft_prefix_parse(l->word[1], 1, &ip, &len, &e) < 0)
         return line_error(p, l, "%s", e.msg);
     return trie_insert(p, l, &ip, len, permit);
@@ -333,8 +346,8 @@ static struct fil_rule *new_rule(struct parser *p, const struct ft_cfg_line *l, 
 static int add_address_mask(struct parser *p, const struct ft_cfg_line *l, int permit)
 {
     struct ft_ip a, m;
-    if (l->n != 3)
-        return line_error(p, l, "expecting an address and a mask");
+    if (word_count(p, l, 3, "an address and a mask") < 0)
+        return -1;
     if (parse_addr(p, l, l->word[1], &a) < 0 || parse_addr(p, l, l->word[2], &m) < 0)
         return -1;
     if (a.af != m.af)
@@ -367,8 +380,8 @@ static int add_tag(struct parser *p, const struct ft_cfg_line *l, int permit)
 {
     struct fil_prim *pr = p->prim;
     uint32_t v;
-    if (l->n != 2)
-        return line_error(p, l, "expecting one tag");
+    if (word_count(p, l, 2, "one tag") < 0)
+        return -1;
     if (tag_value(p, l, l->word[1], &v) < 0)
         return -1;
     if (FT_CFG_RESERVE(pr->tags, pr->cap_tags, pr->n_tags) < 0)
@@ -382,8 +395,8 @@ static int add_tag_mask(struct parser *p, const struct ft_cfg_line *l, int permi
 {
     uint32_t tag;
     uint64_t mask;
-    if (l->n != 3)
-        return line_error(p, l, "expecting a tag and a mask");
+    if (word_count(p, l, 3, "a tag and a mask") < 0)
+        return -1;
     if (tag_value(p, l, l->word[1], &tag) < 0)
         return -1;
     if (number_word(l->word[2], &mask) < 0 || mask > UINT32_MAX)
@@ -425,19 +438,21 @@ static int comparison_value(struct parser *p, const struct ft_cfg_line *l, struc
     char text[FT_VARS_LINE_MAX];
     const char *w = l->word[2];
     char *end;
+    if (p->prim->type != PT_TIME_DATE && word_count(p, l, 3, "an operator and a value") < 0)
+        return -1;
     switch (p->prim->type) {
     case PT_COUNTER:
-        if (l->n != 3 || number_word(w, &r->u) < 0)
+        if (number_word(w, &r->u) < 0)
             return line_error(p, l, "bad counter value \"%s\"", w);
         return 0;
     case PT_DOUBLE:
         errno = 0;
         r->d = strtod(w, &end);
-        if (l->n != 3 || *end || end == w || errno || isnan(r->d))
+        if (*end || end == w || errno || isnan(r->d))
             return line_error(p, l, "bad number \"%s\"", w);
         return 0;
     case PT_TIME:
-        if (l->n != 3 || parse_tod(w, r) < 0)
+        if (parse_tod(w, r) < 0)
             return line_error(p, l, "bad time of day \"%s\"", w);
         return 0;
     default: {                  /* PT_TIME_DATE: the rest of the line */
@@ -473,9 +488,10 @@ static int add_comparison(struct parser *p, const struct ft_cfg_line *l, int per
 static int add_rate(struct parser *p, const struct ft_cfg_line *l, int permit)
 {
     uint64_t v;
-    if (l->n != 2 || number_word(l->word[1], &v) < 0 || v == 0 || v > UINT32_MAX)
-        return line_error(p, l, "expecting a non-zero rate, not \"%s\"",
-                          l->n > 1 ? l->word[1] : "");
+    if (word_count(p, l, 2, "a rate") < 0)
+        return -1;
+    if (number_word(l->word[1], &v) < 0 || v == 0 || v > UINT32_MAX)
+        return line_error(p, l, "expecting a non-zero rate, not \"%s\"", l->word[1]);
     p->prim->rate = (uint32_t)v;
     p->prim->rate_permit = (uint8_t)permit;
     return 0;
@@ -506,8 +522,8 @@ static int permit_deny(struct parser *p, const struct ft_cfg_line *l, int permit
 
 static int prim_type(struct parser *p, const struct ft_cfg_line *l)
 {
-    if (l->n != 2)
-        return line_error(p, l, "type: expecting one type");
+    if (word_count(p, l, 2, "one type") < 0)
+        return -1;
     if (p->prim->type != PT_NONE)
         return line_error(p, l, "Type previously defined");
     for (size_t i = 0; i < sizeof prim_types / sizeof prim_types[0]; i++) {
@@ -522,8 +538,8 @@ static int prim_type(struct parser *p, const struct ft_cfg_line *l)
 
 static int prim_default(struct parser *p, const struct ft_cfg_line *l)
 {
-    if (l->n != 2)
-        return line_error(p, l, "default: expecting permit or deny");
+    if (word_count(p, l, 2, "permit or deny") < 0)
+        return -1;
     int permit;
     if (strcasecmp(l->word[1], "permit") == 0)
         permit = 1;
@@ -544,8 +560,10 @@ static int prim_mask(struct parser *p, const struct ft_cfg_line *l)
     uint64_t v;
     if (p->prim->type != PT_TOS && p->prim->type != PT_TCP_FLAGS)
         return line_error(p, l, "mask: only for ip-tos and ip-tcp-flags primitives");
-    if (l->n != 2 || number_word(l->word[1], &v) < 0)
-        return line_error(p, l, "mask: expecting a number");
+    if (word_count(p, l, 2, "a number") < 0)
+        return -1;
+    if (number_word(l->word[1], &v) < 0)
+        return line_error(p, l, "mask: expecting a number, not \"%s\"", l->word[1]);
     p->prim->mask = (uint8_t)v;
     return 0;
 }
@@ -553,8 +571,8 @@ static int prim_mask(struct parser *p, const struct ft_cfg_line *l)
 static int start_primitive(struct parser *p, const struct ft_cfg_line *l)
 {
     struct ft_filter *f = p->f;
-    if (l->n != 2)
-        return line_error(p, l, "filter-primitive: expecting one name");
+    if (word_count(p, l, 2, "one name") < 0)
+        return -1;
     if (f->n_prims >= FT_FILTER_MAX_PRIMITIVES)
         return line_error(p, l, "more than %u primitives", FT_FILTER_MAX_PRIMITIVES);
     struct fil_prim *pr = calloc(1, sizeof *pr);
@@ -639,8 +657,8 @@ static int find_field(const char *name)
 static int def_match(struct parser *p, const struct ft_cfg_line *l)
 {
     struct ft_filter_def *d = p->def;
-    if (l->n != 3)
-        return line_error(p, l, "match: expecting a field and a primitive");
+    if (word_count(p, l, 3, "a field and a primitive") < 0)
+        return -1;
     int fi = find_field(l->word[1]);
     if (fi < 0)
         return line_error(p, l, "Unknown match criteria \"%s\"", l->word[1]);
@@ -665,8 +683,8 @@ static int def_match(struct parser *p, const struct ft_cfg_line *l)
 static int start_definition(struct parser *p, const struct ft_cfg_line *l)
 {
     struct ft_filter *f = p->f;
-    if (l->n != 2)
-        return line_error(p, l, "filter-definition: expecting one name");
+    if (word_count(p, l, 2, "one name") < 0)
+        return -1;
     if (f->n_defs >= FT_FILTER_MAX_DEFINITIONS)
         return line_error(p, l, "more than %u definitions", FT_FILTER_MAX_DEFINITIONS);
     struct ft_filter_def *d = calloc(1, sizeof *d);
@@ -685,26 +703,19 @@ static int start_definition(struct parser *p, const struct ft_cfg_line *l)
 
 /* ---- lines --------------------------------------------------------------------------- */
 
-static int no_args(struct parser *p, const struct ft_cfg_line *l)
-{
-    if (l->n != 1)
-        return line_error(p, l, "unexpected \"%s\" after %s", l->word[1], l->word[0]);
-    return 0;
-}
-
 static int in_definition(struct parser *p, const struct ft_cfg_line *l)
 {
     const char *k = l->word[0];
     if (strcasecmp(k, "match") == 0)
         return def_match(p, l);
     if (strcasecmp(k, "or") == 0) {
-        if (no_args(p, l) < 0)
+        if (word_count(p, l, 1, "nothing") < 0)
             return -1;
         p->def->group_pending = 1;
         return 0;
     }
     if (strcasecmp(k, "invert") == 0) {
-        if (no_args(p, l) < 0)
+        if (word_count(p, l, 1, "nothing") < 0)
             return -1;
         p->def->invert = 1;
         return 0;
@@ -730,10 +741,8 @@ static int in_primitive(struct parser *p, const struct ft_cfg_line *l)
 
 static int parse_line(struct parser *p, struct ft_cfg_line *l)
 {
-    if (ft_cfg_split(l, " \t\r", MAX_WORDS) < 0)
+    if (ft_cfg_split(l, MAX_WORDS) < 0)
         return line_error(p, l, "more than %d words", MAX_WORDS);
-    if (l->n == 0 || l->word[0][0] == '#')
-        return 0;
     const char *k = l->word[0];
     if (strcasecmp(k, "filter-primitive") == 0)
         return start_primitive(p, l);

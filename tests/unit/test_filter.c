@@ -10,6 +10,7 @@
 #include "ft_test.h"
 #include "lang/ft_filter.h"
 #include "core/ft_flow.h"
+#include "text/ft_sym.h"
 
 /* The shared symbol tables (symbolic values in filter definitions). */
 static char symdir[1024];
@@ -359,6 +360,106 @@ static void test_warnings(void)
     ft_filter_free(f);
 }
 
+/* A comment line of many words (more than any language splits a line
+ * into) and one longer than a line: both must read as comments. */
+static void comment_lines(char *many_words, char *long_line, size_t size)
+{
+    snprintf(many_words, size, "#");
+    for (int i = 0; i < 150; i++)
+        strncat(many_words, " word", size - strlen(many_words) - 1);
+    memset(long_line, 'x', size - 1);
+    long_line[0] = '#';
+    long_line[size - 1] = 0;
+}
+
+/* Comments, tabs and CRLF line ends (nfilter-language.md section 0):
+ * a line whose first word starts with '#' is a comment whatever follows;
+ * '#' after a statement is a word, as in flow-tools, so it is refused. */
+static void test_comments(void)
+{
+    static char many[2000], longc[2000], cfg[8000];
+    comment_lines(many, longc, sizeof many);
+    snprintf(cfg, sizeof cfg,
+             "%s\r\n"
+             "\t# indented by a tab; a broken reference @{NAME in a comment\r\n"
+             "\r\n \t \r\n"
+             "filter-primitive\tweb\r\n"
+             "\ttype\tip-port\t\r\n"
+             "\tpermit\t80,\t443\r\n"
+             "%s\r\n"
+             "filter-primitive\tlater\r\n"
+             "\ttype time-date\r\n"
+             "\tpermit gt March 14, 2024 09:05:00 UTC\t\r\n"
+             "filter-definition d\r\n"
+             "\tmatch\tip-destination-port\tweb\r\n"
+             "filter-definition t\r\n"
+             "\tmatch start-time later\r", many, longc);
+    struct ft_flow f = v4flow(1, 2, 6, 1000, 443);
+    CHECK_EQ_U(judge(cfg, "d", &f), 1, "commented CRLF config, port 443");
+    f.dstport = 22;
+    CHECK_EQ_U(judge(cfg, "d", &f), 0, "commented CRLF config, port 22");
+    f.has |= FT_F_TIMES;
+    f.start_ms = 1710407101000ULL;      /* 09:05:01 UTC */
+    CHECK_EQ_U(judge(cfg, "t", &f), 1, "a date before CRLF");
+    f.start_ms = 1710407100000ULL;
+    CHECK_EQ_U(judge(cfg, "t", &f), 0, "a date before CRLF, at 09:05");
+
+    CHECK(error_says("filter-primitive p\n type ip-port\n permit 80 # web\n", "\"#\""),
+          "a comment after a list");
+    CHECK(error_says("filter-primitive p # ports\n", "\"#\""), "a comment after a name");
+    CHECK(error_says("filter-primitive p\n type ip-port # ports\n", "\"#\""),
+          "a comment after a type");
+    CHECK(error_says("filter-primitive p\n type ip-port\n permit 80\n"
+                     "filter-definition d\n match ip-destination-port p # web\n", "\"#\""),
+          "a comment after a match");
+    CHECK(error_says("filter-primitive p\n type counter\n permit gt 5 # small\n", "\"#\""),
+          "a comment after a comparison");
+    CHECK(error_says("filter-primitive p\n type ip-address\n permit 10.0.0.1 # host\n",
+                     "\"#\""), "a comment after an address");
+
+    /* a variable may turn a line into a comment, as in flow-tools, where
+     * lines are expanded before they are read */
+    struct ft_vars v;
+    struct ft_err err;
+    memset(&v, 0, sizeof v);
+    ft_vars_set(&v, "OFF=#", &err);
+    const char *off = "filter-primitive p\n type ip-port\n permit 80\n @OFF permit 22\n"
+                      "filter-definition d\n match ip-destination-port p\n";
+    struct ft_filter *flt = parse(off, &v, &err);
+    f.dstport = 22;
+    CHECK(flt && ft_filter_match(ft_filter_find(flt, "d"), &f) == 0, "@OFF comments a line");
+    ft_filter_free(flt);
+    ft_vars_free(&v);
+}
+
+/* Symbol tables (ft_sym_parse) read the same lines: comments of any length,
+ * tabs, CRLF.  A name is the rest of its line (symbol files section 6), so
+ * a '#' after it is part of it. */
+static void test_symbol_lines(void)
+{
+    static char many[2000], longc[2000], text[8000];
+    comment_lines(many, longc, sizeof many);
+    snprintf(text, sizeof text,
+             "%s\r\n\t# a tab first\r\n%s\r\n\r\n"
+             "6\ttcp\r\n"
+             "17 udp # user datagrams\r\n"
+             "0x50\t\thttp \t\r\n"
+             "47\tgre\r", many, longc);
+    struct ft_err err;
+    struct ft_sym *s = ft_sym_parse(text, strlen(text), "t.sym", 0, &err);
+    CHECK(s != NULL, "%s", err.msg);
+    if (!s)
+        return;
+    uint32_t v = 0;
+    CHECK(ft_sym_value(s, "tcp", &v) == 0 && v == 6, "tab separated, CRLF");
+    CHECK_EQ_S(ft_sym_name(s, 17), "udp # user datagrams", "'#' after a name is the name's");
+    CHECK_EQ_S(ft_sym_name(s, 80), "http", "trailing blanks and CR cut");
+    CHECK_EQ_S(ft_sym_name(s, 47), "gre", "a last line without its newline");
+    CHECK_EQ_U(ft_sym_count(s), 4, "entries");
+    CHECK_EQ_U(ft_sym_refused(s), 0, "no line refused");
+    ft_sym_free(s);
+}
+
 static void test_vars(void)
 {
     struct ft_vars v;
@@ -447,6 +548,8 @@ int main(void)
     test_counters_and_times();
     test_tags_and_rate();
     test_warnings();
+    test_comments();
+    test_symbol_lines();
     test_vars();
     test_compat_config();
     return ft_test_report("test_filter");
