@@ -113,6 +113,34 @@ struct ft_filter {
     struct ft_filter_opts opts;
 };
 
+/* The parser's state between lines. */
+struct fil_parser {
+    struct ft_filter *f;
+    struct fil_prim *prim;      /* the primitive being defined, or NULL */
+    struct ft_filter_def *def;  /* the definition being defined, or NULL */
+    struct ft_err *err;
+};
+
+struct ft_cfg_line;
+
+/* ft_filter.c: "FILE line N: message" into the parser's err (always -1);
+ * the same to the opts' warn callback, parsing going on. */
+int fil_line_error(const struct fil_parser *p, const struct ft_cfg_line *l, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void fil_line_warn(const struct fil_parser *p, const struct ft_cfg_line *l, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* A statement of n words (keyword included): fewer is "KEYWORD: expecting
+ * WHAT"; a word more is named, a trailing "# comment" too, since '#' starts
+ * a comment only as a line's first word (nfilter-language.md section 0). */
+int fil_word_count(const struct fil_parser *p, const struct ft_cfg_line *l, int n,
+                   const char *what);
+
+/* ft_filter_prim.c: `filter-primitive NAME` starts a primitive; the
+ * statements in it (type, permit, deny, default, mask); freeing one. */
+int fil_prim_start(struct fil_parser *p, const struct ft_cfg_line *l);
+int fil_prim_statement(struct fil_parser *p, const struct ft_cfg_line *l);
+void fil_prim_free(struct fil_prim *pr);
+
 /* ft_filter_eval.c */
 int fil_compile_prim(struct fil_prim *p);
 void fil_compile_def(struct ft_filter_def *d);
