@@ -59,8 +59,11 @@ struct ft_filter;
 struct ft_filter_def;
 
 /* Parse a configuration held in memory; `name` is the file name in messages.
- * Symbol names are looked up in the standard tables (ft_sym_open).  NULL
- * with err filled on the first error. */
+ * Symbol names are looked up in the standard tables of o->symdir
+ * (ft_sym_open), each read at the first name that needs it: a missing
+ * table leaves names unknown, as in flow-tools; one that cannot be read or
+ * has a malformed line fails the parse with its path.  NULL with err
+ * filled on the first error. */
 struct ft_filter *ft_filter_parse(const char *text, size_t len, const char *name,
                                   const struct ft_filter_opts *o, struct ft_err *err);
 /* Read and parse a configuration file. */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "core/ft_err.h"
 #include "core/ft_getdate.h"
@@ -69,14 +70,36 @@ static int parse_op(const char *w)
 
 /* ---- symbol tables ---------------------------------------------------------- */
 
-static const struct ft_sym *symbols(struct ft_filter *f, enum ft_sym_table t)
+/* Is table t of dir not there at all (rather than there but unreadable)? */
+static bool table_missing(const char *dir, enum ft_sym_table t)
+{
+    char path[4096];
+    struct stat st;
+    return ft_sym_path(dir, t, path, sizeof path) && stat(path, &st) < 0 &&
+           (errno == ENOENT || errno == ENOTDIR);
+}
+
+/*
+ * Table t in *out, read at the first name that needs it.  A missing table
+ * is none (*out NULL: names are then unknown, as in flow-tools).  A table
+ * that is there but cannot be read, or has a malformed line (flow-tools
+ * then loads none of it: "Missing field"), is an error naming its file:
+ * -1 with err set.
+ */
+static int symbols(struct ft_filter *f, enum ft_sym_table t, const struct ft_sym **out,
+                   struct ft_err *err)
 {
     if (!f->sym_tried[t]) {
-        struct ft_err ignored;
+        struct ft_err why;
         f->sym_tried[t] = true;
-        f->sym[t] = ft_sym_open(f->opts.symdir, t, &ignored);
+        f->sym[t] = ft_sym_open(f->opts.symdir, t, &why);
+        if (!f->sym[t] && !table_missing(f->opts.symdir, t))
+            return ft_err_set(err, "%s", why.msg);
+        if (f->sym[t] && ft_sym_refused(f->sym[t]))
+            return ft_err_set(err, "%s", ft_sym_problem(f->sym[t]));
     }
-    return f->sym[t];
+    *out = f->sym[t];
+    return 0;
 }
 
 /* The table symbolic values of a primitive type are looked up in.  `as`
@@ -95,8 +118,11 @@ static int symbol_value(struct fil_parser *p, const struct ft_cfg_line *l, const
                         uint64_t *out)
 {
     int t = type_symbols(p->prim->type);
-    const struct ft_sym *s = t < 0 ? NULL : symbols(p->f, (enum ft_sym_table)t);
+    const struct ft_sym *s = NULL;
+    struct ft_err why;
     uint32_t v;
+    if (t >= 0 && symbols(p->f, (enum ft_sym_table)t, &s, &why) < 0)
+        return fil_line_error(p, l, "symbol lookup failed for \"%s\": %s", name, why.msg);
     if (!s || ft_sym_value(s, name, &v) < 0)
         return fil_line_error(p, l, "symbol lookup failed for \"%s\"", name);
     *out = v;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include "ft_test.h"
 #include "lang/ft_filter.h"
@@ -460,6 +462,74 @@ static void test_symbol_lines(void)
     ft_sym_free(s);
 }
 
+/* The first error of parsing cfg with the symbol tables of dir ("" when
+ * it parses); definition "d" of a parse that succeeds must permit TCP. */
+static const char *parse_with_symbols(const char *cfg, const char *dir, struct ft_err *err)
+{
+    struct ft_filter_opts o = {.symdir = dir};
+    struct ft_filter *f = ft_filter_parse(cfg, strlen(cfg), "t.cfg", &o, err);
+    if (!f)
+        return err->msg;
+    struct ft_flow fl = v4flow(1, 2, 6, 1, 2);
+    struct ft_filter_def *d = ft_filter_find(f, "d");
+    CHECK(!d || ft_filter_match(d, &fl) == 1, "tcp permitted");
+    ft_filter_free(f);
+    return "";
+}
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "w");
+    CHECK(fp && fputs(text, fp) >= 0 && fclose(fp) == 0, "write %s", path);
+}
+
+/* Symbol tables are read at the first name that needs one.  A missing
+ * table leaves names unknown, as in flow-tools; a table that cannot be read
+ * or is malformed (flow-tools loads none of it then: "Missing field") fails
+ * the parse with the table's path and why.  Numbers need no table. */
+static void test_symbol_tables(void)
+{
+    char dir[128], path[256], want[512];
+    struct ft_err err;
+    if (ft_test_mkdtemp(dir, sizeof dir, "test_filter") < 0)
+        return;
+    const char *byname = "filter-primitive p\n type ip-protocol\n permit tcp\n"
+                         "filter-definition d\n match ip-protocol p\n";
+    const char *bynumber = "filter-primitive p\n type ip-protocol\n permit 6\n"
+                           "filter-definition d\n match ip-protocol p\n";
+    snprintf(path, sizeof path, "%s/ip-prot.sym", dir);
+
+    const char *msg = parse_with_symbols(byname, dir, &err);
+    CHECK(strstr(msg, "t.cfg line 3: symbol lookup failed for \"tcp\"") && !strstr(msg, path),
+          "missing table: the name is unknown: %s", msg);
+    CHECK_EQ_S(parse_with_symbols(bynumber, dir, &err), "", "missing table, numbers");
+
+    write_text(path, "# protocols\r\n6\ttcp\r\n");
+    CHECK_EQ_S(parse_with_symbols(byname, dir, &err), "", "a CRLF table");
+
+    write_text(path, "6 tcp\n17\n");
+    msg = parse_with_symbols(byname, dir, &err);
+    snprintf(want, sizeof want, "t.cfg line 3: symbol lookup failed for \"tcp\": %s:2: "
+             "Missing field", path);
+    CHECK_EQ_S(msg, want, "malformed table");
+    CHECK_EQ_S(parse_with_symbols(bynumber, dir, &err), "", "malformed table, numbers");
+
+    unlink(path);
+    CHECK(mkdir(path, 0700) == 0, "mkdir %s", path);   /* exists, cannot be read */
+    msg = parse_with_symbols(byname, dir, &err);
+    snprintf(want, sizeof want, "t.cfg line 3: symbol lookup failed for \"tcp\": %s: ", path);
+    CHECK(strncmp(msg, want, strlen(want)) == 0, "unreadable table: %s", msg);
+    CHECK_EQ_S(parse_with_symbols(bynumber, dir, &err), "", "unreadable table, numbers");
+
+    /* as names come from tag.sym (nfilter-language.md 1.2): its errors too */
+    snprintf(path, sizeof path, "%s/tag.sym", dir);
+    write_text(path, "0x10 CAMPUS\nbad CAMPUS_B\n");
+    msg = parse_with_symbols("filter-primitive a\n type as\n permit CAMPUS\n", dir, &err);
+    CHECK(strstr(msg, "line 3: symbol lookup failed for \"CAMPUS\"") &&
+          strstr(msg, "tag.sym:2: bad value"), "malformed tag.sym: %s", msg);
+    ft_test_rmtree(dir);
+}
+
 static void test_vars(void)
 {
     struct ft_vars v;
@@ -550,6 +620,7 @@ int main(void)
     test_warnings();
     test_comments();
     test_symbol_lines();
+    test_symbol_tables();
     test_vars();
     test_compat_config();
     return ft_test_report("test_filter");
