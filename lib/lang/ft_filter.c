@@ -9,6 +9,7 @@
  * compiled and `match` lines resolved once the whole file is read, since a
  * definition may name a primitive defined further down.
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,92 +60,99 @@ int fil_word_count(const struct fil_parser *p, const struct ft_cfg_line *l, int 
 
 /* ---- definitions ------------------------------------------------------------------- */
 
-static const struct {
-    const char *name;
-    enum fil_field field;
-    unsigned types;             /* PT_BIT()s of the primitives it takes */
-} match_fields[] = {
 #define ADDR_TYPES (PT_BIT(PT_IP_ADDRESS) | PT_BIT(PT_IP_MASK) | PT_BIT(PT_IP_PREFIX))
 #define TAG_TYPES (PT_BIT(PT_TAG) | PT_BIT(PT_TAG_MASK))
 /* start-time with a counter compares the start seconds (the original
  * accepts the pair but evaluates it with whatever function came before). */
 #define TIME_TYPES (PT_BIT(PT_TIME_DATE) | PT_BIT(PT_TIME) | PT_BIT(PT_COUNTER))
-    {"src-as", FF_SRC_AS, PT_BIT(PT_AS)}, {"source-as", FF_SRC_AS, PT_BIT(PT_AS)},
-    {"dst-as", FF_DST_AS, PT_BIT(PT_AS)}, {"destination-as", FF_DST_AS, PT_BIT(PT_AS)},
-    {"ip-protocol", FF_PROT, PT_BIT(PT_IP_PROT)},
-    {"src-ip-addr-prefix-len", FF_SRC_MASK, PT_BIT(PT_PREFIX_LEN)},
-    {"ip-source-address-prefix-len", FF_SRC_MASK, PT_BIT(PT_PREFIX_LEN)},
-    {"dst-ip-addr-prefix-len", FF_DST_MASK, PT_BIT(PT_PREFIX_LEN)},
-    {"ip-destination-address-prefix-len", FF_DST_MASK, PT_BIT(PT_PREFIX_LEN)},
-    {"ip-tos", FF_TOS, PT_BIT(PT_TOS)},
-    {"ip-marked-tos", FF_MARKED_TOS, PT_BIT(PT_TOS)},
-    {"ip-tcp-flags", FF_TCP_FLAGS, PT_BIT(PT_TCP_FLAGS)},
-    {"src-ip-port", FF_SRCPORT, PT_BIT(PT_IP_PORT)},
-    {"ip-source-port", FF_SRCPORT, PT_BIT(PT_IP_PORT)},
-    {"dst-ip-port", FF_DSTPORT, PT_BIT(PT_IP_PORT)},
-    {"ip-destination-port", FF_DSTPORT, PT_BIT(PT_IP_PORT)},
-    {"src-ifindex", FF_INPUT, PT_BIT(PT_IFINDEX)},
-    {"input-interface", FF_INPUT, PT_BIT(PT_IFINDEX)},
-    {"dst-ifindex", FF_OUTPUT, PT_BIT(PT_IFINDEX)},
-    {"output-interface", FF_OUTPUT, PT_BIT(PT_IFINDEX)},
-    {"engine-id", FF_ENGINE_ID, PT_BIT(PT_ENGINE)},
-    {"engine-type", FF_ENGINE_TYPE, PT_BIT(PT_ENGINE)},
-    {"flows", FF_FLOWS, PT_BIT(PT_COUNTER)},
-    {"octets", FF_OCTETS, PT_BIT(PT_COUNTER)},
-    {"packets", FF_PACKETS, PT_BIT(PT_COUNTER)},
-    {"extra-packets", FF_EXTRA_PKTS, PT_BIT(PT_COUNTER)},
-    {"duration", FF_DURATION, PT_BIT(PT_COUNTER)},
-    {"start-time", FF_START, TIME_TYPES},
-    {"end-time", FF_END, PT_BIT(PT_TIME_DATE) | PT_BIT(PT_TIME)},
-    {"src-tag", FF_SRC_TAG, TAG_TYPES}, {"source-tag", FF_SRC_TAG, TAG_TYPES},
-    {"dst-tag", FF_DST_TAG, TAG_TYPES}, {"destination-tag", FF_DST_TAG, TAG_TYPES},
-    {"nexthop-ip-addr", FF_NEXTHOP, ADDR_TYPES},
-    {"ip-nexthop-address", FF_NEXTHOP, ADDR_TYPES},
-    {"shortcut-ip-addr", FF_ROUTER_SC, ADDR_TYPES},
-    {"ip-shortcut-address", FF_ROUTER_SC, ADDR_TYPES},
-    {"src-ip-addr", FF_SRCADDR, ADDR_TYPES},
-    {"ip-source-address", FF_SRCADDR, ADDR_TYPES},
-    {"dst-ip-addr", FF_DSTADDR, ADDR_TYPES},
-    {"ip-destination-address", FF_DSTADDR, ADDR_TYPES},
-    {"exporter-ip-addr", FF_EXADDR, ADDR_TYPES},
-    {"ip-exporter-address", FF_EXADDR, ADDR_TYPES},
-    {"bps", FF_BPS, PT_BIT(PT_DOUBLE)},
-    {"pps", FF_PPS, PT_BIT(PT_DOUBLE)},
-    {"random-sample", FF_RANDOM, PT_BIT(PT_RATE)},
-};
-#define N_MATCH_FIELDS (sizeof match_fields / sizeof match_fields[0])
+#define EXPORT_TIME (FT_F_UNIX_SECS | FT_F_UNIX_NSECS | FT_F_SYSUPTIME)
 
-static int find_field(const char *name)
+/* The primitive types a member of each kind takes: the language's own
+ * knowledge (nfilter-language.md 1.3); its names and members are the field
+ * table's.  0: the language cannot test such a member. */
+static unsigned kind_types(enum ft_fkind kind)
 {
-    for (size_t i = 0; i < N_MATCH_FIELDS; i++)
-        if (strcasecmp(name, match_fields[i].name) == 0)
-            return (int)i;
-    return -1;
+    switch (kind) {
+    case FT_K_ADDRESS: return ADDR_TYPES;
+    case FT_K_COUNTER: return PT_BIT(PT_COUNTER);
+    case FT_K_PORT: return PT_BIT(PT_IP_PORT);
+    case FT_K_PROTOCOL: return PT_BIT(PT_IP_PROT);
+    case FT_K_TOS: return PT_BIT(PT_TOS);
+    case FT_K_TCP_FLAGS: return PT_BIT(PT_TCP_FLAGS);
+    case FT_K_PREFIX_LEN: return PT_BIT(PT_PREFIX_LEN);
+    case FT_K_INTERFACE: return PT_BIT(PT_IFINDEX);
+    case FT_K_AS: return PT_BIT(PT_AS);
+    case FT_K_TAG: return TAG_TYPES;
+    case FT_K_ENGINE: return PT_BIT(PT_ENGINE);
+    default: return 0;
+    }
+}
+
+/* The fields the language computes from members, or that have no value. */
+static const struct {
+    const char *name;
+    enum fil_source source;
+    unsigned types;             /* PT_BIT()s of the primitives it takes */
+    uint64_t need;              /* FT_F_* it is computed from */
+} computed_fields[] = {
+    {"duration", SRC_DURATION, PT_BIT(PT_COUNTER), FT_F_FIRST | FT_F_LAST},
+    {"start-time", SRC_START, TIME_TYPES, EXPORT_TIME | FT_F_FIRST},
+    {"end-time", SRC_END, PT_BIT(PT_TIME_DATE) | PT_BIT(PT_TIME), EXPORT_TIME | FT_F_LAST},
+    {"bps", SRC_BPS, PT_BIT(PT_DOUBLE), FT_F_DOCTETS | FT_F_FIRST | FT_F_LAST},
+    {"pps", SRC_PPS, PT_BIT(PT_DOUBLE), FT_F_DPKTS | FT_F_FIRST | FT_F_LAST},
+    {"random-sample", SRC_RANDOM, PT_BIT(PT_RATE), 0},
+};
+#define N_COMPUTED (sizeof computed_fields / sizeof computed_fields[0])
+
+/* The field a `match` names (in any case) into t: a computed field, or a
+ * member by one of its language spellings in the field table.  -1 when
+ * there is none, or the language cannot test that member. */
+static int resolve_field(const char *name, struct fil_test *t)
+{
+    char lower[64];
+    size_t len = strlen(name);
+    if (len >= sizeof lower)
+        return -1;
+    for (size_t i = 0; i <= len; i++)
+        lower[i] = (char)tolower((unsigned char)name[i]);
+    for (size_t i = 0; i < N_COMPUTED; i++) {
+        if (strcmp(lower, computed_fields[i].name) == 0) {
+            t->source = (uint8_t)computed_fields[i].source;
+            t->types = computed_fields[i].types;
+            t->need = computed_fields[i].need;
+            return 0;
+        }
+    }
+    const struct ft_field *d = ft_field_by_lang(lower);
+    if (!d || !kind_types((enum ft_fkind)d->kind))
+        return -1;
+    t->source = d->type == FT_T_IP ? SRC_ADDRESS : SRC_NUMBER;
+    t->field = d;
+    t->types = kind_types((enum ft_fkind)d->kind);
+    t->need = d->has;
+    return 0;
 }
 
 static int def_match(struct fil_parser *p, const struct ft_cfg_line *l)
 {
     struct ft_filter_def *d = p->def;
+    struct fil_test t = {.line = (int)l->lineno};
     if (fil_word_count(p, l, 3, "a field and a primitive") < 0)
         return -1;
-    int fi = find_field(l->word[1]);
-    if (fi < 0)
+    if (resolve_field(l->word[1], &t) < 0)
         return fil_line_error(p, l, "Unknown match criteria \"%s\"", l->word[1]);
     if (d->n >= FT_FILTER_MAX_TESTS)
         return fil_line_error(p, l, "more than %u matches in definition \"%s\"",
-                          FT_FILTER_MAX_TESTS, d->name);
+                              FT_FILTER_MAX_TESTS, d->name);
     if (FT_CFG_RESERVE(d->tests, d->cap, d->n) < 0)
-        return fil_line_error(p, l, "out of memory");
-    struct fil_test *t = &d->tests[d->n];
-    memset(t, 0, sizeof *t);
-    t->field = (uint8_t)fi;     /* index into match_fields until resolved */
-    t->line = l->lineno;
-    if (!(t->prim_name = strdup(l->word[2])))
         return fil_line_error(p, l, "out of memory");
     if (d->n > 0 && d->group_pending)
         d->tests[d->n - 1].ends_group = 1;
     d->group_pending = 0;
-    d->n++;
+    struct fil_test *slot = &d->tests[d->n++];  /* counted first: free_def frees its names */
+    *slot = t;
+    if (!(slot->field_name = strdup(l->word[1])) || !(slot->prim_name = strdup(l->word[2])))
+        return fil_line_error(p, l, "out of memory");
     return 0;
 }
 
@@ -263,7 +271,6 @@ static int resolve_def(struct ft_filter *f, struct ft_filter_def *d, struct ft_e
 {
     for (size_t i = 0; i < d->n; i++) {
         struct fil_test *t = &d->tests[i];
-        unsigned fi = t->field;
         t->prim = find_prim(f, t->prim_name);
         if (!t->prim)
             return ft_err_set(err, "%s line %d: Unable to resolve primitive \"%s\"",
@@ -271,12 +278,12 @@ static int resolve_def(struct ft_filter *f, struct ft_filter_def *d, struct ft_e
         if (t->prim->type == PT_NONE)
             return ft_err_set(err, "%s line %d: primitive \"%s\" has no type",
                               f->file, t->line, t->prim_name);
-        if (!(match_fields[fi].types & PT_BIT(t->prim->type)))
+        if (!(t->types & PT_BIT(t->prim->type)))
             return ft_err_set(err, "%s line %d: Primitive \"%s\" incompatible with match \"%s\"",
-                              f->file, t->line, t->prim_name, match_fields[fi].name);
-        t->field = (uint8_t)match_fields[fi].field;
+                              f->file, t->line, t->prim_name, t->field_name);
         free(t->prim_name);
-        t->prim_name = NULL;
+        free(t->field_name);
+        t->prim_name = t->field_name = NULL;
     }
     fil_compile_def(d);
     return 0;
@@ -355,8 +362,10 @@ struct ft_filter *ft_filter_load(const char *path, const struct ft_filter_opts *
 
 static void free_def(struct ft_filter_def *d)
 {
-    for (size_t i = 0; i < d->n; i++)
+    for (size_t i = 0; i < d->n; i++) {
         free(d->tests[i].prim_name);
+        free(d->tests[i].field_name);
+    }
     free(d->tests);
     free(d->name);
     free(d);

@@ -6,6 +6,7 @@
 #define FT_FILTER_INT_H
 
 #include <stdbool.h>
+#include "core/ft_field.h"
 #include "lang/ft_filter.h"
 #include "text/ft_sym.h"
 #include "lang/ft_trie.h"
@@ -17,13 +18,16 @@ enum fil_type {
 };
 #define PT_BIT(t) (1u << (t))
 
-/* The flow fields a `match` line can name. */
-enum fil_field {
-    FF_SRC_AS, FF_DST_AS, FF_PROT, FF_SRC_MASK, FF_DST_MASK, FF_TOS, FF_MARKED_TOS,
-    FF_TCP_FLAGS, FF_SRCPORT, FF_DSTPORT, FF_INPUT, FF_OUTPUT, FF_ENGINE_ID,
-    FF_ENGINE_TYPE, FF_FLOWS, FF_OCTETS, FF_PACKETS, FF_EXTRA_PKTS, FF_DURATION,
-    FF_START, FF_END, FF_SRC_TAG, FF_DST_TAG, FF_NEXTHOP, FF_ROUTER_SC, FF_SRCADDR,
-    FF_DSTADDR, FF_EXADDR, FF_BPS, FF_PPS, FF_RANDOM
+/* Where the value a `match` tests comes from: a member of the flow, told
+ * by its row of the field table (core/ft_field.h), or one of the fields
+ * the language computes, which are no member. */
+enum fil_source {
+    SRC_NUMBER,                 /* a numeric member */
+    SRC_ADDRESS,                /* an address member */
+    SRC_DURATION,               /* Last - First, ms */
+    SRC_START, SRC_END,         /* wall-clock seconds of the first, last packet */
+    SRC_BPS, SRC_PPS,           /* octets * 8 or packets per second */
+    SRC_RANDOM                  /* no value: random-sample */
 };
 
 enum fil_op { OP_LT, OP_GT, OP_EQ, OP_NE, OP_LE, OP_GE };
@@ -82,10 +86,14 @@ struct fil_prim {
 };
 
 struct fil_test {
-    uint8_t field;              /* enum fil_field */
+    uint8_t source;             /* enum fil_source */
     uint8_t ends_group;         /* last test of its group */
     uint32_t on_deny;           /* index of the next group's first test, or n */
+    const struct ft_field *field;   /* SRC_NUMBER, SRC_ADDRESS: the member */
     struct fil_prim *prim;
+    uint64_t need;              /* FT_F_* the value is read from */
+    unsigned types;             /* PT_BIT()s of the primitives the field takes */
+    char *field_name;           /* as written, until resolved (messages) */
     char *prim_name;            /* until resolved */
     int line;
 };
@@ -144,6 +152,5 @@ void fil_prim_free(struct fil_prim *pr);
 /* ft_filter_eval.c */
 int fil_compile_prim(struct fil_prim *p);
 void fil_compile_def(struct ft_filter_def *d);
-uint64_t fil_field_need(enum fil_field f);
 
 #endif

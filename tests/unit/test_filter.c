@@ -2,6 +2,8 @@
  * test_filter.c - the filter language: parsing, errors, evaluation,
  * variables, IPv6 prefixes.
  */
+#include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,6 +200,150 @@ static void test_groups(void)
     CHECK_EQ_U(judge(cfg, "d1", &f), 0, "second group, too small");
     CHECK_EQ_U(judge(cfg, "empty", &f), 0, "an empty definition denies");
     CHECK_EQ_U(judge(cfg, "empty-inverted", &f), 1, "inverted, it permits");
+}
+
+/* Every spelling of nfilter-language.md 1.3 for a member of the flow: the
+ * member it reads, the stream fields it needs, the primitive it takes. */
+static const struct member_case {
+    const char *names;          /* blank-separated spellings */
+    const char *type, *rule;    /* a primitive permitting the value 7 */
+    uint64_t need;
+    size_t off;                 /* the member */
+    int width;                  /* its bytes; 0: an address */
+} member_cases[] = {
+#define M(member) offsetof(struct ft_flow, member), (int)sizeof(((struct ft_flow *)0)->member)
+#define A(member) offsetof(struct ft_flow, member), 0
+    {"src-as source-as", "as", "permit 7", FT_F_SRC_AS, M(src_as)},
+    {"dst-as destination-as", "as", "permit 7", FT_F_DST_AS, M(dst_as)},
+    {"ip-protocol", "ip-protocol", "permit 7", FT_F_PROT, M(prot)},
+    {"src-ip-addr-prefix-len ip-source-address-prefix-len", "ip-address-prefix-len",
+     "permit 7", FT_F_SRC_MASK, M(src_mask)},
+    {"dst-ip-addr-prefix-len ip-destination-address-prefix-len", "ip-address-prefix-len",
+     "permit 7", FT_F_DST_MASK, M(dst_mask)},
+    {"ip-tos", "ip-tos", "permit 7", FT_F_TOS, M(tos)},
+    {"ip-marked-tos", "ip-tos", "permit 7", FT_F_MARKED_TOS, M(marked_tos)},
+    {"ip-tcp-flags", "ip-tcp-flags", "permit 7", FT_F_TCP_FLAGS, M(tcp_flags)},
+    {"src-ip-port ip-source-port", "ip-port", "permit 7", FT_F_SRCPORT, M(srcport)},
+    {"dst-ip-port ip-destination-port", "ip-port", "permit 7", FT_F_DSTPORT, M(dstport)},
+    {"src-ifindex input-interface", "ifindex", "permit 7", FT_F_INPUT, M(input)},
+    {"dst-ifindex output-interface", "ifindex", "permit 7", FT_F_OUTPUT, M(output)},
+    {"engine-id", "engine", "permit 7", FT_F_ENGINE_ID, M(engine_id)},
+    {"engine-type", "engine", "permit 7", FT_F_ENGINE_TYPE, M(engine_type)},
+    {"flows", "counter", "permit eq 7", FT_F_DFLOWS, M(dflows)},
+    {"octets", "counter", "permit eq 7", FT_F_DOCTETS, M(doctets)},
+    {"packets", "counter", "permit eq 7", FT_F_DPKTS, M(dpkts)},
+    {"extra-packets", "counter", "permit eq 7", FT_F_EXTRA_PKTS, M(extra_pkts)},
+    {"src-tag source-tag", "tag", "permit 7", FT_F_SRC_TAG, M(src_tag)},
+    {"dst-tag destination-tag", "tag-mask", "permit 7 0xff", FT_F_DST_TAG, M(dst_tag)},
+    {"nexthop-ip-addr ip-nexthop-address", "ip-address", "permit 0.0.0.7", FT_F_NEXTHOP,
+     A(nexthop)},
+    {"shortcut-ip-addr ip-shortcut-address", "ip-address-prefix", "permit 0.0.0.7/32",
+     FT_F_ROUTER_SC, A(router_sc)},
+    {"src-ip-addr ip-source-address", "ip-address-mask", "permit 0.0.0.7 255.255.255.255",
+     FT_F_SRCADDR, A(srcaddr)},
+    {"dst-ip-addr ip-destination-address", "ip-address", "permit 0.0.0.7", FT_F_DSTADDR,
+     A(dstaddr)},
+    {"exporter-ip-addr ip-exporter-address", "ip-address", "permit 0.0.0.7", FT_F_EXADDR,
+     A(exaddr)},
+#undef M
+#undef A
+};
+
+/* The member of c in f set to v (an address to 0.0.0.v). */
+static void set_member(struct ft_flow *f, const struct member_case *c, uint64_t v)
+{
+    char *m = (char *)f + c->off;
+    if (c->width)
+        memcpy(m, &v, (size_t)c->width);        /* little-endian hosts */
+    else
+        ft_ip_set4((struct ft_ip *)m, (uint32_t)v);
+}
+
+/* A flow whose every address is 0.0.0.0, the member of c set to 7. */
+static struct ft_flow flow_with_7(const struct member_case *c)
+{
+    struct ft_flow f;
+    memset(&f, 0, sizeof f);
+    struct ft_ip *addrs[] = {&f.exaddr, &f.srcaddr, &f.dstaddr, &f.nexthop, &f.router_sc};
+    for (size_t i = 0; i < sizeof addrs / sizeof addrs[0]; i++)
+        ft_ip_set4(addrs[i], 0);
+    set_member(&f, c, 7);
+    return f;
+}
+
+/* Each spelling (and its upper case) reads its member and needs its field;
+ * a primitive of another type is refused. */
+static void test_match_fields(void)
+{
+    static char cfg[512];
+    for (size_t i = 0; i < sizeof member_cases / sizeof member_cases[0]; i++) {
+        const struct member_case *c = &member_cases[i];
+        char names[128], *save = NULL;
+        snprintf(names, sizeof names, "%s", c->names);
+        for (char *n = strtok_r(names, " ", &save); n; n = strtok_r(NULL, " ", &save)) {
+            for (int upper = 0; upper < 2; upper++) {
+                char name[64];
+                for (size_t k = 0; k <= strlen(n); k++)
+                    name[k] = upper ? (char)toupper((unsigned char)n[k]) : n[k];
+                snprintf(cfg, sizeof cfg, "filter-primitive p\n type %s\n %s\n"
+                         "filter-definition d\n match %s p\n", c->type, c->rule, name);
+                struct ft_err err;
+                struct ft_filter *f = parse(cfg, NULL, &err);
+                CHECK(f != NULL, "%s: %s", name, err.msg);
+                if (!f)
+                    continue;
+                struct ft_filter_def *d = ft_filter_find(f, "d");
+                CHECK_EQ_U(ft_filter_def_fields(d), c->need, name);
+                struct ft_flow fl = flow_with_7(c);
+                CHECK(ft_filter_match(d, &fl) == 1, "%s reads its member", name);
+                set_member(&fl, c, 0);
+                CHECK(ft_filter_match(d, &fl) == 0, "%s: 0 is not 7", name);
+                ft_filter_free(f);
+            }
+        }
+        snprintf(cfg, sizeof cfg, "filter-primitive p\n type rate\n permit 2\n"
+                 "filter-definition d\n match %.*s p\n", (int)strcspn(c->names, " "), c->names);
+        CHECK(error_says(cfg, "incompatible with match"), "%s takes no rate", c->names);
+    }
+    /* the fields that are no member: what they need */
+    static const struct { const char *name, *type, *rule; uint64_t need; } computed[] = {
+        {"duration", "counter", "permit gt 1", FT_F_FIRST | FT_F_LAST},
+        {"start-time", "time", "permit gt 1:00", FT_F_UNIX_SECS | FT_F_UNIX_NSECS |
+                                                 FT_F_SYSUPTIME | FT_F_FIRST},
+        {"end-time", "time-date", "permit gt 1 hour ago", FT_F_UNIX_SECS | FT_F_UNIX_NSECS |
+                                                          FT_F_SYSUPTIME | FT_F_LAST},
+        {"bps", "double", "permit gt 7999", FT_F_DOCTETS | FT_F_FIRST | FT_F_LAST},
+        {"pps", "double", "permit gt 1.5", FT_F_DPKTS | FT_F_FIRST | FT_F_LAST},
+        {"random-sample", "rate", "permit 1", 0},
+    };
+    for (size_t i = 0; i < sizeof computed / sizeof computed[0]; i++) {
+        snprintf(cfg, sizeof cfg, "filter-primitive p\n type %s\n %s\n"
+                 "filter-definition d\n match %s p\n", computed[i].type, computed[i].rule,
+                 computed[i].name);
+        struct ft_err err;
+        struct ft_filter *f = parse(cfg, NULL, &err);
+        CHECK(f && ft_filter_def_fields(ft_filter_find(f, "d")) == computed[i].need,
+              "%s: %s", computed[i].name, f ? "needs" : err.msg);
+        ft_filter_free(f);
+    }
+    struct ft_flow fl = v4flow(1, 2, 6, 1, 2);
+    fl.has |= FT_F_FIRST | FT_F_LAST;
+    fl.first = 5000;
+    fl.last = 6000;
+    fl.doctets = 1000;          /* 8000 bits in 1 s */
+    snprintf(cfg, sizeof cfg, "filter-primitive p\n type double\n permit gt 7999\n"
+             "filter-definition d\n match bps p\n");
+    CHECK_EQ_U(judge(cfg, "d", &fl), 1, "8000 bps");
+    fl.doctets = 999;
+    CHECK_EQ_U(judge(cfg, "d", &fl), 0, "7992 bps");
+
+    CHECK(error_says("filter-primitive p\n type counter\n permit gt 1\n"
+                     "filter-definition d\n match src-AS p\n",
+                     "Primitive \"p\" incompatible with match \"src-AS\""), "as written");
+    CHECK(error_says("filter-definition d\n match unix-secs p\n", "Unknown match criteria"),
+          "a member the language does not name");
+    CHECK(error_says("filter-definition d\n match srcaddr p\n", "Unknown match criteria"),
+          "a flow-tools field name is no language spelling");
 }
 
 static void test_addresses(void)
@@ -614,6 +760,7 @@ int main(void)
     test_lists();
     test_wide_values();
     test_groups();
+    test_match_fields();
     test_addresses();
     test_counters_and_times();
     test_tags_and_rate();
