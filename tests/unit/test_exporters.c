@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "ft_test.h"
+#include "comment_lines.h"
 #include "pdu/ft_exporters.h"
 #include "stream/ft_format.h"
 #include "pdu/ft_pdu.h"
@@ -241,12 +242,8 @@ static void test_load_file(void)
  * in this language, ftkit-exporters(5)), however long. */
 static void test_comments(void)
 {
-    static char many[1000], longc[1500], text[8000];
-    snprintf(many, sizeof many, "#");
-    for (int i = 0; i < 100; i++)
-        strncat(many, " word", sizeof many - strlen(many) - 1);
-    memset(longc, 'x', sizeof longc - 1);
-    longc[0] = '#';
+    static char many[2000], longc[2000], text[10000];
+    comment_lines(many, longc, sizeof many);
     snprintf(text, sizeof text,
              "%s\r\n\t# a tab first\r\n%s\r\n\r\n \t\r\n"
              "exporter\t192.0.2.1\tsampling\t10\t%s\r\n"

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "ft_test.h"
+#include "comment_lines.h"
 #include "lang/ft_filter.h"
 #include "core/ft_flow.h"
 #include "text/ft_sym.h"
@@ -506,18 +507,6 @@ static void test_warnings(void)
     CHECK(f != NULL, "%s", err.msg);
     CHECK_EQ_U(n, 2, "value set again with another mode; default in a rate primitive");
     ft_filter_free(f);
-}
-
-/* A comment line of many words (more than any language splits a line
- * into) and one longer than a line: both must read as comments. */
-static void comment_lines(char *many_words, char *long_line, size_t size)
-{
-    snprintf(many_words, size, "#");
-    for (int i = 0; i < 150; i++)
-        strncat(many_words, " word", size - strlen(many_words) - 1);
-    memset(long_line, 'x', size - 1);
-    long_line[0] = '#';
-    long_line[size - 1] = 0;
 }
 
 /* Comments, tabs and CRLF line ends (nfilter-language.md section 0):

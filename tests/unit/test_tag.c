@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "ft_test.h"
+#include "comment_lines.h"
 #include "stream/ft_stream.h"
 #include "lang/ft_tag.h"
 #include "lang/ft_trie.h"
@@ -315,11 +316,7 @@ static void test_eval(void)
 static void test_comments(void)
 {
     static char many[2000], longc[2000], text[8000];
-    snprintf(many, sizeof many, "#");
-    for (int i = 0; i < 150; i++)
-        strncat(many, " word", sizeof many - strlen(many) - 1);
-    memset(longc, 'x', sizeof longc - 1);
-    longc[0] = '#';
+    comment_lines(many, longc, sizeof many);
     snprintf(text, sizeof text,
              "%s\r\n"
              "\t# indented by a tab; a broken reference @{NAME in a comment\r\n"
