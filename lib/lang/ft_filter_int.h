@@ -1,6 +1,7 @@
 /*
- * ft_filter_int.h - what the filter parser (ft_filter.c) and the
- * evaluator (ft_filter_eval.c) share.  Private to ftlib.
+ * ft_filter_int.h - what the filter parser (ft_filter.c, its primitives in
+ * ft_filter_prim.c) and the evaluator (ft_filter_eval.c) share.  Private
+ * to ftlib.
  */
 #ifndef FT_FILTER_INT_H
 #define FT_FILTER_INT_H
