@@ -82,12 +82,12 @@ int ft_cfg_lines(const char *text, size_t len, const char *file, const struct ft
         pos = take_line(text, len, pos, raw);
         l->lineno++;
         l->n = 0;
-        if (blank_or_comment(raw))
+        if (blank_or_comment(raw))      /* not even expanded: nothing in it can fail */
             continue;
         struct ft_err e;
         if (ft_vars_expand(vars, raw, l->text, &e) < 0)
             rc = ft_cfg_error(err, file, l->lineno, "%s", e.msg);
-        else if (!blank_or_comment(l->text))
+        else if (!blank_or_comment(l->text))    /* a variable may make one */
             rc = fn(ctx, l);
     }
     free(raw);

@@ -3,9 +3,10 @@
  * nfilter-language.md section 1): the lines, the definitions, and what
  * follows the last line; the primitives are ft_filter_prim.c's.
  *
- * The file is read line by line; each line is expanded (variables), split
- * into words and handed to the handler of its keyword in the current
- * context (top level, in a primitive, in a definition).  Primitives are
+ * The file is read line by line (ft_cfg_lines: blank lines and comments
+ * dropped, variables expanded); each line is split into words and handed
+ * to the handler of its keyword in the current context (top level, in a
+ * primitive, in a definition).  Primitives are
  * compiled and `match` lines resolved once the whole file is read, since a
  * definition may name a primitive defined further down.
  */
