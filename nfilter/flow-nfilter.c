@@ -7,12 +7,8 @@
  * stream-version-1 input, which has no raw form, is written from the
  * decoded flows.
  */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "lang/ft_filter.h"
 #include "stream/ft_stream.h"

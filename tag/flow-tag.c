@@ -9,10 +9,7 @@
  * lose its IPv6 addresses and 32-bit fields).
  */
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "stream/ft_stream.h"
 #include "lang/ft_tag.h"
