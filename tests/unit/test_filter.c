@@ -254,10 +254,16 @@ static const struct member_case {
 static void set_member(struct ft_flow *f, const struct member_case *c, uint64_t v)
 {
     char *m = (char *)f + c->off;
-    if (c->width)
-        memcpy(m, &v, (size_t)c->width);        /* little-endian hosts */
-    else
-        ft_ip_set4((struct ft_ip *)m, (uint32_t)v);
+    uint8_t u8 = (uint8_t)v;
+    uint16_t u16 = (uint16_t)v;
+    uint32_t u32 = (uint32_t)v;
+    switch (c->width) {
+    case 1: memcpy(m, &u8, 1); break;
+    case 2: memcpy(m, &u16, 2); break;
+    case 4: memcpy(m, &u32, 4); break;
+    case 8: memcpy(m, &v, 8); break;
+    default: ft_ip_set4((struct ft_ip *)m, u32); break;
+    }
 }
 
 /* A flow whose every address is 0.0.0.0, the member of c set to 7. */
