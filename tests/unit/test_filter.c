@@ -312,7 +312,19 @@ static void test_match_fields(void)
                  "filter-definition d\n match %.*s p\n", (int)strcspn(c->names, " "), c->names);
         CHECK(error_says(cfg, "incompatible with match"), "%s takes no rate", c->names);
     }
-    /* the fields that are no member: what they need */
+    CHECK(error_says("filter-primitive p\n type counter\n permit gt 1\n"
+                     "filter-definition d\n match src-AS p\n",
+                     "Primitive \"p\" incompatible with match \"src-AS\""), "as written");
+    CHECK(error_says("filter-definition d\n match unix-secs p\n", "Unknown match criteria"),
+          "a member the language does not name");
+    CHECK(error_says("filter-definition d\n match srcaddr p\n", "Unknown match criteria"),
+          "a flow-tools field name is no language spelling");
+}
+
+/* The fields that are no member of the flow: what they need; bps. */
+static void test_computed_fields(void)
+{
+    static char cfg[512];
     static const struct { const char *name, *type, *rule; uint64_t need; } computed[] = {
         {"duration", "counter", "permit gt 1", FT_F_FIRST | FT_F_LAST},
         {"start-time", "time", "permit gt 1:00", FT_F_UNIX_SECS | FT_F_UNIX_NSECS |
@@ -343,14 +355,6 @@ static void test_match_fields(void)
     CHECK_EQ_U(judge(cfg, "d", &fl), 1, "8000 bps");
     fl.doctets = 999;
     CHECK_EQ_U(judge(cfg, "d", &fl), 0, "7992 bps");
-
-    CHECK(error_says("filter-primitive p\n type counter\n permit gt 1\n"
-                     "filter-definition d\n match src-AS p\n",
-                     "Primitive \"p\" incompatible with match \"src-AS\""), "as written");
-    CHECK(error_says("filter-definition d\n match unix-secs p\n", "Unknown match criteria"),
-          "a member the language does not name");
-    CHECK(error_says("filter-definition d\n match srcaddr p\n", "Unknown match criteria"),
-          "a flow-tools field name is no language spelling");
 }
 
 static void test_addresses(void)
@@ -756,6 +760,7 @@ int main(void)
     test_wide_values();
     test_groups();
     test_match_fields();
+    test_computed_fields();
     test_addresses();
     test_counters_and_times();
     test_tags_and_rate();
