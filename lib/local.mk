@@ -54,9 +54,9 @@ libft_la_SOURCES += lib/text/ft_text.c lib/text/ft_sym.c lib/text/ft_print.c \
 
 # lang: the config reader, the filter and tag languages, longest-prefix match
 ftlangdir = $(pkgincludedir)/lang
-ftlang_HEADERS = lib/lang/ft_trie.h lib/lang/ft_filter.h lib/lang/ft_tag.h
+ftlang_HEADERS = lib/lang/ft_trie.h lib/lang/ft_filter.h lib/lang/ft_tag.h lib/lang/ft_vars.h
 libft_la_SOURCES += lib/lang/ft_cfg.c lib/lang/ft_cfg.h \
-	lib/lang/ft_filter.c lib/lang/ft_filter_eval.c lib/lang/ft_filter_vars.c \
+	lib/lang/ft_filter.c lib/lang/ft_filter_prim.c lib/lang/ft_filter_eval.c lib/lang/ft_vars.c \
 	lib/lang/ft_filter_int.h \
 	lib/lang/ft_tag.c lib/lang/ft_tag_parse.c lib/lang/ft_tag_int.h \
 	lib/lang/ft_trie.c

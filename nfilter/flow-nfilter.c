@@ -7,12 +7,8 @@
  * stream-version-1 input, which has no raw form, is written from the
  * decoded flows.
  */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "lang/ft_filter.h"
 #include "stream/ft_stream.h"
@@ -25,46 +21,14 @@
 
 #define BATCH 4096              /* records judged per read */
 
-struct options {
-    const char *file;           /* -f */
-    const char *definition;     /* -F */
-    struct ft_rewrite_opts rw;  /* -b -C -d -k -v -z */
+/* -f FILE -F DEFINITION (tools.md section 9). */
+static const struct ft_rewrite_tool nfilter = {
+    'f', 'F', "filter_file", FT_SYSCONFDIR "/cfg/filter.cfg", "default"
 };
 
 struct counts {
     uint64_t read, kept;
 };
-
-static void usage(void)
-{
-    fprintf(stderr,
-        "Usage: flow-nfilter [-hk] [-b big|little] [-C comment] [-d debug_level]\n"
-        "       [-f filter_fname] [-F filter_definition] [-v variable binding]\n"
-        "       [-z z_level]\n");
-}
-
-static void parse_options(int argc, char **argv, struct options *o)
-{
-    static char default_file[] = FT_SYSCONFDIR "/cfg/filter.cfg";
-    int c;
-    memset(o, 0, sizeof *o);
-    o->file = default_file;
-    o->definition = "default";
-    while ((c = getopt(argc, argv, FT_REWRITE_OPTSTRING "f:F:h")) != -1) {
-        if (ft_opt_rewrite(c, optarg, &o->rw))
-            continue;
-        switch (c) {
-        case 'f': o->file = optarg; break;
-        case 'F': o->definition = optarg; break;
-        case 'h':
-        default:
-            usage();
-            exit(1);
-        }
-    }
-    if (optind < argc)
-        ft_die("Extra arguments starting with %s.", argv[optind]);
-}
 
 static void print_warning(void *ctx, const char *msg)
 {
@@ -116,9 +80,9 @@ static int filter_decoded(struct ft_reader *r, struct ft_writer *w, struct ft_fi
     return (int)n;
 }
 
-static struct ft_filter *load_filter(struct options *o)
+static struct ft_filter *load_filter(const struct ft_rewrite_opts *o)
 {
-    struct ft_filter_opts fo = {.vars = &o->rw.vars, .symdir = ft_prog_symdir(),
+    struct ft_filter_opts fo = {.vars = &o->vars, .symdir = ft_prog_symdir(),
                                 .warn = print_warning};
     struct ft_err err;
     struct ft_filter *f = ft_filter_load(o->file, &fo, &err);
@@ -129,11 +93,10 @@ static struct ft_filter *load_filter(struct options *o)
 
 int main(int argc, char **argv)
 {
-    struct options o;
-    struct ft_err err;
+    struct ft_rewrite_opts o;
     struct counts c = {0, 0};
     ft_progname = "flow-nfilter";
-    parse_options(argc, argv, &o);
+    ft_rewrite_options(argc, argv, &nfilter, &o);
 
     struct ft_filter *filter = load_filter(&o);
     struct ft_reader *r = ft_stdin_reader();
@@ -145,7 +108,7 @@ int main(int argc, char **argv)
     if (ft_filter_def_fields(def) & ~fmt->mask)
         ft_die("Filter references a field not in flow.");
 
-    struct ft_writer *w = ft_rewrite_open(&o.rw, fmt);
+    struct ft_writer *w = ft_rewrite_open(&o, fmt);
 
     int rc = ft_reader_header(r)->s_version == 1 ? filter_decoded(r, w, def, &c)
                                                   : filter_raw(r, w, def, &c);
@@ -157,14 +120,12 @@ int main(int argc, char **argv)
         ft_warn("%s", ft_writer_error(w));
         status = 1;
     }
-    if (ft_writer_close(w, &err) < 0) {
-        ft_warn("%s", err.msg);
+    if (ft_rewrite_close(w))
         status = 1;
-    }
-    if (o.rw.debug > 0)
+    if (o.debug > 0)
         ft_warn("%" PRIu64 " flows read, %" PRIu64 " kept", c.read, c.kept);
     ft_reader_close(r);
     ft_filter_free(filter);
-    ft_vars_free(&o.rw.vars);
+    ft_rewrite_free(&o);
     return status;
 }

@@ -1,14 +1,28 @@
 /*
- * ft_rewrite.c - the options and output header flow-nfilter and flow-tag
- * share (see ft_rewrite.h).
+ * ft_rewrite.c - the command line and output stream flow-nfilter and
+ * flow-tag share (see ft_rewrite.h).
  */
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "ft_rewrite.h"
 #include "ft_prog.h"
 
-int ft_opt_rewrite(int c, const char *arg, struct ft_rewrite_opts *o)
+/* The usage of tools.md sections 9 and 10, on stderr. */
+static void usage(const struct ft_rewrite_tool *t)
+{
+    fprintf(stderr,
+            "Usage: %s [-hk] [-b big|little] [-C comment] [-d n] [-%c %s]\n"
+            "       %*s[-%c definition] [-v VAR=val] [-z level]\n",
+            ft_progname, t->file_opt, t->file_arg, (int)strlen(ft_progname) + 1, "",
+            t->definition_opt);
+}
+
+/* One of the options every rewriter has: 1 when c was one (dies with the
+ * original's message on a bad value), 0 when it was not. */
+static int common_option(int c, const char *arg, struct ft_rewrite_opts *o)
 {
     struct ft_err err;
     switch (c) {
@@ -27,6 +41,36 @@ int ft_opt_rewrite(int c, const char *arg, struct ft_rewrite_opts *o)
     default:
         return 0;
     }
+}
+
+void ft_rewrite_options(int argc, char **argv, const struct ft_rewrite_tool *t,
+                        struct ft_rewrite_opts *o)
+{
+    char optstring[32];
+    int c;
+    memset(o, 0, sizeof *o);
+    o->file = t->file;
+    o->definition = t->definition;
+    snprintf(optstring, sizeof optstring, "b:C:d:kv:z:h%c:%c:", t->file_opt, t->definition_opt);
+    while ((c = getopt(argc, argv, optstring)) != -1) {
+        if (common_option(c, optarg, o))
+            continue;
+        if (c == t->file_opt) {
+            o->file = optarg;
+        } else if (c == t->definition_opt) {
+            o->definition = optarg;
+        } else {
+            usage(t);
+            exit(1);
+        }
+    }
+    if (optind < argc)
+        ft_die("Extra arguments starting with %s.", argv[optind]);
+}
+
+void ft_rewrite_free(struct ft_rewrite_opts *o)
+{
+    ft_vars_free(&o->vars);
 }
 
 struct ft_writer *ft_rewrite_open(const struct ft_rewrite_opts *o, const struct ft_format *fmt)
@@ -49,4 +93,13 @@ struct ft_writer *ft_rewrite_open(const struct ft_rewrite_opts *o, const struct 
     if (!w)
         ft_die("%s", err.msg);
     return w;
+}
+
+int ft_rewrite_close(struct ft_writer *w)
+{
+    struct ft_err err;
+    if (ft_writer_close(w, &err) == 0)
+        return 0;
+    ft_warn("%s", err.msg);
+    return 1;
 }

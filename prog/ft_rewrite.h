@@ -1,17 +1,30 @@
 /*
  * ft_rewrite.h - what the stream-rewriting tools (flow-nfilter, flow-tag)
- * share: one stream on stdin, one on stdout, and the options of flow-tools'
- * filter tools that shape the output (-b -C -d -k -v -z).
+ * share: their command line (a configuration file, a definition in it, and
+ * the options of flow-tools' filter tools that shape the output: -b -C -d
+ * -k -v -z), one stream on stdin, one on stdout.
  *
- * Program-side (it dies on bad options), so it lives in prog/, not lib/.
+ * Program-side (it prints the usage and dies on bad options), so it lives
+ * in prog/, not lib/.
  */
 #ifndef FT_REWRITE_H
 #define FT_REWRITE_H
 
-#include "lang/ft_filter.h"          /* struct ft_vars */
+#include "lang/ft_vars.h"
 #include "stream/ft_stream.h"
 
+/* How a rewriter names its configuration: flow-nfilter -f FILE -F
+ * DEFINITION, flow-tag -t FILE -T DEFINITION (tools.md sections 9, 10). */
+struct ft_rewrite_tool {
+    char file_opt, definition_opt;  /* the option letters */
+    const char *file_arg;           /* the file's name in the usage: "filter_file" */
+    const char *file;               /* the default file */
+    const char *definition;         /* the default definition, or NULL for none */
+};
+
 struct ft_rewrite_opts {
+    const char *file;           /* -f, -t */
+    const char *definition;     /* -F, -T */
     const char *comment;        /* -C */
     int keep_times;             /* -k */
     int debug;                  /* -d */
@@ -19,13 +32,14 @@ struct ft_rewrite_opts {
     struct ft_write_opts out;   /* -b, -z */
 };
 
-/* The getopt letters handled here, for a program's own option string. */
-#define FT_REWRITE_OPTSTRING "b:C:d:kv:z:"
-
-/* Option c (with getopt's arg) if it is one of FT_REWRITE_OPTSTRING's: 1
- * when handled (dies with the original's message on a bad value), 0 when
- * the program must handle it itself.  o must start zeroed. */
-int ft_opt_rewrite(int c, const char *arg, struct ft_rewrite_opts *o);
+/*
+ * The command line of the rewriter t into *o.  -h and unknown options print
+ * the usage and exit 1 (tools.md Q3); a bad value or an extra argument dies
+ * with the original's message.  Free o with ft_rewrite_free.
+ */
+void ft_rewrite_options(int argc, char **argv, const struct ft_rewrite_tool *t,
+                        struct ft_rewrite_opts *o);
+void ft_rewrite_free(struct ft_rewrite_opts *o);
 
 /*
  * A writer on stdout with the header flow-tools' filter tools write:
@@ -34,5 +48,8 @@ int ft_opt_rewrite(int c, const char *arg, struct ft_rewrite_opts *o);
  * byte order of -b.  Dies when the writer cannot be opened.
  */
 struct ft_writer *ft_rewrite_open(const struct ft_rewrite_opts *o, const struct ft_format *fmt);
+
+/* Close the writer: 0, or 1 (the exit status) after saying why it failed. */
+int ft_rewrite_close(struct ft_writer *w);
 
 #endif

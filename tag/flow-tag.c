@@ -9,10 +9,7 @@
  * lose its IPv6 addresses and 32-bit fields).
  */
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "stream/ft_stream.h"
 #include "lang/ft_tag.h"
@@ -21,37 +18,8 @@
 
 #define BATCH 4096              /* flows per read */
 
-struct options {
-    const char *tag_file;       /* -t */
-    const char *definition;     /* -T */
-    struct ft_rewrite_opts rw;  /* -b -C -d -k -v -z */
-};
-
-static void usage(void)
-{
-    fprintf(stderr,
-        "Usage: flow-tag [-hk] [-b big|little] [-C comment] [-d level] [-t tag_file]\n"
-        "                [-T definition] [-v variable=value] [-z level]\n");
-}
-
-static void parse_options(int argc, char **argv, struct options *o)
-{
-    int c;
-    memset(o, 0, sizeof(*o));
-    o->tag_file = FT_DEFAULT_TAG_FILE;
-    while ((c = getopt(argc, argv, FT_REWRITE_OPTSTRING "ht:T:")) != -1) {
-        if (ft_opt_rewrite(c, optarg, &o->rw))
-            continue;
-        switch (c) {
-        case 't': o->tag_file = optarg; break;
-        case 'T': o->definition = optarg; break;
-        case 'h':
-        default: usage(); exit(1);
-        }
-    }
-    if (optind < argc)
-        ft_die("Extra arguments starting with %s.", argv[optind]);
-}
+/* -t FILE -T DEFINITION; -T has no default (tools.md section 10). */
+static const struct ft_rewrite_tool tag = {'t', 'T', "tag_file", FT_DEFAULT_TAG_FILE, NULL};
 
 struct totals {
     uint64_t flows;
@@ -93,32 +61,30 @@ static void report_losses(struct ft_writer *w, const struct totals *t)
 
 int main(int argc, char **argv)
 {
-    struct options o;
-    struct ft_err err;
-    struct ft_tag *tag;
+    struct ft_rewrite_opts o;
+    struct ft_tag *tags;
     struct totals t = {0, 0};
     ft_progname = "flow-tag";
-    parse_options(argc, argv, &o);
+    ft_rewrite_options(argc, argv, &tag, &o);
     clock_t started = clock();
 
     struct ft_reader *r = ft_stdin_reader();
     uint64_t v5_fields = ft_format_find(5, 0)->mask;
     if ((ft_reader_format(r)->mask & v5_fields) != v5_fields)
         ft_die("Flow record missing required field for tagging.");
-    const struct ft_tag_def *d = ft_opt_tag_def(o.tag_file, o.definition, &o.rw.vars, &tag);
+    const struct ft_tag_def *d = ft_opt_tag_def(o.file, o.definition, &o.vars, &tags);
 
     const struct ft_format *in = ft_reader_format(r);
-    struct ft_writer *w = ft_rewrite_open(&o.rw, in->d_version == FT_DV_EXTENDED ? in
-                                                                           : ft_format_find(1005, 0));
+    struct ft_writer *w = ft_rewrite_open(&o, in->d_version == FT_DV_EXTENDED ? in
+                                                                      : ft_format_find(1005, 0));
     tag_stream(r, w, d, &t);
     report_losses(w, &t);
-    if (ft_writer_close(w, &err) < 0)
-        ft_die("%s", err.msg);
-    if (o.rw.debug > 0)
+    int status = ft_rewrite_close(w) || t.damaged;
+    if (o.debug > 0)
         fprintf(stderr, "flow-tag: %llu flows tagged in %.3f s\n",
                 (unsigned long long)t.flows, (double)(clock() - started) / CLOCKS_PER_SEC);
     ft_reader_close(r);
-    ft_tag_free(tag);
-    ft_vars_free(&o.rw.vars);
-    return t.damaged ? 1 : 0;
+    ft_tag_free(tags);
+    ft_rewrite_free(&o);
+    return status;
 }

@@ -171,6 +171,36 @@ def refused(what, args, message):
            "%s: exit %d, message %r" % (what, r.returncode, err.strip()[:120]))
 
 
+def commented_config():
+    """tag.cfg as flow-tools reads it too: CRLF line ends, tabs, comment lines
+    of more words than a statement may have and longer than a line."""
+    cfg = os.path.join(work, "commented.cfg")
+    many = "# " + " ".join("word%d" % i for i in range(300))
+    with open(CFG) as src, open(cfg, "w", newline="") as out:
+        out.write(many + "\r\n")
+        for line in src.read().splitlines():
+            out.write(line.replace("  ", "\t") + "\r\n\t" + many[:40] + "\r\n")
+    plain, commented = (run([TAG, "-t", c, "-T", "sites"], INPUT) for c in (CFG, cfg))
+    report(commented.returncode == 0 and commented.stdout == plain.stdout,
+           "flow-tag: a commented CRLF tag.cfg tags alike (exit %d, %s)"
+           % (commented.returncode, commented.stderr.decode(errors="replace").strip()[:80]))
+    p, workdir, port, up = start_capture("commented", "-n", "0", "-t", cfg, "-T", "sites")
+    report(up, "flow-capture -T: a commented CRLF tag.cfg is read")
+    stop(p)
+
+
+def tag_command_line():
+    """flow-tag's options (tools.md section 10), shared with flow-nfilter."""
+    for args, what, want in ((["-h"], "-h", "Usage: flow-tag"),
+                             (["-t", CFG, "-T", "sites", "extra"], "an extra argument",
+                              "Extra arguments starting with extra"),
+                             (["-t", CFG], "no -T", "no tag definition given (-T)")):
+        r = run([TAG] + args, INPUT)
+        err = r.stderr.decode(errors="replace")
+        report(r.returncode == 1 and not r.stdout and want in err,
+               "flow-tag %s: exit %d, %r" % (what, r.returncode, err.strip()[:60]))
+
+
 missing = [n for n, p in (("flow-capture", CAPTURE), ("flow-send", SEND),
                           ("flow-tag", TAG)) if not p]
 try:
@@ -181,6 +211,8 @@ try:
         v5_tagged("sites")
         v5_tagged("blanket")
         v9_extended()
+        commented_config()
+        tag_command_line()
         refused("unknown definition", ["-t", CFG, "-T", "nonexistent"], "nonexistent")
         refused("-V 5 with -T", ["-t", CFG, "-T", "sites", "-V", "5"],
                 "Must be v1005 with tagging.")

@@ -106,6 +106,12 @@ check "v5 times untouched without a time quirk" \
 n=$(($(wc -l <"$tmp/v5.csv") - 1))
 check "v5 -d counts $n scaled flows" \
     grep -q "settings_flows=$n sampling_set=$n scaled=$n swapped_interfaces=$n" "$tmp/v5a.csv.err"
+# the same entry with CRLF line ends, tabs and comments longer than a line
+printf '# %s\r\n\texporter\t10.19.144.41 sampling 100\tscale quirks swap-interfaces # %s\r\n' \
+    "$(seq -s ' ' 300)" "$(seq -s ' ' 400)" >"$tmp/crlf.conf"
+csv "$tmp/crlf.conf" "$nfv5" "$tmp/v5crlf.csv" -V extended
+check "v5 settings with CRLF, tabs and long comments read alike" \
+    cmp -s "$tmp/v5a.csv" "$tmp/v5crlf.csv"
 
 # uptime-seconds: start = export time - (sysUptime - first) seconds.
 echo "exporter 10.19.144.41 quirks uptime-seconds" >"$tmp/b.conf"

@@ -8,6 +8,7 @@ LOG_COMPILER = $(SHELL) $(top_srcdir)/tests/unit-run.sh
 AM_DISTCHECK_CONFIGURE_FLAGS = --with-shared="$(FTKIT_SHARED_DIR)"
 EXTRA_DIST += tests/unit-run.sh
 EXTRA_DIST += tests/unit/ft_test.h
+EXTRA_DIST += tests/unit/comment_lines.h
 
 # capture support (file naming, rotation, expiry, address arguments)
 check_PROGRAMS += tests/unit/test_capfile

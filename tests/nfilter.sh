@@ -45,6 +45,24 @@ udp=$("$build/flow-print" -f 5 <"$tmp/udp.ft" | awk '/^0314/ { n++; if ($9 != 17
 check "definition \"default\", primitive defined after its use" \
     test "$rc" = 0 -a "$(counts "$tmp/err" | cut -d' ' -f2)" = "${udp% *}" -a "${udp#* }" = 0
 
+# ---- comments, tabs, CRLF; symbol tables ------------------------------------------------
+{ printf '# %s\r\n' "$(seq -s ' ' 200)"
+  printf 'filter-primitive\tudp\r\n\ttype ip-protocol\r\n\tpermit udp\r\n'
+  printf '\t# %s\r\n' "$(seq -s ' ' 400)"
+  printf 'filter-definition default\r\n\tmatch\tip-protocol udp\r\n'; } >"$tmp/crlf.cfg"
+"$nf" -f "$tmp/crlf.cfg" -d 1 <"$compat/inputs/v5.ft" >/dev/null 2>"$tmp/err"; rc=$?
+check "CRLF config with tabs and long comments keeps the same flows" \
+    test "$rc" = 0 -a "$(counts "$tmp/err" | cut -d' ' -f2)" = "${udp% *}"
+mkdir "$tmp/sym"
+printf '6 tcp\n17\n' >"$tmp/sym/ip-prot.sym"
+FTKIT_SYMDIR=$tmp/sym "$nf" -f "$tmp/crlf.cfg" <"$compat/inputs/v5.ft" >"$tmp/out" 2>"$tmp/err"; rc=$?
+check "malformed symbol table: exit 1 naming the config line and the table's line" \
+    test "$rc" = 1 -a ! -s "$tmp/out" -a -n "$(grep "crlf.cfg line 4: .*\"udp\": .*sym/ip-prot.sym:2: Missing field" "$tmp/err")"
+rm "$tmp/sym/ip-prot.sym"
+FTKIT_SYMDIR=$tmp/sym "$nf" -f "$tmp/crlf.cfg" <"$compat/inputs/v5.ft" >"$tmp/out" 2>"$tmp/err"; rc=$?
+check "missing symbol table: the name is unknown" \
+    test "$rc" = 1 -a -n "$(grep 'crlf.cfg line 4: symbol lookup failed for "udp"$' "$tmp/err")"
+
 # ---- variables -----------------------------------------------------------------------
 "$nf" -f "$compat/cfg/filter.cfg" -F service -v SVC=53 -d 1 <"$compat/inputs/v5.ft" >/dev/null 2>"$tmp/e53"
 "$nf" -f "$compat/cfg/filter.cfg" -F service -v SVC=53 -v SVC=22 -d 1 <"$compat/inputs/v5.ft" >/dev/null 2>"$tmp/e22"

@@ -1,7 +1,7 @@
 /*
  * ft_cfg.c - reading the config files of the filter and tag languages
  * (see ft_cfg.h): one file reader, one line loop, one error format, so the
- * two languages report their places the same way.
+ * two languages read comments alike and report their places the same way.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -41,6 +41,29 @@ int ft_cfg_error(struct ft_err *err, const char *file, unsigned lineno, const ch
     return rc;
 }
 
+/* Nothing for a language: a blank line, or a comment (its first word
+ * starts with '#'; '#' elsewhere is a word, nfilter-language.md section 0). */
+static int blank_or_comment(const char *line)
+{
+    line += strspn(line, FT_CFG_BLANKS);
+    return *line == '\0' || *line == '#';
+}
+
+/* The line of text starting at pos into raw (cut to FT_VARS_LINE_MAX - 1
+ * characters, without its LF or CRLF); returns where the next one starts. */
+static size_t take_line(const char *text, size_t len, size_t pos, char *raw)
+{
+    const char *nl = memchr(text + pos, '\n', len - pos);
+    size_t end = nl ? (size_t)(nl - text) : len;
+    size_t next = end + 1;
+    if (end > pos && text[end - 1] == '\r')
+        end--;
+    size_t n = end - pos < FT_VARS_LINE_MAX - 1 ? end - pos : FT_VARS_LINE_MAX - 1;
+    memcpy(raw, text + pos, n);
+    raw[n] = 0;
+    return next;
+}
+
 int ft_cfg_lines(const char *text, size_t len, const char *file, const struct ft_vars *vars,
                  ft_cfg_line_fn fn, void *ctx, struct ft_err *err)
 {
@@ -56,18 +79,15 @@ int ft_cfg_lines(const char *text, size_t len, const char *file, const struct ft
     l->file = file;
     l->lineno = 0;
     for (size_t pos = 0; pos < len && rc == 0;) {
-        const char *nl = memchr(text + pos, '\n', len - pos);
-        size_t end = nl ? (size_t)(nl - text) : len;
-        size_t n = end - pos < FT_VARS_LINE_MAX - 1 ? end - pos : FT_VARS_LINE_MAX - 1;
-        memcpy(raw, text + pos, n);
-        raw[n] = 0;
+        pos = take_line(text, len, pos, raw);
         l->lineno++;
         l->n = 0;
-        pos = end + 1;
+        if (blank_or_comment(raw))      /* not even expanded: nothing in it can fail */
+            continue;
         struct ft_err e;
         if (ft_vars_expand(vars, raw, l->text, &e) < 0)
             rc = ft_cfg_error(err, file, l->lineno, "%s", e.msg);
-        else
+        else if (!blank_or_comment(l->text))    /* a variable may make one */
             rc = fn(ctx, l);
     }
     free(raw);
@@ -75,7 +95,7 @@ int ft_cfg_lines(const char *text, size_t len, const char *file, const struct ft
     return rc < 0 ? -1 : 0;
 }
 
-int ft_cfg_split(struct ft_cfg_line *l, const char *blanks, int max_words)
+int ft_cfg_split(struct ft_cfg_line *l, int max_words)
 {
     if (max_words > FT_CFG_MAX_WORDS)
         max_words = FT_CFG_MAX_WORDS;
@@ -83,7 +103,7 @@ int ft_cfg_split(struct ft_cfg_line *l, const char *blanks, int max_words)
     l->n = 0;
     char *s = l->words_buf;
     for (;;) {
-        while (*s && strchr(blanks, *s))
+        while (*s && strchr(FT_CFG_BLANKS, *s))
             *s++ = 0;
         if (!*s)
             return 0;
@@ -91,6 +111,6 @@ int ft_cfg_split(struct ft_cfg_line *l, const char *blanks, int max_words)
             return -1;
         l->word_off[l->n] = (size_t)(s - l->words_buf);
         l->word[l->n++] = s;
-        s += strcspn(s, blanks);
+        s += strcspn(s, FT_CFG_BLANKS);
     }
 }

@@ -1,8 +1,11 @@
 /*
  * ft_cfg.h - what the config languages of flow-tools (filter.cfg, tag.cfg)
- * read the same way: the whole file into memory with a size limit, then line
- * by line, each line cut to FT_VARS_LINE_MAX - 1 characters, its variables
- * expanded and split into words; errors as "FILE line N: message".
+ * read the same way (nfilter-language.md section 0): the whole file into
+ * memory with a size limit, then line by line (a CRLF line end reads as
+ * LF), each line cut to FT_VARS_LINE_MAX - 1 characters, its variables
+ * expanded and split into words at blanks; blank lines and comments (a
+ * first word starting with '#') never reach a language; errors as
+ * "FILE line N: message".
  *
  * Private to ftlib (not installed).
  */
@@ -13,10 +16,12 @@
 #include <stddef.h>
 
 #include "core/ft_err.h"
-#include "lang/ft_filter.h"          /* struct ft_vars, FT_VARS_LINE_MAX */
+#include "lang/ft_vars.h"
 
 /* The most words a line can be split into (a language may allow fewer). */
 #define FT_CFG_MAX_WORDS 64
+/* What separates words: spaces and tabs, runs of them collapsing. */
+#define FT_CFG_BLANKS " \t"
 
 /* One line of a config file. */
 struct ft_cfg_line {
@@ -31,18 +36,22 @@ struct ft_cfg_line {
 
 /*
  * Calls fn(ctx, line) for each line of text (len bytes, named file in
- * messages), variables expanded with vars (may be NULL), until fn returns
- * < 0.  The words are not split: languages split at different blanks and
- * limits (ft_cfg_split).  -1 with err set on the first error (fn sets err
- * itself, through ft_cfg_error), else 0.
+ * messages) that is neither blank nor a comment, variables expanded with
+ * vars (may be NULL), until fn returns < 0.  A comment is dropped before
+ * it is expanded or split, so nothing in it (its words, its length, a
+ * broken variable reference) can fail; a line a variable turns into a
+ * comment is one too, as in flow-tools, which expands lines first.  The
+ * words are not split: languages allow different numbers of them
+ * (ft_cfg_split).  -1 with err set on the first error (fn sets err itself,
+ * through ft_cfg_error), else 0.
  */
 typedef int (*ft_cfg_line_fn)(void *ctx, struct ft_cfg_line *line);
 int ft_cfg_lines(const char *text, size_t len, const char *file, const struct ft_vars *vars,
                  ft_cfg_line_fn fn, void *ctx, struct ft_err *err);
 
-/* Split l->text into l->word at any of the characters of blanks; -1 when
- * there are more than max_words (<= FT_CFG_MAX_WORDS) words. */
-int ft_cfg_split(struct ft_cfg_line *l, const char *blanks, int max_words);
+/* Split l->text into l->word at FT_CFG_BLANKS; -1 when there are more
+ * than max_words (<= FT_CFG_MAX_WORDS) words. */
+int ft_cfg_split(struct ft_cfg_line *l, int max_words);
 
 /* Grow the array *items (*cap elements of size bytes) to hold at least
  * n + 1: the parsers' tables grow an entry at a time.  -1 when memory runs

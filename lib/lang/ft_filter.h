@@ -31,33 +31,7 @@
 #include <time.h>
 #include "core/ft_flow.h"
 #include "core/ft_err.h"
-
-/* ---- configuration variables (-v NAME=VALUE) ------------------------------
- *
- * Every line of a configuration is expanded before it is parsed:
- * `@NAME` (NAME = the letters and digits that follow) and `@{NAME}` become
- * the value, `@{NAME:-default}` the default when NAME is not defined; an
- * undefined name without default becomes nothing.  The expanded line is
- * cut to FT_VARS_LINE_MAX - 1 characters.  The same rules hold for every
- * flow-tools configuration language.
- */
-#define FT_VARS_MAX 256         /* variables one program may define */
-#define FT_VARS_LINE_MAX 1024
-
-struct ft_vars {
-    size_t n;
-    char *name[FT_VARS_MAX];
-    char *value[FT_VARS_MAX];
-};
-
-/* "NAME=VALUE" (split at the first '='; empty name or value refused).  A
- * name defined again takes the new value.  0, or -1 with err filled. */
-int ft_vars_set(struct ft_vars *v, const char *assignment, struct ft_err *err);
-void ft_vars_free(struct ft_vars *v);
-/* Expand one line into out (FT_VARS_LINE_MAX bytes).  v may be NULL (no
- * variables).  -1 with err filled ("...: unbalanced braces") on a malformed
- * reference; the caller adds the file and line. */
-int ft_vars_expand(const struct ft_vars *v, const char *line, char *out, struct ft_err *err);
+#include "lang/ft_vars.h"           /* struct ft_vars (-v) */
 
 /* ---- loading ---------------------------------------------------------------- */
 
@@ -85,8 +59,11 @@ struct ft_filter;
 struct ft_filter_def;
 
 /* Parse a configuration held in memory; `name` is the file name in messages.
- * Symbol names are looked up in the standard tables (ft_sym_open).  NULL
- * with err filled on the first error. */
+ * Symbol names are looked up in the standard tables of o->symdir
+ * (ft_sym_open), each read at the first name that needs it: a missing
+ * table leaves names unknown, as in flow-tools; one that cannot be read or
+ * has a malformed line fails the parse with its path.  NULL with err
+ * filled on the first error. */
 struct ft_filter *ft_filter_parse(const char *text, size_t len, const char *name,
                                   const struct ft_filter_opts *o, struct ft_err *err);
 /* Read and parse a configuration file. */

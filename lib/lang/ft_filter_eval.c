@@ -68,45 +68,6 @@ int fil_compile_prim(struct fil_prim *p)
     }
 }
 
-uint64_t fil_field_need(enum fil_field f)
-{
-    const uint64_t times = FT_F_UNIX_SECS | FT_F_UNIX_NSECS | FT_F_SYSUPTIME;
-    switch (f) {
-    case FF_SRC_AS: return FT_F_SRC_AS;
-    case FF_DST_AS: return FT_F_DST_AS;
-    case FF_PROT: return FT_F_PROT;
-    case FF_SRC_MASK: return FT_F_SRC_MASK;
-    case FF_DST_MASK: return FT_F_DST_MASK;
-    case FF_TOS: return FT_F_TOS;
-    case FF_MARKED_TOS: return FT_F_MARKED_TOS;
-    case FF_TCP_FLAGS: return FT_F_TCP_FLAGS;
-    case FF_SRCPORT: return FT_F_SRCPORT;
-    case FF_DSTPORT: return FT_F_DSTPORT;
-    case FF_INPUT: return FT_F_INPUT;
-    case FF_OUTPUT: return FT_F_OUTPUT;
-    case FF_ENGINE_ID: return FT_F_ENGINE_ID;
-    case FF_ENGINE_TYPE: return FT_F_ENGINE_TYPE;
-    case FF_FLOWS: return FT_F_DFLOWS;
-    case FF_OCTETS: return FT_F_DOCTETS;
-    case FF_PACKETS: return FT_F_DPKTS;
-    case FF_EXTRA_PKTS: return FT_F_EXTRA_PKTS;
-    case FF_DURATION: return FT_F_FIRST | FT_F_LAST;
-    case FF_START: return times | FT_F_FIRST;
-    case FF_END: return times | FT_F_LAST;
-    case FF_SRC_TAG: return FT_F_SRC_TAG;
-    case FF_DST_TAG: return FT_F_DST_TAG;
-    case FF_NEXTHOP: return FT_F_NEXTHOP;
-    case FF_ROUTER_SC: return FT_F_ROUTER_SC;
-    case FF_SRCADDR: return FT_F_SRCADDR;
-    case FF_DSTADDR: return FT_F_DSTADDR;
-    case FF_EXADDR: return FT_F_EXADDR;
-    case FF_BPS: return FT_F_DOCTETS | FT_F_FIRST | FT_F_LAST;
-    case FF_PPS: return FT_F_DPKTS | FT_F_FIRST | FT_F_LAST;
-    case FF_RANDOM: return 0;
-    }
-    return 0;
-}
-
 /* Jump targets: a test that denies continues at the next group. */
 void fil_compile_def(struct ft_filter_def *d)
 {
@@ -118,84 +79,20 @@ void fil_compile_def(struct ft_filter_def *d)
         d->tests[i].on_deny = next_group;
         if (i > 0 && d->tests[i - 1].ends_group)
             next_group = (uint32_t)i;
-        d->need |= fil_field_need((enum fil_field)d->tests[i].field);
+        d->need |= d->tests[i].need;
     }
 }
 
 /* ---- flow values -------------------------------------------------------------------- */
 
-static uint64_t start_ms(const struct ft_flow *f)
-{
-    if (f->has & FT_F_TIMES)
-        return f->start_ms;
-    return ft_uptime_to_ms(f->unix_secs, f->unix_nsecs, f->sysuptime, f->first);
-}
-
-static uint64_t end_ms(const struct ft_flow *f)
-{
-    if (f->has & FT_F_TIMES)
-        return f->end_ms;
-    return ft_uptime_to_ms(f->unix_secs, f->unix_nsecs, f->sysuptime, f->last);
-}
-
-/* Last - First as the router counts it (unsigned, so it wraps with the
- * uptime); flows that only carry absolute times use those. */
-static uint32_t duration_ms(const struct ft_flow *f)
-{
-    if ((f->has & (FT_F_FIRST | FT_F_LAST)) || !(f->has & FT_F_TIMES))
-        return f->last - f->first;
-    return f->end_ms > f->start_ms ? (uint32_t)(f->end_ms - f->start_ms) : 0;
-}
-
-static uint64_t number_of(const struct ft_flow *f, enum fil_field field)
-{
-    switch (field) {
-    case FF_SRC_AS: return f->src_as;
-    case FF_DST_AS: return f->dst_as;
-    case FF_PROT: return f->prot;
-    case FF_SRC_MASK: return f->src_mask;
-    case FF_DST_MASK: return f->dst_mask;
-    case FF_TOS: return f->tos;
-    case FF_MARKED_TOS: return f->marked_tos;
-    case FF_TCP_FLAGS: return f->tcp_flags;
-    case FF_SRCPORT: return f->srcport;
-    case FF_DSTPORT: return f->dstport;
-    case FF_INPUT: return f->input;
-    case FF_OUTPUT: return f->output;
-    case FF_ENGINE_ID: return f->engine_id;
-    case FF_ENGINE_TYPE: return f->engine_type;
-    case FF_FLOWS: return f->dflows;
-    case FF_OCTETS: return f->doctets;
-    case FF_PACKETS: return f->dpkts;
-    case FF_EXTRA_PKTS: return f->extra_pkts;
-    case FF_DURATION: return duration_ms(f);
-    case FF_SRC_TAG: return f->src_tag;
-    case FF_DST_TAG: return f->dst_tag;
-    case FF_START: return start_ms(f) / 1000u;
-    case FF_END: return end_ms(f) / 1000u;
-    default: return 0;
-    }
-}
-
-static const struct ft_ip *address_of(const struct ft_flow *f, enum fil_field field)
-{
-    switch (field) {
-    case FF_NEXTHOP: return &f->nexthop;
-    case FF_ROUTER_SC: return &f->router_sc;
-    case FF_SRCADDR: return &f->srcaddr;
-    case FF_DSTADDR: return &f->dstaddr;
-    default: return &f->exaddr;
-    }
-}
-
 /* bps / pps: 0 for a flow of no duration. */
-static double rate_of(const struct ft_flow *f, enum fil_field field)
+static double rate_of(const struct ft_flow *f, enum fil_source source)
 {
-    uint32_t ms = duration_ms(f);
+    uint64_t ms = ft_flow_duration_ms(f);
     if (!ms)
         return 0.0;
-    double amount = field == FF_BPS ? (double)f->doctets * 8.0 : (double)f->dpkts;
-    return amount / (ms / 1000.0);
+    double amount = source == SRC_BPS ? (double)f->doctets * 8.0 : (double)f->dpkts;
+    return amount / ((double)ms / 1000.0);
 }
 
 /* ---- primitives ----------------------------------------------------------------------- */
@@ -338,26 +235,30 @@ static int eval_number(const struct fil_prim *p, uint64_t v)
     }
 }
 
+/* start-time, end-time: against a date, a time of day, or (start-time
+ * only) as a counter of seconds. */
+static int eval_time(const struct fil_prim *p, uint64_t secs)
+{
+    if (p->type == PT_TIME_DATE)
+        return eval_time_date(p, (int64_t)secs);
+    if (p->type == PT_TIME)
+        return eval_time_of_day(p, (int64_t)secs);
+    return eval_counter(p, secs);
+}
+
 static int eval_test(const struct fil_test *t, const struct ft_flow *f, uint64_t *rng)
 {
     const struct fil_prim *p = t->prim;
-    enum fil_field field = (enum fil_field)t->field;
-    switch (field) {
-    case FF_NEXTHOP: case FF_ROUTER_SC: case FF_SRCADDR: case FF_DSTADDR: case FF_EXADDR:
-        return eval_address(p, address_of(f, field));
-    case FF_BPS: case FF_PPS:
-        return eval_double(p, rate_of(f, field));
-    case FF_RANDOM:
-        return eval_rate(p, rng);
-    case FF_START: case FF_END:
-        if (p->type == PT_TIME_DATE)
-            return eval_time_date(p, (int64_t)number_of(f, field));
-        if (p->type == PT_TIME)
-            return eval_time_of_day(p, (int64_t)number_of(f, field));
-        return eval_counter(p, number_of(f, field));
-    default:
-        return eval_number(p, number_of(f, field));
+    switch ((enum fil_source)t->source) {
+    case SRC_NUMBER: return eval_number(p, ft_field_get(f, t->field));
+    case SRC_ADDRESS: return eval_address(p, ft_field_cptr(f, t->field));
+    case SRC_DURATION: return eval_counter(p, ft_flow_duration_ms(f));
+    case SRC_START: return eval_time(p, ft_flow_start_ms(f) / 1000u);
+    case SRC_END: return eval_time(p, ft_flow_end_ms(f) / 1000u);
+    case SRC_BPS: case SRC_PPS: return eval_double(p, rate_of(f, (enum fil_source)t->source));
+    case SRC_RANDOM: return eval_rate(p, rng);
     }
+    return 0;
 }
 
 /* ---- definitions ----------------------------------------------------------------------- */

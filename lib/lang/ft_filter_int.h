@@ -1,11 +1,13 @@
 /*
- * ft_filter_int.h - what the filter parser (ft_filter.c) and the
- * evaluator (ft_filter_eval.c) share.  Private to ftlib.
+ * ft_filter_int.h - what the filter parser (ft_filter.c, its primitives in
+ * ft_filter_prim.c) and the evaluator (ft_filter_eval.c) share.  Private
+ * to ftlib.
  */
 #ifndef FT_FILTER_INT_H
 #define FT_FILTER_INT_H
 
 #include <stdbool.h>
+#include "core/ft_field.h"
 #include "lang/ft_filter.h"
 #include "text/ft_sym.h"
 #include "lang/ft_trie.h"
@@ -17,13 +19,16 @@ enum fil_type {
 };
 #define PT_BIT(t) (1u << (t))
 
-/* The flow fields a `match` line can name. */
-enum fil_field {
-    FF_SRC_AS, FF_DST_AS, FF_PROT, FF_SRC_MASK, FF_DST_MASK, FF_TOS, FF_MARKED_TOS,
-    FF_TCP_FLAGS, FF_SRCPORT, FF_DSTPORT, FF_INPUT, FF_OUTPUT, FF_ENGINE_ID,
-    FF_ENGINE_TYPE, FF_FLOWS, FF_OCTETS, FF_PACKETS, FF_EXTRA_PKTS, FF_DURATION,
-    FF_START, FF_END, FF_SRC_TAG, FF_DST_TAG, FF_NEXTHOP, FF_ROUTER_SC, FF_SRCADDR,
-    FF_DSTADDR, FF_EXADDR, FF_BPS, FF_PPS, FF_RANDOM
+/* Where the value a `match` tests comes from: a member of the flow, told
+ * by its row of the field table (core/ft_field.h), or one of the fields
+ * the language computes, which are no member. */
+enum fil_source {
+    SRC_NUMBER,                 /* a numeric member */
+    SRC_ADDRESS,                /* an address member */
+    SRC_DURATION,               /* Last - First, ms */
+    SRC_START, SRC_END,         /* wall-clock seconds of the first, last packet */
+    SRC_BPS, SRC_PPS,           /* octets * 8 or packets per second */
+    SRC_RANDOM                  /* no value: random-sample */
 };
 
 enum fil_op { OP_LT, OP_GT, OP_EQ, OP_NE, OP_LE, OP_GE };
@@ -82,10 +87,14 @@ struct fil_prim {
 };
 
 struct fil_test {
-    uint8_t field;              /* enum fil_field */
+    uint8_t source;             /* enum fil_source */
     uint8_t ends_group;         /* last test of its group */
     uint32_t on_deny;           /* index of the next group's first test, or n */
+    const struct ft_field *field;   /* SRC_NUMBER, SRC_ADDRESS: the member */
     struct fil_prim *prim;
+    uint64_t need;              /* FT_F_* the value is read from */
+    unsigned types;             /* PT_BIT()s of the primitives the field takes */
+    char *field_name;           /* as written, until resolved (messages) */
     char *prim_name;            /* until resolved */
     int line;
 };
@@ -113,9 +122,36 @@ struct ft_filter {
     struct ft_filter_opts opts;
 };
 
+/* The parser's state between lines. */
+struct fil_parser {
+    struct ft_filter *f;
+    struct fil_prim *prim;      /* the primitive being defined, or NULL */
+    struct ft_filter_def *def;  /* the definition being defined, or NULL */
+    struct ft_err *err;
+};
+
+struct ft_cfg_line;
+
+/* ft_filter.c: "FILE line N: message" into the parser's err (always -1);
+ * the same to the opts' warn callback, parsing going on. */
+int fil_line_error(const struct fil_parser *p, const struct ft_cfg_line *l, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void fil_line_warn(const struct fil_parser *p, const struct ft_cfg_line *l, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* A statement of n words (keyword included): fewer is "KEYWORD: expecting
+ * WHAT"; a word more is named, a trailing "# comment" too, since '#' starts
+ * a comment only as a line's first word (nfilter-language.md section 0). */
+int fil_word_count(const struct fil_parser *p, const struct ft_cfg_line *l, int n,
+                   const char *what);
+
+/* ft_filter_prim.c: `filter-primitive NAME` starts a primitive; the
+ * statements in it (type, permit, deny, default, mask); freeing one. */
+int fil_prim_start(struct fil_parser *p, const struct ft_cfg_line *l);
+int fil_prim_statement(struct fil_parser *p, const struct ft_cfg_line *l);
+void fil_prim_free(struct fil_prim *pr);
+
 /* ft_filter_eval.c */
 int fil_compile_prim(struct fil_prim *p);
 void fil_compile_def(struct ft_filter_def *d);
-uint64_t fil_field_need(enum fil_field f);
 
 #endif

@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include "core/ft_flow.h"
 #include "core/ft_err.h"
+#include "lang/ft_vars.h"           /* struct ft_vars (-v) */
 
 /* What one configuration may hold; beyond these loading fails. */
 #define FT_TAG_MAX_ACTIONS 100000u
@@ -31,8 +32,6 @@
 #define FT_TAG_MAX_TERMS 10000u         /* terms of one definition */
 #define FT_TAG_MAX_TERM_ACTIONS 10000u  /* action lines of one term */
 #define FT_TAG_MAX_FILE (64u * 1024u * 1024u)
-
-struct ft_vars;                 /* configuration variables (ft_filter.h) */
 
 struct ft_tag_opts {
     const struct ft_vars *vars; /* -v bindings, or NULL */

@@ -1,10 +1,10 @@
 /*
  * ft_tag_parse.c - reading tag.cfg (nfilter-language.md sections 0 and 2).
  *
- * The file is taken line by line: variables expanded (ft_vars_expand), the
- * line split into words at blanks, a first word starting with '#' makes a
- * comment.  `tag-action` and `tag-definition` open a block from anywhere;
- * the other keywords belong to the block they appear in.  Action names in
+ * The file is taken line by line (ft_cfg_lines): variables expanded, blank
+ * lines and comments dropped, the line split into words at blanks.
+ * `tag-action` and `tag-definition` open a block from anywhere; the other
+ * keywords belong to the block they appear in.  Action names in
  * definitions are resolved once the whole file is read.  The first error
  * stops loading with "FILE line N: message".
  */
@@ -18,7 +18,6 @@
 #include "core/ft_file.h"
 #include "lang/ft_cfg.h"
 #include "core/ft_err.h"
-#include "lang/ft_filter.h"          /* struct ft_vars */
 #include "lang/ft_tag_int.h"
 
 #define MAX_WORDS 16
@@ -505,18 +504,16 @@ static int statement(struct parser *p)
     return fail(p, "unexpected \"%s\" outside tag-action and tag-definition", kw);
 }
 
-/* One line of the file, variables expanded (ft_cfg_lines); words split at
- * blanks and tabs only, as the tag language always has. */
+/* One line of the file that holds a statement, variables expanded
+ * (ft_cfg_lines drops blank lines and comments). */
 static int parse_line(void *parser, struct ft_cfg_line *l)
 {
     struct parser *p = parser;
     p->line = l->lineno;
-    if (ft_cfg_split(l, " \t", MAX_WORDS) < 0)
+    if (ft_cfg_split(l, MAX_WORDS) < 0)
         return fail(p, "too many words");
     p->word = l->word;
     p->n_words = (unsigned)l->n;
-    if (!p->n_words || p->word[0][0] == '#')
-        return 0;
     return statement(p);
 }
 

@@ -3,12 +3,12 @@
  * a flow's entry and what the entry does to the flow.
  */
 #include <ctype.h>
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "core/ft_err.h"
+#include "core/ft_file.h"
 #include "pdu/ft_exporters.h"
 
 /* A remembered lookup: a collector sees few exporters, a file may name
@@ -89,21 +89,27 @@ static int tok_is(const struct tok *t, const char *word)
     return t->len == strlen(word) && memcmp(t->s, word, t->len) == 0;
 }
 
-/* Split a line (its comment already cut) into tokens; -1 when too many. */
-static int split(const char *line, struct tok *toks, size_t max, size_t *n)
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* Split the statement [p, end) (a line without its comment and line end)
+ * into tokens at spaces and tabs; -1 when there are more than max. */
+static int split(const char *p, const char *end, struct tok *toks, size_t max, size_t *n)
 {
     *n = 0;
-    const char *p = line;
     for (;;) {
-        while (*p == ' ' || *p == '\t' || *p == '\r')
+        while (p < end && is_blank(*p))
             p++;
-        if (!*p)
+        if (p == end)
             return 0;
         if (*n == max)
             return -1;
-        size_t len = strcspn(p, " \t\r");
-        toks[(*n)++] = (struct tok){p, len};
-        p += len;
+        const char *t = p;
+        while (p < end && !is_blank(*p))
+            p++;
+        toks[(*n)++] = (struct tok){t, (size_t)(p - t)};
     }
 }
 
@@ -296,15 +302,20 @@ struct parse_state {
     unsigned first_refused;     /* line of the first of them */
 };
 
-static int parse_line(struct parse_state *ps, const struct place *at, char *line,
-                      struct ft_err *err)
+/* One line [line, end) without its line end: the statement before its
+ * comment ('#' to the end of the line, whatever it holds). */
+static int parse_line(struct parse_state *ps, const struct place *at, const char *line,
+                      const char *end, struct ft_err *err)
 {
-    char *hash = strchr(line, '#');
+    const char *hash = memchr(line, '#', (size_t)(end - line));
     if (hash)
-        *hash = '\0';
+        end = hash;
+    if (end - line > FT_EXPORTERS_LINE_MAX)
+        return ft_err_set(err, "%s:%u: line longer than %d bytes", at->name, at->line,
+                          FT_EXPORTERS_LINE_MAX);
     struct tok toks[MAX_TOKENS];
     size_t n;
-    if (split(line, toks, MAX_TOKENS, &n) < 0)
+    if (split(line, end, toks, MAX_TOKENS, &n) < 0)
         return place_err(err, at, &toks[MAX_TOKENS - 1], "more than %d words on a line",
                          MAX_TOKENS);
     if (n == 0)
@@ -350,75 +361,46 @@ static struct ft_exporters *finish(struct parse_state *ps, const char *name, int
     return ps->x;
 }
 
-struct ft_exporters *ft_exporters_parse(const char *name, const char *text,
-                                        uint32_t max_entries, struct ft_err *err)
+/* The settings of text[0..len), named `name` in messages. */
+static struct ft_exporters *parse_text(const char *name, const char *text, size_t len,
+                                       uint32_t max_entries, struct ft_err *err)
 {
     struct parse_state ps = {.x = new_settings(max_entries)};
     if (!ps.x) {
         ft_err_set(err, "%s: out of memory", name);
         return NULL;
     }
-    char line[FT_EXPORTERS_LINE_MAX + 1];
     struct place at = {name, 0};
     int rc = 0;
-    for (const char *p = text; rc == 0 && *p;) {
-        size_t len = strcspn(p, "\n");
+    for (const char *p = text, *end = text + len; rc == 0 && p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *eol = nl ? nl : end;
         at.line++;
-        if (len > FT_EXPORTERS_LINE_MAX) {
-            rc = ft_err_set(err, "%s:%u: line longer than %d bytes", name, at.line,
-                            FT_EXPORTERS_LINE_MAX);
-            break;
-        }
-        memcpy(line, p, len);
-        line[len] = '\0';
-        rc = parse_line(&ps, &at, line, err);
-        p += len + (p[len] == '\n');
+        if (memchr(p, '\0', (size_t)(eol - p)))      /* no text: refused, not read around */
+            rc = ft_err_set(err, "%s:%u: a NUL byte", name, at.line);
+        else
+            rc = parse_line(&ps, &at, p, eol > p && eol[-1] == '\r' ? eol - 1 : eol, err);
+        p = eol + 1;
     }
     return finish(&ps, name, rc, err);
 }
 
-/* One line of a file into buf: 1, 0 at the end, -1 when it is too long. */
-static int read_line(FILE *fp, char *buf, size_t size)
+struct ft_exporters *ft_exporters_parse(const char *name, const char *text,
+                                        uint32_t max_entries, struct ft_err *err)
 {
-    if (!fgets(buf, (int)size, fp))
-        return 0;
-    size_t len = strlen(buf);
-    if (len > 0 && buf[len - 1] == '\n') {
-        buf[len - 1] = '\0';
-        return 1;
-    }
-    return feof(fp) ? 1 : -1;   /* the last line may lack its newline */
+    return parse_text(name, text, strlen(text), max_entries, err);
 }
 
 struct ft_exporters *ft_exporters_load(const char *path, uint32_t max_entries,
                                        struct ft_err *err)
 {
-    FILE *fp = fopen(path, "r");
-    if (!fp) {
-        ft_err_set(err, "%s: %s", path, strerror(errno));
+    size_t len;
+    char *text = ft_file_read(path, FT_EXPORTERS_MAX_FILE, &len, err);
+    if (!text)
         return NULL;
-    }
-    struct parse_state ps = {.x = new_settings(max_entries)};
-    int rc = ps.x ? 0 : ft_err_set(err, "%s: out of memory", path);
-    char line[FT_EXPORTERS_LINE_MAX + 2];
-    struct place at = {path, 0};
-    while (rc == 0) {
-        int got = read_line(fp, line, sizeof line);
-        if (got == 0)
-            break;
-        at.line++;
-        if (got < 0)
-            rc = ft_err_set(err, "%s:%u: line longer than %d bytes", path, at.line,
-                            FT_EXPORTERS_LINE_MAX);
-        else
-            rc = parse_line(&ps, &at, line, err);
-    }
-    if (rc == 0 && ferror(fp))
-        rc = ft_err_set(err, "%s:%u: read error", path, at.line);
-    fclose(fp);
-    if (!ps.x)
-        return NULL;
-    return finish(&ps, path, rc, err);
+    struct ft_exporters *x = parse_text(path, text, len, max_entries, err);
+    free(text);
+    return x;
 }
 
 void ft_exporters_free(struct ft_exporters *x)

@@ -25,7 +25,8 @@
 
 #define FT_EXPORTERS_PATH "/etc/ftkit/exporters.conf"   /* the documented place */
 #define FT_EXPORTERS_MAX 4096       /* entries of one file, unless told otherwise */
-#define FT_EXPORTERS_LINE_MAX 1024  /* bytes of one line */
+#define FT_EXPORTERS_LINE_MAX 1024  /* bytes of one line's statement (its comment aside) */
+#define FT_EXPORTERS_MAX_FILE (64u * 1024u * 1024u)
 
 /* Quirks: what a broken exporter gets wrong, one bit each. */
 #define FT_QUIRK_UPTIME_SECONDS        0x01u  /* sysUptime and first/last in seconds */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "ft_test.h"
+#include "comment_lines.h"
 #include "pdu/ft_exporters.h"
 #include "stream/ft_format.h"
 #include "pdu/ft_pdu.h"
@@ -186,16 +187,23 @@ static void test_parse_limit(void)
           err.msg);
 }
 
+/* A settings file in a temporary file: its path in path (64 bytes). */
+static int write_file(char *path, const char *text, size_t len)
+{
+    strcpy(path, "/tmp/test_exporters_XXXXXX");
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return -1;
+    ssize_t w = write(fd, text, len);
+    close(fd);
+    return w == (ssize_t)len ? 0 : -1;
+}
+
 static void test_load_file(void)
 {
-    char path[] = "/tmp/test_exporters_XXXXXX";
-    int fd = mkstemp(path);
-    CHECK(fd >= 0, "mkstemp");
-    if (fd < 0)
-        return;
+    char path[64];
     const char *text = "# lab\nexporter 192.0.2.1 sampling 10\nexporter 192.0.2.2 scale";
-    CHECK(write(fd, text, strlen(text)) == (ssize_t)strlen(text), "write");
-    close(fd);
+    CHECK(write_file(path, text, strlen(text)) == 0, "write %s", path);
     struct ft_err err;
     struct ft_exporters *x = ft_exporters_load(path, 0, &err);
     CHECK(x && ft_exporters_count(x) == 2, "file loaded: %s", x ? "" : err.msg);
@@ -226,6 +234,51 @@ static void test_load_file(void)
     x = ft_exporters_load(path, 0, &err);
     CHECK(x == NULL && strstr(err.msg, path) && strstr(err.msg, "No such file"),
           "missing file: %s", err.msg);
+}
+
+/* Comments, tabs and CRLF line ends, through the text parser and the file
+ * reader alike: comment lines of more words than a line may hold and longer
+ * than a line, and comments after an entry ('#' starts a comment anywhere
+ * in this language, ftkit-exporters(5)), however long. */
+static void test_comments(void)
+{
+    static char many[2000], longc[2000], text[10000];
+    comment_lines(many, longc, sizeof many);
+    snprintf(text, sizeof text,
+             "%s\r\n\t# a tab first\r\n%s\r\n\r\n \t\r\n"
+             "exporter\t192.0.2.1\tsampling\t10\t%s\r\n"
+             "exporter 192.0.2.2 scale %s\r\n"
+             "exporter 192.0.2.3 quirks zero-packets\r", many, longc, many, longc);
+    char path[64];
+    CHECK(write_file(path, text, strlen(text)) == 0, "write %s", path);
+    for (int from_file = 0; from_file < 2; from_file++) {
+        struct ft_err err = {""};
+        struct ft_exporters *x = from_file ? ft_exporters_load(path, 0, &err)
+                                           : parse(text, 0, &err);
+        const char *how = from_file ? "file" : "text";
+        CHECK(x && ft_exporters_count(x) == 3, "%s: commented CRLF settings: %s", how, err.msg);
+        if (!x)
+            continue;
+        const struct ft_exporter_conf *c = ft_exporters_entry(x, 0);
+        CHECK(c->line == 6 && c->sampling == 10, "%s: tabs, a comment of many words after",
+              how);
+        c = ft_exporters_entry(x, 1);
+        CHECK(c->line == 7 && c->scale, "%s: a comment longer than a line after", how);
+        c = ft_exporters_entry(x, 2);
+        CHECK(c->line == 8 && c->quirks == FT_QUIRK_ZERO_PACKETS,
+              "%s: CR at the end of the file", how);
+        ft_exporters_free(x);
+    }
+    /* a NUL byte would end the text early: refused with its line */
+    static const char nul[] = "exporter 192.0.2.1 scale\nexporter 192.0.2.2\0 x scale\n";
+    CHECK(write_file(path, nul, sizeof nul - 1) == 0, "write %s", path);
+    struct ft_err err = {""};
+    struct ft_exporters *x = ft_exporters_load(path, 0, &err);
+    char want[128];
+    snprintf(want, sizeof want, "%s:2: a NUL byte", path);
+    CHECK(x == NULL && strstr(err.msg, want), "NUL byte: %s", err.msg);
+    ft_exporters_free(x);
+    unlink(path);
 }
 
 /* ---- lookup ------------------------------------------------------------- */
@@ -695,6 +748,7 @@ int main(void)
     test_parse_errors();
     test_parse_limit();
     test_load_file();
+    test_comments();
     test_lookup();
     test_sampling();
     test_scale();

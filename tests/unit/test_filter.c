@@ -2,14 +2,20 @@
  * test_filter.c - the filter language: parsing, errors, evaluation,
  * variables, IPv6 prefixes.
  */
+#include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include "ft_test.h"
+#include "comment_lines.h"
 #include "lang/ft_filter.h"
 #include "core/ft_flow.h"
+#include "text/ft_sym.h"
 
 /* The shared symbol tables (symbolic values in filter definitions). */
 static char symdir[1024];
@@ -197,6 +203,160 @@ static void test_groups(void)
     CHECK_EQ_U(judge(cfg, "empty-inverted", &f), 1, "inverted, it permits");
 }
 
+/* Every spelling of nfilter-language.md 1.3 for a member of the flow: the
+ * member it reads, the stream fields it needs, the primitive it takes. */
+static const struct member_case {
+    const char *names;          /* blank-separated spellings */
+    const char *type, *rule;    /* a primitive permitting the value 7 */
+    uint64_t need;
+    size_t off;                 /* the member */
+    int width;                  /* its bytes; 0: an address */
+} member_cases[] = {
+#define M(member) offsetof(struct ft_flow, member), (int)sizeof(((struct ft_flow *)0)->member)
+#define A(member) offsetof(struct ft_flow, member), 0
+    {"src-as source-as", "as", "permit 7", FT_F_SRC_AS, M(src_as)},
+    {"dst-as destination-as", "as", "permit 7", FT_F_DST_AS, M(dst_as)},
+    {"ip-protocol", "ip-protocol", "permit 7", FT_F_PROT, M(prot)},
+    {"src-ip-addr-prefix-len ip-source-address-prefix-len", "ip-address-prefix-len",
+     "permit 7", FT_F_SRC_MASK, M(src_mask)},
+    {"dst-ip-addr-prefix-len ip-destination-address-prefix-len", "ip-address-prefix-len",
+     "permit 7", FT_F_DST_MASK, M(dst_mask)},
+    {"ip-tos", "ip-tos", "permit 7", FT_F_TOS, M(tos)},
+    {"ip-marked-tos", "ip-tos", "permit 7", FT_F_MARKED_TOS, M(marked_tos)},
+    {"ip-tcp-flags", "ip-tcp-flags", "permit 7", FT_F_TCP_FLAGS, M(tcp_flags)},
+    {"src-ip-port ip-source-port", "ip-port", "permit 7", FT_F_SRCPORT, M(srcport)},
+    {"dst-ip-port ip-destination-port", "ip-port", "permit 7", FT_F_DSTPORT, M(dstport)},
+    {"src-ifindex input-interface", "ifindex", "permit 7", FT_F_INPUT, M(input)},
+    {"dst-ifindex output-interface", "ifindex", "permit 7", FT_F_OUTPUT, M(output)},
+    {"engine-id", "engine", "permit 7", FT_F_ENGINE_ID, M(engine_id)},
+    {"engine-type", "engine", "permit 7", FT_F_ENGINE_TYPE, M(engine_type)},
+    {"flows", "counter", "permit eq 7", FT_F_DFLOWS, M(dflows)},
+    {"octets", "counter", "permit eq 7", FT_F_DOCTETS, M(doctets)},
+    {"packets", "counter", "permit eq 7", FT_F_DPKTS, M(dpkts)},
+    {"extra-packets", "counter", "permit eq 7", FT_F_EXTRA_PKTS, M(extra_pkts)},
+    {"src-tag source-tag", "tag", "permit 7", FT_F_SRC_TAG, M(src_tag)},
+    {"dst-tag destination-tag", "tag-mask", "permit 7 0xff", FT_F_DST_TAG, M(dst_tag)},
+    {"nexthop-ip-addr ip-nexthop-address", "ip-address", "permit 0.0.0.7", FT_F_NEXTHOP,
+     A(nexthop)},
+    {"shortcut-ip-addr ip-shortcut-address", "ip-address-prefix", "permit 0.0.0.7/32",
+     FT_F_ROUTER_SC, A(router_sc)},
+    {"src-ip-addr ip-source-address", "ip-address-mask", "permit 0.0.0.7 255.255.255.255",
+     FT_F_SRCADDR, A(srcaddr)},
+    {"dst-ip-addr ip-destination-address", "ip-address", "permit 0.0.0.7", FT_F_DSTADDR,
+     A(dstaddr)},
+    {"exporter-ip-addr ip-exporter-address", "ip-address", "permit 0.0.0.7", FT_F_EXADDR,
+     A(exaddr)},
+#undef M
+#undef A
+};
+
+/* The member of c in f set to v (an address to 0.0.0.v). */
+static void set_member(struct ft_flow *f, const struct member_case *c, uint64_t v)
+{
+    char *m = (char *)f + c->off;
+    uint8_t u8 = (uint8_t)v;
+    uint16_t u16 = (uint16_t)v;
+    uint32_t u32 = (uint32_t)v;
+    switch (c->width) {
+    case 1: memcpy(m, &u8, 1); break;
+    case 2: memcpy(m, &u16, 2); break;
+    case 4: memcpy(m, &u32, 4); break;
+    case 8: memcpy(m, &v, 8); break;
+    default: ft_ip_set4((struct ft_ip *)m, u32); break;
+    }
+}
+
+/* A flow whose every address is 0.0.0.0, the member of c set to 7. */
+static struct ft_flow flow_with_7(const struct member_case *c)
+{
+    struct ft_flow f;
+    memset(&f, 0, sizeof f);
+    struct ft_ip *addrs[] = {&f.exaddr, &f.srcaddr, &f.dstaddr, &f.nexthop, &f.router_sc};
+    for (size_t i = 0; i < sizeof addrs / sizeof addrs[0]; i++)
+        ft_ip_set4(addrs[i], 0);
+    set_member(&f, c, 7);
+    return f;
+}
+
+/* Each spelling (and its upper case) reads its member and needs its field;
+ * a primitive of another type is refused. */
+static void test_match_fields(void)
+{
+    static char cfg[512];
+    for (size_t i = 0; i < sizeof member_cases / sizeof member_cases[0]; i++) {
+        const struct member_case *c = &member_cases[i];
+        char names[128], *save = NULL;
+        snprintf(names, sizeof names, "%s", c->names);
+        for (char *n = strtok_r(names, " ", &save); n; n = strtok_r(NULL, " ", &save)) {
+            for (int upper = 0; upper < 2; upper++) {
+                char name[64];
+                for (size_t k = 0; k <= strlen(n); k++)
+                    name[k] = upper ? (char)toupper((unsigned char)n[k]) : n[k];
+                snprintf(cfg, sizeof cfg, "filter-primitive p\n type %s\n %s\n"
+                         "filter-definition d\n match %s p\n", c->type, c->rule, name);
+                struct ft_err err;
+                struct ft_filter *f = parse(cfg, NULL, &err);
+                CHECK(f != NULL, "%s: %s", name, err.msg);
+                if (!f)
+                    continue;
+                struct ft_filter_def *d = ft_filter_find(f, "d");
+                CHECK_EQ_U(ft_filter_def_fields(d), c->need, name);
+                struct ft_flow fl = flow_with_7(c);
+                CHECK(ft_filter_match(d, &fl) == 1, "%s reads its member", name);
+                set_member(&fl, c, 0);
+                CHECK(ft_filter_match(d, &fl) == 0, "%s: 0 is not 7", name);
+                ft_filter_free(f);
+            }
+        }
+        snprintf(cfg, sizeof cfg, "filter-primitive p\n type rate\n permit 2\n"
+                 "filter-definition d\n match %.*s p\n", (int)strcspn(c->names, " "), c->names);
+        CHECK(error_says(cfg, "incompatible with match"), "%s takes no rate", c->names);
+    }
+    CHECK(error_says("filter-primitive p\n type counter\n permit gt 1\n"
+                     "filter-definition d\n match src-AS p\n",
+                     "Primitive \"p\" incompatible with match \"src-AS\""), "as written");
+    CHECK(error_says("filter-definition d\n match unix-secs p\n", "Unknown match criteria"),
+          "a member the language does not name");
+    CHECK(error_says("filter-definition d\n match srcaddr p\n", "Unknown match criteria"),
+          "a flow-tools field name is no language spelling");
+}
+
+/* The fields that are no member of the flow: what they need; bps. */
+static void test_computed_fields(void)
+{
+    static char cfg[512];
+    static const struct { const char *name, *type, *rule; uint64_t need; } computed[] = {
+        {"duration", "counter", "permit gt 1", FT_F_FIRST | FT_F_LAST},
+        {"start-time", "time", "permit gt 1:00", FT_F_UNIX_SECS | FT_F_UNIX_NSECS |
+                                                 FT_F_SYSUPTIME | FT_F_FIRST},
+        {"end-time", "time-date", "permit gt 1 hour ago", FT_F_UNIX_SECS | FT_F_UNIX_NSECS |
+                                                          FT_F_SYSUPTIME | FT_F_LAST},
+        {"bps", "double", "permit gt 7999", FT_F_DOCTETS | FT_F_FIRST | FT_F_LAST},
+        {"pps", "double", "permit gt 1.5", FT_F_DPKTS | FT_F_FIRST | FT_F_LAST},
+        {"random-sample", "rate", "permit 1", 0},
+    };
+    for (size_t i = 0; i < sizeof computed / sizeof computed[0]; i++) {
+        snprintf(cfg, sizeof cfg, "filter-primitive p\n type %s\n %s\n"
+                 "filter-definition d\n match %s p\n", computed[i].type, computed[i].rule,
+                 computed[i].name);
+        struct ft_err err;
+        struct ft_filter *f = parse(cfg, NULL, &err);
+        CHECK(f && ft_filter_def_fields(ft_filter_find(f, "d")) == computed[i].need,
+              "%s: %s", computed[i].name, f ? "needs" : err.msg);
+        ft_filter_free(f);
+    }
+    struct ft_flow fl = v4flow(1, 2, 6, 1, 2);
+    fl.has |= FT_F_FIRST | FT_F_LAST;
+    fl.first = 5000;
+    fl.last = 6000;
+    fl.doctets = 1000;          /* 8000 bits in 1 s */
+    snprintf(cfg, sizeof cfg, "filter-primitive p\n type double\n permit gt 7999\n"
+             "filter-definition d\n match bps p\n");
+    CHECK_EQ_U(judge(cfg, "d", &fl), 1, "8000 bps");
+    fl.doctets = 999;
+    CHECK_EQ_U(judge(cfg, "d", &fl), 0, "7992 bps");
+}
+
 static void test_addresses(void)
 {
     const char *cfg =
@@ -359,6 +519,162 @@ static void test_warnings(void)
     ft_filter_free(f);
 }
 
+/* Comments, tabs and CRLF line ends (nfilter-language.md section 0):
+ * a line whose first word starts with '#' is a comment whatever follows;
+ * '#' after a statement is a word, as in flow-tools, so it is refused. */
+static void test_comments(void)
+{
+    static char many[2000], longc[2000], cfg[8000];
+    comment_lines(many, longc, sizeof many);
+    snprintf(cfg, sizeof cfg,
+             "%s\r\n"
+             "\t# indented by a tab; a broken reference @{NAME in a comment\r\n"
+             "\r\n \t \r\n"
+             "filter-primitive\tweb\r\n"
+             "\ttype\tip-port\t\r\n"
+             "\tpermit\t80,\t443\r\n"
+             "%s\r\n"
+             "filter-primitive\tlater\r\n"
+             "\ttype time-date\r\n"
+             "\tpermit gt March 14, 2024 09:05:00 UTC\t\r\n"
+             "filter-definition d\r\n"
+             "\tmatch\tip-destination-port\tweb\r\n"
+             "filter-definition t\r\n"
+             "\tmatch start-time later\r", many, longc);
+    struct ft_flow f = v4flow(1, 2, 6, 1000, 443);
+    CHECK_EQ_U(judge(cfg, "d", &f), 1, "commented CRLF config, port 443");
+    f.dstport = 22;
+    CHECK_EQ_U(judge(cfg, "d", &f), 0, "commented CRLF config, port 22");
+    f.has |= FT_F_TIMES;
+    f.start_ms = 1710407101000ULL;      /* 09:05:01 UTC */
+    CHECK_EQ_U(judge(cfg, "t", &f), 1, "a date before CRLF");
+    f.start_ms = 1710407100000ULL;
+    CHECK_EQ_U(judge(cfg, "t", &f), 0, "a date before CRLF, at 09:05");
+
+    CHECK(error_says("filter-primitive p\n type ip-port\n permit 80 # web\n", "\"#\""),
+          "a comment after a list");
+    CHECK(error_says("filter-primitive p # ports\n", "\"#\""), "a comment after a name");
+    CHECK(error_says("filter-primitive p\n type ip-port # ports\n", "\"#\""),
+          "a comment after a type");
+    CHECK(error_says("filter-primitive p\n type ip-port\n permit 80\n"
+                     "filter-definition d\n match ip-destination-port p # web\n", "\"#\""),
+          "a comment after a match");
+    CHECK(error_says("filter-primitive p\n type counter\n permit gt 5 # small\n", "\"#\""),
+          "a comment after a comparison");
+    CHECK(error_says("filter-primitive p\n type ip-address\n permit 10.0.0.1 # host\n",
+                     "\"#\""), "a comment after an address");
+
+    /* a variable may turn a line into a comment, as in flow-tools, where
+     * lines are expanded before they are read */
+    struct ft_vars v;
+    struct ft_err err;
+    memset(&v, 0, sizeof v);
+    ft_vars_set(&v, "OFF=#", &err);
+    const char *off = "filter-primitive p\n type ip-port\n permit 80\n @OFF permit 22\n"
+                      "filter-definition d\n match ip-destination-port p\n";
+    struct ft_filter *flt = parse(off, &v, &err);
+    f.dstport = 22;
+    CHECK(flt && ft_filter_match(ft_filter_find(flt, "d"), &f) == 0, "@OFF comments a line");
+    ft_filter_free(flt);
+    ft_vars_free(&v);
+}
+
+/* Symbol tables (ft_sym_parse) read the same lines: comments of any length,
+ * tabs, CRLF.  A name is the rest of its line (symbol files section 6), so
+ * a '#' after it is part of it. */
+static void test_symbol_lines(void)
+{
+    static char many[2000], longc[2000], text[8000];
+    comment_lines(many, longc, sizeof many);
+    snprintf(text, sizeof text,
+             "%s\r\n\t# a tab first\r\n%s\r\n\r\n"
+             "6\ttcp\r\n"
+             "17 udp # user datagrams\r\n"
+             "0x50\t\thttp \t\r\n"
+             "47\tgre\r", many, longc);
+    struct ft_err err;
+    struct ft_sym *s = ft_sym_parse(text, strlen(text), "t.sym", 0, &err);
+    CHECK(s != NULL, "%s", err.msg);
+    if (!s)
+        return;
+    uint32_t v = 0;
+    CHECK(ft_sym_value(s, "tcp", &v) == 0 && v == 6, "tab separated, CRLF");
+    CHECK_EQ_S(ft_sym_name(s, 17), "udp # user datagrams", "'#' after a name is the name's");
+    CHECK_EQ_S(ft_sym_name(s, 80), "http", "trailing blanks and CR cut");
+    CHECK_EQ_S(ft_sym_name(s, 47), "gre", "a last line without its newline");
+    CHECK_EQ_U(ft_sym_count(s), 4, "entries");
+    CHECK_EQ_U(ft_sym_refused(s), 0, "no line refused");
+    ft_sym_free(s);
+}
+
+/* The first error of parsing cfg with the symbol tables of dir ("" when
+ * it parses); definition "d" of a parse that succeeds must permit TCP. */
+static const char *parse_with_symbols(const char *cfg, const char *dir, struct ft_err *err)
+{
+    struct ft_filter_opts o = {.symdir = dir};
+    struct ft_filter *f = ft_filter_parse(cfg, strlen(cfg), "t.cfg", &o, err);
+    if (!f)
+        return err->msg;
+    struct ft_flow fl = v4flow(1, 2, 6, 1, 2);
+    struct ft_filter_def *d = ft_filter_find(f, "d");
+    CHECK(!d || ft_filter_match(d, &fl) == 1, "tcp permitted");
+    ft_filter_free(f);
+    return "";
+}
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "w");
+    CHECK(fp && fputs(text, fp) >= 0 && fclose(fp) == 0, "write %s", path);
+}
+
+/* Symbol tables are read at the first name that needs one.  A missing
+ * table leaves names unknown, as in flow-tools; a table that cannot be read
+ * or is malformed (flow-tools loads none of it then: "Missing field") fails
+ * the parse with the table's path and why.  Numbers need no table. */
+static void test_symbol_tables(void)
+{
+    char dir[128], path[256], want[512];
+    struct ft_err err;
+    if (ft_test_mkdtemp(dir, sizeof dir, "test_filter") < 0)
+        return;
+    const char *byname = "filter-primitive p\n type ip-protocol\n permit tcp\n"
+                         "filter-definition d\n match ip-protocol p\n";
+    const char *bynumber = "filter-primitive p\n type ip-protocol\n permit 6\n"
+                           "filter-definition d\n match ip-protocol p\n";
+    snprintf(path, sizeof path, "%s/ip-prot.sym", dir);
+
+    const char *msg = parse_with_symbols(byname, dir, &err);
+    CHECK(strstr(msg, "t.cfg line 3: symbol lookup failed for \"tcp\"") && !strstr(msg, path),
+          "missing table: the name is unknown: %s", msg);
+    CHECK_EQ_S(parse_with_symbols(bynumber, dir, &err), "", "missing table, numbers");
+
+    write_text(path, "# protocols\r\n6\ttcp\r\n");
+    CHECK_EQ_S(parse_with_symbols(byname, dir, &err), "", "a CRLF table");
+
+    write_text(path, "6 tcp\n17\n");
+    msg = parse_with_symbols(byname, dir, &err);
+    snprintf(want, sizeof want, "t.cfg line 3: symbol lookup failed for \"tcp\": %s:2: "
+             "Missing field", path);
+    CHECK_EQ_S(msg, want, "malformed table");
+    CHECK_EQ_S(parse_with_symbols(bynumber, dir, &err), "", "malformed table, numbers");
+
+    unlink(path);
+    CHECK(mkdir(path, 0700) == 0, "mkdir %s", path);   /* exists, cannot be read */
+    msg = parse_with_symbols(byname, dir, &err);
+    snprintf(want, sizeof want, "t.cfg line 3: symbol lookup failed for \"tcp\": %s: ", path);
+    CHECK(strncmp(msg, want, strlen(want)) == 0, "unreadable table: %s", msg);
+    CHECK_EQ_S(parse_with_symbols(bynumber, dir, &err), "", "unreadable table, numbers");
+
+    /* as names come from tag.sym (nfilter-language.md 1.2): its errors too */
+    snprintf(path, sizeof path, "%s/tag.sym", dir);
+    write_text(path, "0x10 CAMPUS\nbad CAMPUS_B\n");
+    msg = parse_with_symbols("filter-primitive a\n type as\n permit CAMPUS\n", dir, &err);
+    CHECK(strstr(msg, "line 3: symbol lookup failed for \"CAMPUS\"") &&
+          strstr(msg, "tag.sym:2: bad value"), "malformed tag.sym: %s", msg);
+    ft_test_rmtree(dir);
+}
+
 static void test_vars(void)
 {
     struct ft_vars v;
@@ -443,10 +759,15 @@ int main(void)
     test_lists();
     test_wide_values();
     test_groups();
+    test_match_fields();
+    test_computed_fields();
     test_addresses();
     test_counters_and_times();
     test_tags_and_rate();
     test_warnings();
+    test_comments();
+    test_symbol_lines();
+    test_symbol_tables();
     test_vars();
     test_compat_config();
     return ft_test_report("test_filter");

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "ft_test.h"
-#include "lang/ft_filter.h"          /* struct ft_vars */
+#include "comment_lines.h"
 #include "stream/ft_stream.h"
 #include "lang/ft_tag.h"
 #include "lang/ft_trie.h"
@@ -309,6 +309,40 @@ static void test_eval(void)
     ft_tag_free(t);
 }
 
+/* Comments, tabs and CRLF line ends (nfilter-language.md section 0): a
+ * line whose first word starts with '#' is a comment however many words it
+ * has (more than a statement may) and however long it is; '#' after a
+ * statement is a word, as in flow-tools, and refused (test_parse_errors). */
+static void test_comments(void)
+{
+    static char many[2000], longc[2000], text[8000];
+    comment_lines(many, longc, sizeof many);
+    snprintf(text, sizeof text,
+             "%s\r\n"
+             "\t# indented by a tab; a broken reference @{NAME in a comment\r\n"
+             "\r\n \t \r\n"
+             "tag-action\tweb\r\n"
+             "\ttype\ttcp-dst-port\t\r\n"
+             "%s\r\n"
+             "\tmatch\t443\tset-dst\t0x10\r\n"
+             "tag-definition d\r\n"
+             "\tterm\r\n"
+             "\tinput-filter\t1,\t2\r\n"
+             "\taction\tweb\r", many, longc);
+    struct ft_err err = {""};
+    struct ft_tag *t = parse(text, &err);
+    CHECK(t != NULL, "commented CRLF config: %s", err.msg);
+    if (!t)
+        return;
+    struct ft_flow f[2];
+    f[0] = flow4(1, 2); f[0].prot = 6; f[0].dstport = 443; f[0].input = 2;
+    f[1] = f[0]; f[1].input = 3;
+    ft_tag_apply(ft_tag_find(t, "d"), f, 2);
+    CHECK_EQ_U(f[0].dst_tag, 0x10, "tag before CR, interface list with a tab");
+    CHECK_EQ_U(f[1].dst_tag, 0, "interface 3 not in the list");
+    ft_tag_free(t);
+}
+
 /* ---- the compat configuration against the original's output ------------------------- */
 
 static size_t read_all(const char *path, struct ft_flow *flows, size_t max)
@@ -378,6 +412,7 @@ int main(void)
     test_parse_accepts();
     test_variables();
     test_eval();
+    test_comments();
     test_compat();
     return ft_test_report("test_tag");
 }

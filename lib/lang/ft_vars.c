@@ -1,5 +1,5 @@
 /*
- * ft_filter_vars.c - configuration variables (-v NAME=VALUE) and the
+ * ft_vars.c - configuration variables (-v NAME=VALUE) and the
  * expansion of @NAME, @{NAME} and @{NAME:-default} in configuration lines
  * (tools.md section 25).
  */
@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "core/ft_err.h"
-#include "lang/ft_filter.h"
+#include "lang/ft_vars.h"
 
 int ft_vars_set(struct ft_vars *v, const char *assignment, struct ft_err *err)
 {
