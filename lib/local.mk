@@ -21,7 +21,8 @@ libft_la_SOURCES += lib/core/ft_field.c lib/core/ft_err.c lib/core/ft_file.c lib
 # the flow queue between a receiving and a writing thread
 ftstreamdir = $(pkgincludedir)/stream
 ftstream_HEADERS = lib/stream/ft_format.h lib/stream/ft_stream.h
-libft_la_SOURCES += lib/stream/ft_format.c lib/stream/ft_stream.c \
+libft_la_SOURCES += lib/stream/ft_format.c lib/stream/ft_format_ext.c lib/stream/ft_format_int.h \
+	lib/stream/ft_stream.c \
 	lib/stream/ft_pdeflate.c lib/stream/ft_pdeflate.h \
 	lib/stream/ft_blocks.c lib/stream/ft_blocks.h \
 	lib/stream/ft_flowq.c lib/stream/ft_flowq.h
