@@ -410,7 +410,8 @@ static unsigned lost_fields(const struct ft_flow *f, uint64_t mask)
 /* ---- generic codec ------------------------------------------------------ */
 
 /* `ft`: the flow-tools big-endian layout (only ever set with `big`). */
-static uint32_t load_field(const uint8_t *rec, const struct field *fl, int big, int ft)
+static inline __attribute__((always_inline))
+uint32_t load_field(const uint8_t *rec, const struct field *fl, int big, int ft)
 {
     const uint8_t *p = rec + fl->off;
     switch (fl->kind) {
@@ -424,8 +425,9 @@ static uint32_t load_field(const uint8_t *rec, const struct field *fl, int big, 
     }
 }
 
-static void store_field(uint8_t *rec, const struct field *fl, uint64_t v, int big, int ft,
-                        unsigned *loss)
+static inline __attribute__((always_inline))
+void store_field(uint8_t *rec, const struct field *fl, uint64_t v, int big, int ft,
+                 unsigned *loss)
 {
     uint8_t *p = rec + fl->off;
     switch (fl->kind) {
@@ -484,8 +486,9 @@ static inline uint64_t member_value(const struct ft_flow *f, const struct ft_fie
     return ft_field_get(f, d);
 }
 
-static void decode_generic(const struct ft_format *fmt, const struct layout *lay, int big,
-                           int ft, const uint8_t *rec, struct ft_flow *f)
+static inline __attribute__((always_inline))
+void decode_generic(const struct ft_format *fmt, const struct layout *lay, int big, int ft,
+                    const uint8_t *rec, struct ft_flow *f)
 {
     memset(f, 0, sizeof(*f));
     for (unsigned i = 0; i < lay->n; i++) {
@@ -497,8 +500,9 @@ static void decode_generic(const struct ft_format *fmt, const struct layout *lay
     ft_flow_set_times(f);
 }
 
-static unsigned encode_generic(const struct ft_format *fmt, const struct layout *lay,
-                               int big, int ft, const struct ft_flow *f, uint8_t *out)
+static inline __attribute__((always_inline))
+unsigned encode_generic(const struct ft_format *fmt, const struct layout *lay, int big, int ft,
+                        const struct ft_flow *f, uint8_t *out)
 {
     struct ft_flow copy;
     unsigned loss = 0;
@@ -595,8 +599,10 @@ void ft_rec_decode(const struct ft_format *fmt, int order, const uint8_t *rec,
             decode_v5(rec, f, 0);
     } else if (fmt->d_version == FT_DV_EXTENDED) {
         ft_ext_decode(rec, big, f);
+    } else if (big) {
+        decode_generic(fmt, layout_of(fmt), 1, order == FT_ORDER_BIG_FLOWTOOLS, rec, f);
     } else {
-        decode_generic(fmt, layout_of(fmt), big, order == FT_ORDER_BIG_FLOWTOOLS, rec, f);
+        decode_generic(fmt, layout_of(fmt), 0, 0, rec, f);
     }
 }
 
@@ -610,7 +616,9 @@ unsigned ft_rec_encode(const struct ft_format *fmt, int order, const struct ft_f
         ft_ext_encode(f, big, out);
         return 0;
     }
-    return encode_generic(fmt, layout_of(fmt), big, order == FT_ORDER_BIG_FLOWTOOLS, f, out);
+    if (big)
+        return encode_generic(fmt, layout_of(fmt), 1, order == FT_ORDER_BIG_FLOWTOOLS, f, out);
+    return encode_generic(fmt, layout_of(fmt), 0, 0, f, out);
 }
 
 /*
