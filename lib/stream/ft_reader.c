@@ -632,7 +632,8 @@ ssize_t ft_reader_decode(struct ft_reader *r, struct ft_flow *flows, size_t max)
 static ssize_t convert_sv1(struct ft_reader *r, const uint8_t *p, ssize_t n,
                            const uint8_t **recs)
 {
-    if (!r->conv && !(r->conv = malloc((FT_IO_BLOCK / FT_SV1_REC_SIZE + 1) * r->fmt->rec_size))) {
+    size_t most = FT_IO_BLOCK / FT_SV1_REC_SIZE + 1;
+    if (!r->conv && !(r->conv = malloc(most * r->fmt->rec_size))) {
         ft_err_set(&r->err, "%s: out of memory", r->name);
         r->state = R_DAMAGED;
         return -1;

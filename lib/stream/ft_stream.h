@@ -153,14 +153,14 @@ ssize_t ft_reader_flows(struct ft_reader *r, const struct ft_flow **flows, size_
 /*
  * Read ahead: from now on a second thread reads, decompresses and decodes
  * the next batches of records while the caller works on the last one, so
- * that the caller's work overlaps inflating instead of following it (the
- * programs that print, filter, count or sort flows turn it on).
+ * that the caller's work overlaps inflating instead of following it (for
+ * the programs that print, filter, count or sort flows).
  * ft_reader_read and ft_reader_flows hand out the same flows, then the same
  * end or the same damage message as without it; ft_reader_count and
  * ft_reader_error are the caller's.  ft_reader_raw is refused (-1): the
  * thread hands out decoded flows.  It holds four batches of FT_READ_BATCH
- * flows (4.7 MB) and stays on until ft_reader_close, which waits for a read
- * in progress.  0 (also when already on), or -1 with err filled: the reader
+ * flows (about 5 MB) and stays on until ft_reader_close, which waits for a
+ * read in progress.  0 (also when already on), or -1 with err filled: the reader
  * then goes on without.
  */
 int ft_reader_read_ahead(struct ft_reader *r, struct ft_err *err);

@@ -763,8 +763,8 @@ static void check_read_ahead(const char *path)
 }
 
 /* A stream of n random flows of fmt, as the options say; its path. */
-static const char *write_stream(const char *name, const char *fmt_name, enum ft_compression comp,
-                                int level, size_t n)
+static const char *write_stream(const char *name, const char *fmt_name,
+                                enum ft_compression comp, int level, size_t n)
 {
     static char path[512];
     snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
