@@ -393,15 +393,20 @@ static inline bool value_lost(unsigned id, bool nonzero, const struct ft_flow *f
         return FT_LOSS_FIELDS;
 #define LOST_FLOWTOOLS_(...) LOST_IN_(FT_F_FLOWTOOLS, __VA_ARGS__)
 #define LOST_FTKIT_(...) LOST_IN_(FT_F_FTKIT_LOSSY, __VA_ARGS__)
+#define LOST_TIMES_(...) LOST_IN_(FT_F_TIMES, __VA_ARGS__)
 
 /* FT_LOSS_FIELDS if f carries information a record of `mask` has no room for. */
-static unsigned lost_fields(const struct ft_flow *f, uint64_t mask)
+static inline __attribute__((always_inline))
+unsigned lost_fields(const struct ft_flow *f, uint64_t mask)
 {
     uint64_t extra = f->has & ~mask;
     if (extra & FT_F_FLOWTOOLS) {
         FT_FIELDS(LOST_FLOWTOOLS_)
     }
-    if (extra & FT_F_FTKIT_LOSSY) {
+    /* Every decoded flow has its times: the rows of that bit alone first */
+    if ((extra & FT_F_FTKIT_LOSSY) == FT_F_TIMES) {
+        FT_FIELDS(LOST_TIMES_)
+    } else if (extra & FT_F_FTKIT_LOSSY) {
         FT_FIELDS(LOST_FTKIT_)
     }
     return 0;
