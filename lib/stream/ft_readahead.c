@@ -72,7 +72,7 @@ struct ft_readahead *ft_readahead_start(struct ft_reader *r)
         return NULL;
     ra->r = r;
     atomic_init(&ra->stop, false);
-    if (!(ra->q = ft_flowq_new(RA_BATCHES, FT_READ_BATCH)) ||
+    if (!(ra->q = ft_flowq_new_lazy(RA_BATCHES, FT_READ_BATCH)) ||
         ft_thread_start(&ra->thread, read_ahead, ra) < 0) {
         ft_flowq_free(ra->q);
         free(ra);
