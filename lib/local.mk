@@ -17,11 +17,13 @@ ftcore_HEADERS = lib/core/ft_flow.h lib/core/ft_field.h lib/core/ft_err.h
 libft_la_SOURCES += lib/core/ft_field.c lib/core/ft_err.c lib/core/ft_file.c lib/core/ft_file.h lib/core/ft_bytes.h lib/core/ft_rd.h \
 	lib/core/ft_getdate.c lib/core/ft_getdate.h
 
-# stream: record formats, header, reader, writer, compression, column blocks;
-# the flow queue between a receiving and a writing thread
+# stream: record formats, header, reader (reading ahead), writer, compression,
+# column blocks; the flow queue between a receiving and a writing thread
 ftstreamdir = $(pkgincludedir)/stream
 ftstream_HEADERS = lib/stream/ft_format.h lib/stream/ft_stream.h
-libft_la_SOURCES += lib/stream/ft_format.c lib/stream/ft_stream.c \
+libft_la_SOURCES += lib/stream/ft_format.c lib/stream/ft_format_ext.c lib/stream/ft_format_int.h \
+	lib/stream/ft_header.c lib/stream/ft_reader.c lib/stream/ft_readahead.c \
+	lib/stream/ft_writer.c lib/stream/ft_stream_int.h lib/stream/ft_thread.h \
 	lib/stream/ft_pdeflate.c lib/stream/ft_pdeflate.h \
 	lib/stream/ft_blocks.c lib/stream/ft_blocks.h \
 	lib/stream/ft_flowq.c lib/stream/ft_flowq.h

@@ -5,7 +5,6 @@
  * ftkit's machine-readable forms.  The work is in lib/ft_print.c.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +14,6 @@
 #include "ft_prog.h"
 
 #define PROG "flow-print"
-#define BATCH 4096
 
 static void usage(void)
 {
@@ -76,90 +74,17 @@ static int parse_args(int argc, char **argv, struct ft_print_opts *o)
 }
 
 /*
- * Read-ahead: a second thread inflates and decodes batches of records while
- * this one formats the previous batches, so that printing costs about as
- * much as inflating alone.  The batches go round a ring of SLOTS buffers.
+ * Print every record; 0, or 1 on a damaged stream or a write error.  The
+ * reader reads ahead (a second thread inflates and decodes while this one
+ * formats), so that printing costs about as much as inflating alone.
  */
-#define SLOTS 4
-
-struct slot {
-    struct ft_flow *flows;
-    ssize_t n;                  /* records, 0 at the end, -1 on damage */
-    int full;
-};
-
-struct readahead {
-    struct ft_reader *r;
-    struct slot slot[SLOTS];
-    int stop;                   /* the printer gave up (write error) */
-    pthread_mutex_t lock;
-    pthread_cond_t changed;
-};
-
-static void *read_batches(void *arg)
-{
-    struct readahead *ra = arg;
-    for (unsigned i = 0;; i = (i + 1) % SLOTS) {
-        struct slot *s = &ra->slot[i];
-        pthread_mutex_lock(&ra->lock);
-        while (s->full && !ra->stop)
-            pthread_cond_wait(&ra->changed, &ra->lock);
-        int stop = ra->stop;
-        pthread_mutex_unlock(&ra->lock);
-        if (stop)
-            return NULL;
-        ssize_t n = ft_reader_read(ra->r, s->flows, BATCH);
-        pthread_mutex_lock(&ra->lock);
-        s->n = n;
-        s->full = 1;
-        pthread_cond_broadcast(&ra->changed);
-        pthread_mutex_unlock(&ra->lock);
-        if (n <= 0)
-            return NULL;
-    }
-}
-
-/* Print the batches in order until the reader's end or damage; its n. */
-static ssize_t print_batches(struct readahead *ra, struct ft_printer *pr, struct ft_out *out)
-{
-    for (unsigned i = 0;; i = (i + 1) % SLOTS) {
-        struct slot *s = &ra->slot[i];
-        pthread_mutex_lock(&ra->lock);
-        while (!s->full)
-            pthread_cond_wait(&ra->changed, &ra->lock);
-        pthread_mutex_unlock(&ra->lock);
-        ssize_t n = s->n;
-        if (n <= 0)
-            return n;
-        ft_print_flows(pr, out, s->flows, (size_t)n);
-        pthread_mutex_lock(&ra->lock);
-        s->full = 0;
-        ra->stop = out->error != 0;
-        pthread_cond_broadcast(&ra->changed);
-        pthread_mutex_unlock(&ra->lock);
-        if (out->error)
-            return 0;
-    }
-}
-
-/* Print every record; 0, or 1 on a damaged stream or a write error. */
 static int print_records(struct ft_reader *r, struct ft_printer *pr, struct ft_out *out)
 {
-    struct readahead ra = { .r = r };
-    int ok = 1;
-    for (int i = 0; i < SLOTS; i++)
-        ok &= (ra.slot[i].flows = malloc(BATCH * sizeof(struct ft_flow))) != NULL;
-    pthread_t reader;
-    if (!ok || pthread_mutex_init(&ra.lock, NULL) != 0 ||
-        pthread_cond_init(&ra.changed, NULL) != 0 ||
-        pthread_create(&reader, NULL, read_batches, &ra) != 0) {
-        ft_warn("out of memory");
-        return 1;
-    }
-    ssize_t n = print_batches(&ra, pr, out);
-    pthread_join(reader, NULL);
-    for (int i = 0; i < SLOTS; i++)
-        free(ra.slot[i].flows);
+    ft_reader_read_ahead(r, NULL);  /* without it, reading is this thread's */
+    const struct ft_flow *flows;
+    ssize_t n = 0;
+    while (!out->error && (n = ft_reader_flows(r, &flows, FT_READ_BATCH)) > 0)
+        ft_print_flows(pr, out, flows, (size_t)n);
     ft_out_flush(out);
     if (n < 0) {
         ft_warn("%s", ft_reader_error(r));

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -58,7 +59,7 @@ static void touch_pages(void *p, size_t n)
         b[n - 1] = 0;
 }
 
-struct ft_flowq *ft_flowq_new(unsigned batches, size_t flows_per_batch)
+static struct ft_flowq *flowq_new(unsigned batches, size_t flows_per_batch, bool prefault)
 {
     if (batches == 0 || flows_per_batch == 0)
         return NULL;
@@ -84,11 +85,22 @@ struct ft_flowq *ft_flowq_new(unsigned batches, size_t flows_per_batch)
             ft_flowq_free(q);
             return NULL;
         }
-        touch_pages(b->flows, flows_per_batch * sizeof *b->flows);
+        if (prefault)
+            touch_pages(b->flows, flows_per_batch * sizeof *b->flows);
         b->cap = flows_per_batch;
         ring_put(&q->pool, b);
     }
     return q;
+}
+
+struct ft_flowq *ft_flowq_new(unsigned batches, size_t flows_per_batch)
+{
+    return flowq_new(batches, flows_per_batch, true);
+}
+
+struct ft_flowq *ft_flowq_new_lazy(unsigned batches, size_t flows_per_batch)
+{
+    return flowq_new(batches, flows_per_batch, false);
 }
 
 void ft_flowq_free(struct ft_flowq *q)

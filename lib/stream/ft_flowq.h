@@ -5,7 +5,8 @@
  * batches of decoded flows and hands them to the writer thread here.  All
  * batches are allocated up front (a fixed pool), so memory is bounded; when
  * the writer falls behind and no batch is free, the producer chooses whether
- * to wait for one (and how long) or to drop.
+ * to wait for one (and how long) or to drop.  A stream reader reading ahead
+ * (ft_readahead.c) hands its decoded batches to its caller the same way.
  */
 #ifndef FT_FLOWQ_H
 #define FT_FLOWQ_H
@@ -26,9 +27,12 @@ struct ft_flow_batch {
 
 struct ft_flowq;
 
-/* A queue with a pool of `batches` batches of `flows_per_batch` flows.
- * NULL on out of memory. */
+/* A queue with a pool of `batches` batches of `flows_per_batch` flows, their
+ * pages faulted in now.  NULL on out of memory. */
 struct ft_flowq *ft_flowq_new(unsigned batches, size_t flows_per_batch);
+/* The same, its pages faulted in as batches are first filled: for a reader
+ * reading ahead, where most streams fill a fraction of one batch. */
+struct ft_flowq *ft_flowq_new_lazy(unsigned batches, size_t flows_per_batch);
 void ft_flowq_free(struct ft_flowq *q);
 
 /* A free, emptied batch.  When the pool is exhausted: timeout_ms 0 gives

@@ -20,7 +20,6 @@
 #include "config.h"
 
 #include <pthread.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +27,7 @@
 #include <zlib.h>
 
 #include "stream/ft_pdeflate.h"
+#include "stream/ft_thread.h"
 
 #define DICT_SIZE 32768             /* deflate's window */
 #define CHUNKS_PER_THREAD 2         /* one compressing, one filled or waiting */
@@ -170,19 +170,14 @@ static int setup_chunks(struct ft_pdeflate *pd)
     return 0;
 }
 
-/* Workers take no signals: the program's handlers run on its own threads. */
 static int start_threads(struct ft_pdeflate *pd)
 {
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
     int rc = 0;
     for (int i = 0; i < pd->nworkers && rc == 0; i++) {
         struct worker *wk = &pd->workers[i];
-        rc = pthread_create(&wk->tid, NULL, worker_main, wk) == 0 ? 0 : -1;
+        rc = ft_thread_start(&wk->tid, worker_main, wk);
         wk->started = rc == 0;
     }
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
     return rc;
 }
 

@@ -9,7 +9,12 @@
  * blocks (flag FT_HF_BLOCKS).
  *
  * Nothing here prints or exits: failures return -1 / NULL and leave a message
- * naming the stream and the byte offset in struct ft_err.
+ * naming the stream and the byte offset in struct ft_err.  A reader or a
+ * writer is used by one thread at a time (a reader reading ahead runs a
+ * second thread of its own; see ft_reader_read_ahead).
+ *
+ * The code: ft_header.c (header fields and codec), ft_reader.c and
+ * ft_readahead.c (reading), ft_writer.c (writing), sharing ft_stream_int.h.
  */
 #ifndef FT_STREAM_H
 #define FT_STREAM_H
@@ -135,6 +140,30 @@ ssize_t ft_reader_read(struct ft_reader *r, struct ft_flow *flows, size_t max);
  * stream-version-1 files (use ft_reader_read; they are converted).
  */
 ssize_t ft_reader_raw(struct ft_reader *r, const uint8_t **recs, size_t max);
+
+/*
+ * Up to `max` records (at most FT_READ_BATCH), decoded into the reader's own
+ * memory: *flows is valid until the next call on r.  Same returns as
+ * ft_reader_read; reading ahead, it hands out the second thread's batches
+ * without copying them (ft_reader_read copies).
+ */
+#define FT_READ_BATCH 4096
+ssize_t ft_reader_flows(struct ft_reader *r, const struct ft_flow **flows, size_t max);
+
+/*
+ * Read ahead: from now on a second thread reads, decompresses and decodes
+ * the next batches of records while the caller works on the last one, so
+ * that the caller's work overlaps inflating instead of following it (for
+ * the programs that print, filter, count or sort flows).
+ * ft_reader_read and ft_reader_flows hand out the same flows, then the same
+ * end or the same damage message as without it; ft_reader_count and
+ * ft_reader_error are the caller's.  ft_reader_raw is refused (-1): the
+ * thread hands out decoded flows.  It holds four batches of FT_READ_BATCH
+ * flows (about 5 MB) and stays on until ft_reader_close, which waits for a
+ * read in progress.  0 (also when already on), or -1 with err filled: the reader
+ * then goes on without.
+ */
+int ft_reader_read_ahead(struct ft_reader *r, struct ft_err *err);
 
 const char *ft_reader_error(const struct ft_reader *r);
 /* Records handed out so far. */

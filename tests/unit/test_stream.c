@@ -8,6 +8,7 @@
  * compat/expected is read to its end, its record count checked against
  * FLOW_COUNT, raw and decoded reading agree, little/big twins decode alike,
  * and stream-version-1 files convert as the original's flow-cat did.
+ * Read-ahead: the same flows, end and message as without, whole or cut.
  */
 #include "config.h"
 
@@ -673,6 +674,194 @@ static void test_pipe_reading(void)
     free(file);
 }
 
+/* ---- read-ahead: the same flows, end and damage as without ------------- */
+
+struct pass {
+    struct ft_flow *flows;
+    size_t n;
+    ssize_t end;                /* the last return: 0, -1; -2 when not opened */
+    char msg[512];
+    uint64_t count;
+};
+
+/* Read all of path in batches of `batch`: reading ahead or not, through
+ * ft_reader_flows (zero_copy) or ft_reader_read. */
+static void read_pass(const char *path, int ahead, int zero_copy, size_t batch,
+                      struct pass *p)
+{
+    struct ft_err err = {{0}};
+    memset(p, 0, sizeof(*p));
+    struct ft_reader *r = ft_reader_open_path(path, &err);
+    if (!r) {
+        p->end = -2;
+        snprintf(p->msg, sizeof(p->msg), "%s", err.msg);
+        return;
+    }
+    if (ahead) {
+        CHECK(ft_reader_read_ahead(r, &err) == 0, "%s: read-ahead: %s", path, err.msg);
+        CHECK(ft_reader_read_ahead(r, &err) == 0, "%s: read-ahead twice", path);
+    }
+    size_t cap = 0, too_many = 0;
+    for (;;) {
+        if (p->n + batch > cap) {
+            cap = (p->n + batch) * 2;
+            p->flows = realloc(p->flows, cap * sizeof(*p->flows));
+        }
+        const struct ft_flow *got;
+        if (zero_copy) {
+            p->end = ft_reader_flows(r, &got, batch);
+            if (p->end > 0)
+                memcpy(p->flows + p->n, got, (size_t)p->end * sizeof(*got));
+        } else {
+            p->end = ft_reader_read(r, p->flows + p->n, batch);
+        }
+        if (p->end <= 0)
+            break;
+        too_many += (size_t)p->end > batch;
+        p->n += (size_t)p->end;
+    }
+    CHECK(too_many == 0, "%s: %zu times more flows than asked for", path, too_many);
+    snprintf(p->msg, sizeof(p->msg), "%s", ft_reader_error(r));
+    p->count = ft_reader_count(r);
+    struct ft_flow one;
+    CHECK(ft_reader_read(r, &one, 1) == p->end, "%s: the end is final", path);
+    ft_reader_close(r);
+}
+
+static void compare_passes(const char *path, const struct pass *want, const struct pass *got,
+                           const char *how)
+{
+    const char *what = "";
+    long at = su_flows_diff(want->flows, want->n, got->flows, got->n, &what);
+    CHECK(at < 0, "%s %s: first difference at flow %ld in %s", path, how, at, what);
+    CHECK(got->end == want->end, "%s %s: ended %zd, want %zd", path, how, got->end,
+          want->end);
+    CHECK_EQ_S(got->msg, want->msg, "message with read-ahead");
+    CHECK_EQ_U(got->count, want->n, "flows counted");
+}
+
+/* Without read-ahead through ft_reader_read, then every other way. */
+static void check_read_ahead(const char *path)
+{
+    static const size_t batches[] = {1, 7, FT_READ_BATCH, 10000};
+    struct pass want, got;
+    read_pass(path, 0, 0, 1000, &want);
+    read_pass(path, 0, 1, 333, &got);
+    compare_passes(path, &want, &got, "ft_reader_flows");
+    free(got.flows);
+    for (size_t i = 0; i < sizeof(batches) / sizeof(batches[0]); i++) {
+        for (int zero_copy = 0; zero_copy < 2; zero_copy++) {
+            char how[64];
+            snprintf(how, sizeof(how), "read ahead, %s by %zu",
+                     zero_copy ? "ft_reader_flows" : "ft_reader_read", batches[i]);
+            read_pass(path, 1, zero_copy, batches[i], &got);
+            compare_passes(path, &want, &got, how);
+            free(got.flows);
+        }
+    }
+    free(want.flows);
+}
+
+/* A stream of n random flows of fmt, as the options say; its path. */
+static const char *write_stream(const char *name, const char *fmt_name,
+                                enum ft_compression comp, int level, size_t n)
+{
+    static char path[512];
+    snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+    const struct ft_format *fmt = ft_format_parse(fmt_name);
+    struct ft_write_opts o = {.comp = comp, .level = level};
+    struct ft_header h;
+    struct ft_err err = {{0}};
+    ft_header_init(&h, fmt);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    struct ft_writer *w = fd < 0 ? NULL : ft_writer_open(fd, path, &h, &o, &err);
+    CHECK(w != NULL, "write %s: %s", path, err.msg);
+    for (size_t i = 0; w && i < n; i++) {
+        struct ft_flow f;
+        if (fmt->d_version == FT_DV_EXTENDED)
+            su_rand_full_flow(&f);
+        else
+            su_rand_flow(fmt, 32, &f);
+        ft_writer_write(w, &f, 1);
+    }
+    CHECK(w && ft_writer_close(w, &err) == 0, "close %s: %s", path, err.msg);
+    if (fd >= 0)
+        close(fd);
+    return path;
+}
+
+static void test_read_ahead(void)
+{
+    char dir[512];
+    compat_path(dir, sizeof(dir), "inputs");
+    CHECK(su_each_stream(dir, 0, check_read_ahead) >= 70, "compat streams read ahead");
+
+    /* streams of several batches, whole and cut: the same flows before the
+     * damage and the same message naming the file and the byte offset */
+    static const struct { const char *name, *fmt; enum ft_compression comp; int level; } s[] = {
+        {"ra_v5.ft", "5", FT_COMP_NONE, 0},
+        {"ra_v5_z.ft", "5", FT_COMP_ZLIB, 6},
+        {"ra_v8.ft", "8.14", FT_COMP_NONE, 0},
+#ifdef HAVE_ZSTD
+        {"ra_v5_zstd.ft", "5", FT_COMP_ZSTD, 1},
+#endif
+        {"ra_ext_z.ft", "extended", FT_COMP_ZLIB, 1},   /* column blocks */
+    };
+    const size_t n = 5 * FT_READ_BATCH + 123;   /* the queue goes round */
+    for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++) {
+        const char *path = write_stream(s[i].name, s[i].fmt, s[i].comp, s[i].level, n);
+        struct pass whole;
+        read_pass(path, 1, 1, FT_READ_BATCH, &whole);
+        CHECK(whole.end == 0 && whole.n == n, "%s: %zu flows, end %zd: %s", path, whole.n,
+              whole.end, whole.msg);
+        free(whole.flows);
+        check_read_ahead(path);
+        size_t len;
+        uint8_t *bytes = su_slurp(path, &len);
+        /* not the last bytes: a zlib stream cut in its checksum reads whole */
+        const size_t cuts[] = {len / 3, len / 2 + 13, len - len / 10 + 1};
+        for (size_t c = 0; bytes && c < sizeof(cuts) / sizeof(cuts[0]); c++) {
+            char cut_name[64];
+            snprintf(cut_name, sizeof(cut_name), "cut%zu_%s", c, s[i].name);
+            const char *cut = tmp_file(cut_name, bytes, cuts[c]);
+            struct pass want;
+            read_pass(cut, 0, 0, 1000, &want);
+            CHECK(want.end == -1 && strstr(want.msg, cut) && strstr(want.msg, "byte offset"),
+                  "%s: ended %zd: %s", cut, want.end, want.msg);
+            free(want.flows);
+            check_read_ahead(cut);
+        }
+        if (bytes) {        /* corrupt compressed data: the same message too */
+            char flip_name[64];
+            snprintf(flip_name, sizeof(flip_name), "flip_%s", s[i].name);
+            bytes[len / 2] ^= 0x5a;
+            check_read_ahead(tmp_file(flip_name, bytes, len));
+        }
+        free(bytes);
+    }
+}
+
+/* Raw records are refused while reading ahead; closing early does not wait
+ * for the rest of the stream. */
+static void test_read_ahead_limits(void)
+{
+    const char *path = write_stream("ra_limits.ft", "5", FT_COMP_ZLIB, 1, 8 * FT_READ_BATCH);
+    struct ft_err err;
+    struct ft_reader *r = ft_reader_open_path(path, &err);
+    if (!r)
+        return;
+    CHECK(ft_reader_read_ahead(r, &err) == 0, "read-ahead: %s", err.msg);
+    const uint8_t *recs;
+    CHECK(ft_reader_raw(r, &recs, 10) == -1, "raw records refused while reading ahead");
+    CHECK(strstr(ft_reader_error(r), path) && strstr(ft_reader_error(r), "reading ahead"),
+          "says why: %s", ft_reader_error(r));
+    struct ft_flow f[10];
+    CHECK(ft_reader_read(r, f, 0) == 0, "no flows asked, none given");
+    CHECK(ft_reader_read(r, f, 10) == 10, "flows still come");
+    CHECK_EQ_U(ft_reader_count(r), 10, "count of flows handed out");
+    ft_reader_close(r);             /* with batches read ahead and more to come */
+}
+
 int main(void)
 {
     if (ft_test_mkdtemp(tmpdir, sizeof tmpdir, "test_stream") < 0)
@@ -688,6 +877,8 @@ int main(void)
     test_if_tlvs();
     test_parse_compression();
     test_pipe_reading();
+    test_read_ahead();
+    test_read_ahead_limits();
     ft_test_rmtree(tmpdir);
     printf("(%u streams read, %u headers compared)\n", files_read, headers_compared);
     return ft_test_report("test_stream");
