@@ -183,15 +183,15 @@ static void fixed_finish_header(struct ft_pdu_enc *e)
 {
     uint8_t *p = e->cur;
     const struct fx_layout *l = e->l;
-    put_u16(p, l->version);
-    put_u16(p + 2, (uint16_t)e->n);
-    put_u32(p + 4, e->hdr.sysuptime);
-    put_u32(p + 8, e->hdr.unix_secs);
-    put_u32(p + 12, e->hdr.unix_nsecs);
+    ft_st16(p, l->version, 1);
+    ft_st16(p + 2, (uint16_t)e->n, 1);
+    ft_st32(p + 4, e->hdr.sysuptime, 1);
+    ft_st32(p + 8, e->hdr.unix_secs, 1);
+    ft_st32(p + 12, e->hdr.unix_nsecs, 1);
     if (l->version == 1)
         return;
     uint32_t *next = slot_counter(e, (uint16_t)(e->hdr.engine_id << 8 | e->hdr.engine_type));
-    put_u32(p + 16, *next);
+    ft_st32(p + 16, *next, 1);
     *next += e->n;
     p[20] = e->hdr.engine_type;
     p[21] = e->hdr.engine_id;
@@ -235,7 +235,7 @@ static void put_v9_addr(uint8_t *p, uint16_t len, const struct ft_ip *a, unsigne
 {
     memset(p, 0, len);
     if (len == 4 && a->af == FT_AF_INET)
-        put_u32(p, a->v4);
+        ft_st32(p, a->v4, 1);
     else if (len == 16 && a->af == FT_AF_INET6)
         memcpy(p, a->v6, 16);
     else if (a->af != FT_AF_NONE && !(len == 16 && a->af == FT_AF_INET && a->v4 == 0))
@@ -271,7 +271,7 @@ static void put_v9_field(uint8_t *p, const struct enc_field *fd, const struct ft
     case 39: v = g->engine_id; break;
     case 61: v = g->direction; break;
     }
-    put_uint(p, v, fd->len);
+    ft_stn(p, v, fd->len, 1);
 }
 
 static void v9_templates(struct ft_pdu_enc *e)
@@ -282,16 +282,16 @@ static void v9_templates(struct ft_pdu_enc *e)
         {V9_TMPL_IPV4, v9_ipv4, N_FIELDS(v9_ipv4)}, {V9_TMPL_IPV6, v9_ipv6, N_FIELDS(v9_ipv6)},
     };
     for (size_t k = 0; k < 2; k++) {
-        put_u16(p + at, t[k].id);
-        put_u16(p + at + 2, (uint16_t)t[k].n);
+        ft_st16(p + at, t[k].id, 1);
+        ft_st16(p + at + 2, (uint16_t)t[k].n, 1);
         at += 4;
         for (size_t i = 0; i < t[k].n; i++, at += 4) {
-            put_u16(p + at, t[k].f[i].type);
-            put_u16(p + at + 2, t[k].f[i].len);
+            ft_st16(p + at, t[k].f[i].type, 1);
+            ft_st16(p + at + 2, t[k].f[i].len, 1);
         }
     }
-    put_u16(p, 0);                  /* template flowset */
-    put_u16(p + 2, (uint16_t)at);   /* a multiple of 4 */
+    ft_st16(p, 0, 1);                  /* template flowset */
+    ft_st16(p + 2, (uint16_t)at, 1);   /* a multiple of 4 */
     e->len += at;
     e->records += 2;
 }
@@ -302,8 +302,8 @@ static void v9_close_set(struct ft_pdu_enc *e)
         return;
     while ((e->len - e->set_start) % 4)
         e->cur[e->len++] = 0;       /* padding to a 4-byte boundary */
-    put_u16(e->cur + e->set_start, e->set_id);
-    put_u16(e->cur + e->set_start + 2, (uint16_t)(e->len - e->set_start));
+    ft_st16(e->cur + e->set_start, e->set_id, 1);
+    ft_st16(e->cur + e->set_start + 2, (uint16_t)(e->len - e->set_start), 1);
     e->set_start = 0;
 }
 
@@ -311,12 +311,12 @@ static void v9_finish_header(struct ft_pdu_enc *e)
 {
     v9_close_set(e);
     uint8_t *p = e->cur;
-    put_u16(p, 9);
-    put_u16(p + 2, (uint16_t)e->records);
-    put_u32(p + 4, e->hdr.sysuptime);
-    put_u32(p + 8, e->hdr.unix_secs);
-    put_u32(p + 12, e->v9_sequence++);
-    put_u32(p + 16, e->o.source_id);
+    ft_st16(p, 9, 1);
+    ft_st16(p + 2, (uint16_t)e->records, 1);
+    ft_st32(p + 4, e->hdr.sysuptime, 1);
+    ft_st32(p + 8, e->hdr.unix_secs, 1);
+    ft_st32(p + 12, e->v9_sequence++, 1);
+    ft_st32(p + 16, e->o.source_id, 1);
 }
 
 /* Bytes a flow adds to the datagram being built (with a new set header). */

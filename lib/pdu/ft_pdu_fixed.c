@@ -246,7 +246,7 @@ unsigned ft_fx_put(const struct fx_layout *l, const struct ft_flow *f, uint8_t *
             v = s->field == FX_SRC_AS || s->field == FX_DST_AS ? 23456 /* AS_TRANS */
                                                                : v & ((1u << (8 * s->size)) - 1);
         }
-        put_uint(rec + s->off, v, s->size);
+        ft_stn(rec + s->off, v, s->size, 1);
     }
     return loss;
 }

@@ -12,29 +12,6 @@
 #include "core/ft_bytes.h"
 #include "core/ft_rd.h"
 
-/* Big-endian stores for the encoders (buffer sizes are the encoder's job). */
-static inline void put_u16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static inline void put_u32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
-static inline void put_uint(uint8_t *p, uint64_t v, size_t n)
-{
-    for (size_t i = n; i > 0; i--) {
-        p[i - 1] = (uint8_t)v;
-        v >>= 8;
-    }
-}
-
 /* ---- the decoder context ------------------------------------------------ */
 
 /* One v5/v6/v7/v8 sequence slot: (engine_id << 8 | engine_type) as flow-tools. */

@@ -163,7 +163,7 @@ struct rec_state {
 
 static uint64_t ntp_to_ns(const uint8_t *p)
 {
-    uint64_t secs = be_uint(p, 4), frac = be_uint(p + 4, 4);
+    uint64_t secs = ft_ld32(p, 1), frac = ft_ld32(p + 4, 1);
     if (secs < NTP_UNIX_OFFSET)
         return 0;
     return (secs - NTP_UNIX_OFFSET) * 1000000000u + ((frac * 1000000000u) >> 32);
@@ -174,7 +174,7 @@ static void take_addr(struct ft_ip *slot, const uint8_t *p, uint16_t len)
     if (slot->af != FT_AF_NONE)
         return;         /* first occurrence wins */
     if (len == 4)
-        ft_ip_set4(slot, (uint32_t)be_uint(p, 4));
+        ft_ip_set4(slot, ft_ld32(p, 1));
     else if (len == 16) {
         slot->af = FT_AF_INET6;
         memcpy(slot->v6, p, 16);
@@ -193,7 +193,7 @@ static int flow_field(struct ft_flow *f, struct rec_state *s, uint16_t type,
                   type == 28 || type == 62 || type == 63;
     if (len > 8 && !is_addr)
         return 1;       /* no numeric member is wider than 64 bits: ignored */
-    uint64_t v = be_uint(p, len);
+    uint64_t v = ft_ldn(p, len, 1);
     switch (type) {
     case 1: TAKE(f, FT_F_DOCTETS, doctets, v); break;
     case 2: TAKE(f, FT_F_DPKTS, dpkts, v); break;
@@ -252,7 +252,7 @@ static int flow_field(struct ft_flow *f, struct rec_state *s, uint16_t type,
 static void time_or_option_field(struct dg *d, struct rec_state *s, uint16_t type,
                                  const uint8_t *p, uint16_t len)
 {
-    uint64_t v = len <= 8 ? be_uint(p, len) : 0;
+    uint64_t v = len <= 8 ? ft_ldn(p, len, 1) : 0;
     switch (type) {
     case 22: if (!s->have_up_first) { s->up_first = (uint32_t)v; s->have_up_first = 1; } break;
     case 21: if (!s->have_up_last) { s->up_last = (uint32_t)v; s->have_up_last = 1; } break;

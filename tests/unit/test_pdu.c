@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "ft_test.h"
 #include "pdu/ft_pdu.h"
+#include "core/ft_bytes.h"
 #include "pdu/ft_pdu_int.h"
 #include "net/ft_pcap.h"
 
@@ -1230,6 +1231,35 @@ static void test_v5_shortcut(void)
     CHECK(same, "v5 shortcut and layout table decode alike");
 }
 
+/* The any-width loads and stores of core/ft_bytes.h that the decoders and
+ * encoders share: known bytes in both orders, and every width round trips. */
+static void test_bytes_any_width(void)
+{
+    uint8_t p[10];
+    memset(p, 0xEE, sizeof p);
+    ft_stn(p, 0x0A0B0C, 3, 1);
+    CHECK(p[0] == 0x0A && p[1] == 0x0B && p[2] == 0x0C && p[3] == 0xEE, "3 bytes big-endian");
+    ft_stn(p, 0x0A0B0C, 3, 0);
+    CHECK(p[0] == 0x0C && p[1] == 0x0B && p[2] == 0x0A && p[3] == 0xEE, "3 bytes little-endian");
+    ft_stn(p, 0x1122334455667788ull, 10, 1);
+    CHECK(p[0] == 0 && p[1] == 0 && p[2] == 0x11 && p[9] == 0x88, "10 bytes: zeros above");
+    ft_stn(p, 0xABCD, 2, 1);
+    CHECK(p[0] == 0xAB && p[1] == 0xCD, "2 bytes big-endian");
+    CHECK_EQ_U(ft_ldn(p, 0, 1), 0, "no bytes load 0");
+    uint64_t v = 0x8877665544332211ull;
+    int same = 1;
+    for (size_t n = 1; n <= 8; n++) {
+        uint64_t want = n == 8 ? v : v & ((1ull << (8 * n)) - 1);
+        for (int big = 0; big <= 1; big++) {
+            memset(p, 0, sizeof p);
+            ft_stn(p, v, n, big);
+            same &= ft_ldn(p, n, big) == want;
+            same &= p[big ? n - 1 : 0] == 0x11;     /* the low byte's place */
+        }
+    }
+    CHECK(same, "1..8 bytes round trip in both orders");
+}
+
 /* One datagram decoded by ft_pdu_decode on ctx a and into a garbage-filled
  * array of `room` flows on ctx b: the same flows, byte for byte, in the
  * array when they fit and in the context's own when they do not. */
@@ -1278,6 +1308,7 @@ static void test_decode_into(void)
 
 int main(void)
 {
+    test_bytes_any_width();
     test_v5_shortcut();
     test_decode_into();
     test_v5();
