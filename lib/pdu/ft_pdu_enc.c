@@ -11,7 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/ft_err.h"
-#include "pdu/ft_pdu_int.h"
+#include "core/ft_bytes.h"
+#include "pdu/ft_pdu_fixed.h"
 
 #define V9_TMPL_IPV4 256
 #define V9_TMPL_IPV6 257

@@ -8,7 +8,8 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "pdu/ft_pdu_int.h"
+#include "pdu/ft_pdu_ctx.h"
+#include "pdu/ft_pdu_fixed.h"
 
 #define V8_COMMON FX_DFLOWS, 0, 4}, {FX_DPKTS, 4, 4}, {FX_DOCTETS, 8, 4}, \
     {FX_FIRST, 12, 4}, {FX_LAST, 16, 4
@@ -299,7 +300,7 @@ static int fixed_verify(const struct ft_pdu_src *src, const uint8_t *buf, size_t
 
 /* ---- sequence accounting (wire-pdus.md section 5) ----------------------- */
 
-static struct seq_slot *slot_get(struct exporter *e, uint16_t engine, int *first)
+static struct seq_slot *slot_get(struct ft_pdu_exporter_state *e, uint16_t engine, int *first)
 {
     *first = 0;
     for (uint32_t i = 0; i < e->n_slots; i++)
@@ -319,7 +320,7 @@ static struct seq_slot *slot_get(struct exporter *e, uint16_t engine, int *first
 }
 
 /* flow-tools' rule, its off-by-one for wrapped or late sequences included. */
-static void seq_check(struct ft_pdu_ctx *ctx, struct exporter *e, uint16_t engine,
+static void seq_check(struct ft_pdu_ctx *ctx, struct ft_pdu_exporter_state *e, uint16_t engine,
                       uint32_t seq, uint32_t count, struct ft_pdu_info *info)
 {
     int first;
@@ -411,7 +412,7 @@ int ft_pdu_decode_fixed(struct ft_pdu_ctx *ctx, const struct ft_pdu_src *src,
     info->sequence = h.sequence;
 
     int created;
-    struct exporter *e = ft_pdu_exporter_get(ctx, src, l->version, 0, &created);
+    struct ft_pdu_exporter_state *e = ft_pdu_exporter_get(ctx, src, l->version, 0, &created);
     if (!e) {
         info->reason = FT_PDU_EXPORTER_LIMIT;
         ft_pdu_err(err, src, 0, "exporter table full (%u)", ctx->opts.max_exporters);

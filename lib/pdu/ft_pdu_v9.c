@@ -10,7 +10,9 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "pdu/ft_pdu_int.h"
+#include "core/ft_rd.h"
+#include "pdu/ft_pdu_ctx.h"
+#include "pdu/ft_pdu_v9.h"
 
 #define V9_HDR 20
 #define IPFIX_HDR 16
@@ -20,7 +22,7 @@
 struct dg {
     struct ft_pdu_ctx *ctx;
     const struct ft_pdu_src *src;
-    struct exporter *e;
+    struct ft_pdu_exporter_state *e;
     struct ft_pdu_info *info;
     unsigned version;
     uint32_t sysuptime, unix_secs, sequence, source_id;
@@ -356,7 +358,7 @@ static void set_times(const struct dg *d, struct ft_flow *f, const struct rec_st
     }
 }
 
-static void set_sampling(const struct exporter *e, struct ft_flow *f)
+static void set_sampling(const struct ft_pdu_exporter_state *e, struct ft_flow *f)
 {
     if (f->has & FT_F_SAMPLING)
         return;
@@ -407,7 +409,7 @@ static void finish_flow(const struct dg *d, struct ft_flow *f, struct rec_state 
 }
 
 /* What an options data record teaches about its exporter. */
-static void learn_options(struct ft_pdu_ctx *ctx, struct exporter *e,
+static void learn_options(struct ft_pdu_ctx *ctx, struct ft_pdu_exporter_state *e,
                           const struct rec_state *s, const struct ft_flow *f)
 {
     if (s->sys_init_ms)
@@ -635,7 +637,7 @@ static void decode_pending(struct dg *d, uint16_t id)
  */
 static void seq_check(struct dg *d)
 {
-    struct exporter *e = d->e;
+    struct ft_pdu_exporter_state *e = d->e;
     if (!e->seq_seen) {
         e->seq_seen = 1;
         return;
@@ -658,7 +660,7 @@ static void seq_check(struct dg *d)
 
 static void seq_advance(struct dg *d)
 {
-    struct exporter *e = d->e;
+    struct ft_pdu_exporter_state *e = d->e;
     uint32_t next = d->version == 9 ? d->sequence + 1 : d->sequence + d->records;
     if (d->info->misordered)
         return;

@@ -11,7 +11,7 @@
 #include "ft_test.h"
 #include "pdu/ft_pdu.h"
 #include "core/ft_bytes.h"
-#include "pdu/ft_pdu_int.h"
+#include "pdu/ft_pdu_fixed.h"
 #include "net/ft_pcap.h"
 
 /* ---- a datagram builder ------------------------------------------------- */
