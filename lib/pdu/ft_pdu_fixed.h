@@ -10,16 +10,11 @@
 #include "core/ft_rd.h"
 #include "pdu/ft_pdu.h"
 
-/* Record fields of the fixed formats. */
-enum fx_field {
-    FX_END = 0, FX_SRCADDR, FX_DSTADDR, FX_NEXTHOP, FX_INPUT, FX_OUTPUT, FX_DPKTS,
-    FX_DOCTETS, FX_FIRST, FX_LAST, FX_SRCPORT, FX_DSTPORT, FX_PROT, FX_TOS,
-    FX_TCP_FLAGS, FX_SRC_AS, FX_DST_AS, FX_SRC_MASK, FX_DST_MASK, FX_DFLOWS,
-    FX_MARKED_TOS, FX_EXTRA_PKTS, FX_ROUTER_SC, FX_IN_ENCAPS, FX_OUT_ENCAPS,
-    FX_PEER_NEXTHOP
-};
+/* A record field: which flow field (its row of ft_fields[]) at which
+ * offset, in how many bytes. */
 struct fx_slot {
-    uint8_t field, off, size;
+    uint8_t field;              /* enum ft_field_id */
+    uint8_t off, size;          /* size 0 ends a layout */
 };
 #define FX_MAX_SLOTS 22
 struct fx_layout {
@@ -27,7 +22,7 @@ struct fx_layout {
     uint8_t hdr_size, rec_size, max_count;
     uint8_t catalyst;           /* v8.6-8.8: trailing bytes allowed */
     uint8_t engine;             /* header carries engine type/id (all but v1) */
-    struct fx_slot s[FX_MAX_SLOTS]; /* ends at FX_END */
+    struct fx_slot s[FX_MAX_SLOTS]; /* the last one has size 0 */
 };
 /* Layout of (version, v8 aggregation), or NULL. */
 const struct fx_layout *ft_fx_layout(unsigned version, unsigned agg);
