@@ -1142,6 +1142,56 @@ static void test_encoders(void)
     ft_pdu_enc_free(e);
 }
 
+/* The v9 encoder's templates, element by element and width by width: the
+ * field table's elements, the IPv6 forms in the IPv6 template. */
+static void test_encoder_templates(void)
+{
+    static const uint16_t want4[][2] = {
+        {8, 4}, {12, 4}, {15, 4}, {18, 4}, {10, 4}, {14, 4}, {2, 8}, {1, 8}, {22, 4},
+        {21, 4}, {7, 2}, {11, 2}, {16, 4}, {17, 4}, {6, 1}, {4, 1}, {5, 1}, {9, 1}, {13, 1},
+        {38, 1}, {39, 1}, {61, 1}};
+    static const uint16_t want6[][2] = {
+        {27, 16}, {28, 16}, {62, 16}, {63, 16}, {10, 4}, {14, 4}, {2, 8}, {1, 8}, {22, 4},
+        {21, 4}, {7, 2}, {11, 2}, {16, 4}, {17, 4}, {31, 3}, {6, 1}, {4, 1}, {5, 1}, {29, 1},
+        {30, 1}, {38, 1}, {39, 1}, {61, 1}};
+    struct ft_err err;
+    struct ft_pdu_enc_opts eo = {.version = 9};
+    struct ft_pdu_enc *e = ft_pdu_enc_new(&eo, &err);
+    struct ft_flow f = sample_flow(1);
+    f.flow_label = 0xABCDEF;    /* 20 bits go out: 0x0BCDEF */
+    struct ft_pdu_dgram d;
+    ft_pdu_enc_add(e, &f, &d);
+    f.srcaddr.af = FT_AF_INET6;
+    memset(f.srcaddr.v6, 0, 16);
+    ft_pdu_enc_add(e, &f, &d);
+    CHECK_EQ_U(ft_pdu_enc_flush(e, &d), 1, "v9 datagram");
+    const uint8_t *p = d.data + 20 + 4;     /* the template flowset's first template */
+    size_t n4 = sizeof want4 / sizeof want4[0], n6 = sizeof want6 / sizeof want6[0];
+    CHECK(d.len > 20 + 4 + 8 + 4 * (n4 + n6), "templates in the datagram");
+    CHECK((p[0] << 8 | p[1]) == 256 && (p[2] << 8 | p[3]) == (int)n4, "IPv4 template head");
+    int same = 1;
+    for (size_t i = 0; i < n4; i++)
+        same &= (p[4 + 4 * i] << 8 | p[5 + 4 * i]) == want4[i][0] &&
+                (p[6 + 4 * i] << 8 | p[7 + 4 * i]) == want4[i][1];
+    CHECK(same, "IPv4 template: elements and widths");
+    p += 4 + 4 * n4;
+    CHECK((p[0] << 8 | p[1]) == 257 && (p[2] << 8 | p[3]) == (int)n6, "IPv6 template head");
+    same = 1;
+    for (size_t i = 0; i < n6; i++)
+        same &= (p[4 + 4 * i] << 8 | p[5 + 4 * i]) == want6[i][0] &&
+                (p[6 + 4 * i] << 8 | p[7 + 4 * i]) == want6[i][1];
+    CHECK(same, "IPv6 template: elements and widths");
+    /* the IPv6 record (the set after the IPv4 one): its flow label follows 4
+     * addresses, 2 interfaces, 2 counters, 2 times, 2 ports, 2 AS numbers */
+    const uint8_t *set = p + 4 + 4 * n6;
+    set += set[2] << 8 | set[3];
+    CHECK((set[0] << 8 | set[1]) == 257, "IPv6 data set");
+    const uint8_t *label = set + 4 + 64 + 8 + 16 + 8 + 4 + 8;
+    CHECK(label[0] == 0x0B && label[1] == 0xCD && label[2] == 0xEF,
+          "flow label cut to 20 bits: %02x%02x%02x", label[0], label[1], label[2]);
+    ft_pdu_enc_free(e);
+}
+
 /* ---- pcap frames -------------------------------------------------------- */
 
 static size_t udp_frame(uint8_t *p, int vlan, int v6, unsigned payload, int frag)
@@ -1323,6 +1373,7 @@ int main(void)
     test_pending_and_timeout();
     test_template_file();
     test_encoders();
+    test_encoder_templates();
     test_pcap_frames();
     return ft_test_report("test_pdu");
 }
