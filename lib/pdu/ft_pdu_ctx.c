@@ -199,12 +199,19 @@ struct tmpl *ft_tmpl_find(struct ft_pdu_ctx *ctx, struct ft_pdu_exporter_state *
 int ft_tmpl_put(struct ft_pdu_ctx *ctx, struct ft_pdu_exporter_state *e, struct tmpl *t)
 {
     for (uint32_t i = 0; i < e->n_tmpls; i++) {
-        if (e->tmpls[i].id == t->id) {     /* refresh or redefinition */
-            free(e->tmpls[i].f);
-            e->tmpls[i] = *t;
-            ctx->st.templates_learned++;
-            return 0;
+        struct tmpl *old = &e->tmpls[i];
+        if (old->id != t->id)
+            continue;
+        if (ft_tmpl_same(old, t)) {     /* a refresh: its fields are known */
+            old->learned_ms = t->learned_ms;
+            free(t->f);
+        } else {                        /* a redefinition */
+            ft_tmpl_resolve(t);
+            free(old->f);
+            *old = *t;
         }
+        ctx->st.templates_learned++;
+        return 0;
     }
     if (e->n_tmpls >= ctx->opts.max_templates_per_exporter ||
         ctx->n_tmpls_total >= ctx->opts.max_templates)
@@ -217,6 +224,7 @@ int ft_tmpl_put(struct ft_pdu_ctx *ctx, struct ft_pdu_exporter_state *e, struct 
         e->tmpls = n;
         e->cap_tmpls = cap;
     }
+    ft_tmpl_resolve(t);
     e->tmpls[e->n_tmpls++] = *t;
     ctx->n_tmpls_total++;
     ctx->st.templates_learned++;

@@ -106,8 +106,10 @@ struct ft_pdu_exporter_state *ft_pdu_exporter_get(struct ft_pdu_ctx *ctx,
 /* Template id of e, or NULL (also when it timed out: then it is forgotten). */
 struct tmpl *ft_tmpl_find(struct ft_pdu_ctx *ctx, struct ft_pdu_exporter_state *e,
                           uint16_t id, uint64_t now_ms);
-/* Install (or replace) a template; *t is moved into the store (t->f owned
- * by the store on success).  0, or -1 when a limit refused it. */
+/* Install (or replace) a finished template, with what each field does
+ * resolved; a refresh of the same fields only renews the one installed.
+ * *t is moved into the store (t->f owned by the store on success).  0, or
+ * -1 when a limit refused it. */
 int ft_tmpl_put(struct ft_pdu_ctx *ctx, struct ft_pdu_exporter_state *e, struct tmpl *t);
 /* Withdraw template id (1 if it was there), or all data (options 0) or all
  * options (options 1) templates; returns how many were removed. */

@@ -164,7 +164,7 @@ static int load_template(struct ft_pdu_ctx *ctx, char **w, size_t n)
             free(t.f);
             return -1;
         }
-        t.f[k] = (struct tmpl_field){(uint16_t)type, (uint16_t)len, pen};
+        t.f[k] = (struct tmpl_field){.type = (uint16_t)type, .len = (uint16_t)len, .pen = pen};
     }
     if (ft_tmpl_finish(&t, e->version) < 0 || ft_tmpl_put(ctx, e, &t) < 0) {
         free(t.f);

@@ -12,6 +12,7 @@
 #include "pdu/ft_pdu.h"
 #include "core/ft_bytes.h"
 #include "pdu/ft_pdu_fixed.h"
+#include "pdu/ft_pdu_tmpl.h"
 #include "net/ft_pcap.h"
 
 /* ---- a datagram builder ------------------------------------------------- */
@@ -564,6 +565,131 @@ static void test_v9_malformed(void)
     CHECK(st.by_reason[FT_PDU_TEMPLATE] == 5, "template faults counted: %llu",
           (unsigned long long)st.by_reason[FT_PDU_TEMPLATE]);
     ft_pdu_ctx_free(ctx);
+}
+
+/* A v9 template of (element, length) pairs and one record of it, given as
+ * one value per field (16-byte fields: the value's 16 bytes follow). */
+static void v9_one_record(struct buf *b, unsigned id, const unsigned (*fl)[2], size_t n,
+                          const uint64_t *vals, const uint8_t (*v6)[16])
+{
+    size_t s = set_open(b, 0);
+    b16(b, id); b16(b, (unsigned)n);
+    for (size_t i = 0; i < n; i++) {
+        b16(b, fl[i][0]);
+        b16(b, fl[i][1]);
+    }
+    set_close(b, s, 1);
+    s = set_open(b, id);
+    for (size_t i = 0, k = 0; i < n; i++) {
+        if (fl[i][1] == 16) {
+            for (int j = 0; j < 16; j++)
+                b8(b, v6[k][j]);
+            k++;
+            continue;
+        }
+        for (unsigned j = fl[i][1]; j > 0; j--)
+            b8(b, j > 8 ? 0 : (unsigned)(vals[i] >> (8 * (j - 1))));
+    }
+    set_close(b, s, 1);
+}
+
+/* Which occurrence of an element wins, elements sharing a has bit, value
+ * bits, too wide and unknown elements, both forms of an address: what the
+ * template's resolved fields do, pinned. */
+static void test_v9_field_rules(void)
+{
+    struct ft_pdu_ctx *ctx = ft_pdu_ctx_new(NULL);
+    struct ft_pdu_src src = src_of(IP(198, 51, 100, 4), 2055);
+    struct ft_pdu_info info;
+    struct ft_err err;
+    struct buf b;
+    static const unsigned fl[][2] = {
+        {7, 2}, {7, 2}, {32, 2}, {176, 1}, {35, 1}, {35, 1}, {34, 4}, {34, 4}, {58, 2},
+        {31, 4}, {8, 4}, {27, 16}, {12, 4}, {28, 16}, {10, 12}, {999, 4}, {14, 1}};
+    static const uint64_t vals[] = {
+        1111, 2222, 0x0304, 9, 1, 2, 100, 200, 0xF123,
+        0xFFFABCDE, 0, 0, IP(10, 0, 0, 1), 0, 77, 5, 6};
+    static const uint8_t v6[2][16] = {{0x20, 0x01, 0x0d, 0xb8, [15] = 1}, {[15] = 5}};
+    v9_header(&b, 1, 0);
+    v9_one_record(&b, 300, fl, sizeof fl / sizeof fl[0], vals, v6);
+    CHECK_EQ_U(ft_pdu_decode(ctx, &src, b.b, b.n, &info, &err), 1, "rules: one flow");
+    const struct ft_flow *f = &info.flows[0];
+    CHECK_EQ_U(f->srcport, 1111, "rules: the first srcport wins");
+    CHECK_EQ_U(f->icmp_type, 9, "rules: icmpTypeIPv4 after icmpTypeCode writes the type");
+    CHECK_EQ_U(f->icmp_code, 4, "rules: icmpTypeCode's code stays");
+    CHECK_EQ_U(f->sampling_algorithm, 2, "rules: every sampling algorithm writes");
+    CHECK_EQ_U(f->sampling_interval, 100, "rules: the first sampling interval wins");
+    CHECK_EQ_U(f->src_vlan, 0x123, "rules: VLAN cut to 12 bits");
+    CHECK_EQ_U(f->flow_label, 0xABCDE, "rules: flow label cut to 20 bits");
+    CHECK_EQ_U(f->srcaddr.af, FT_AF_INET6, "rules: IPv4 0.0.0.0 and an IPv6 source: IPv6");
+    CHECK_EQ_U(f->srcaddr.v6[15], 1, "rules: the IPv6 source");
+    CHECK(f->dstaddr.af == FT_AF_INET && f->dstaddr.v4 == IP(10, 0, 0, 1),
+          "rules: a non-zero IPv4 destination wins over IPv6");
+    CHECK(!(f->has & FT_F_INPUT), "rules: a 12-byte input is ignored");
+    CHECK(f->output == 6 && (f->has & FT_F_OUTPUT), "rules: a 1-byte output");
+    CHECK((f->has & (FT_F_ICMP | FT_F_SAMPLING | FT_F_SRC_VLAN | FT_F_FLOW_LABEL)) ==
+          (FT_F_ICMP | FT_F_SAMPLING | FT_F_SRC_VLAN | FT_F_FLOW_LABEL), "rules: has bits");
+
+    /* the other order: icmpTypeIPv4 first, then icmpTypeCode is not taken;
+     * with ipVersion 4 exported the IPv4 form wins even when it is 0 */
+    static const unsigned fl2[][2] = {{176, 1}, {32, 2}, {60, 1}, {8, 4}, {27, 16}};
+    static const uint64_t vals2[] = {9, 0x0304, 4, 0, 0};
+    v9_header(&b, 2, 0);
+    v9_one_record(&b, 301, fl2, sizeof fl2 / sizeof fl2[0], vals2, v6);
+    CHECK_EQ_U(ft_pdu_decode(ctx, &src, b.b, b.n, &info, &err), 1, "rules 2: one flow");
+    f = &info.flows[0];
+    CHECK(f->icmp_type == 9 && f->icmp_code == 0, "rules 2: icmpTypeCode after a type: %u/%u",
+          f->icmp_type, f->icmp_code);
+    CHECK(f->srcaddr.af == FT_AF_INET && f->srcaddr.v4 == 0,
+          "rules 2: ipVersion 4 picks IPv4");
+    ft_pdu_ctx_free(ctx);
+}
+
+/* What a template's fields do, as ft_tmpl_resolve finds them in the field
+ * table; a refresh is told from a redefinition. */
+static void test_template_resolve(void)
+{
+    struct tmpl_field f[] = {
+        {.type = 8, .len = 4}, {.type = 27, .len = 16}, {.type = 12, .len = 4},
+        {.type = 1, .len = 8}, {.type = 176, .len = 1}, {.type = 152, .len = 8},
+        {.type = 2, .len = 9}, {.type = 2, .len = 4, .pen = 9}, {.type = 999, .len = 2},
+        {.type = 58, .len = 2}, {.type = 302, .len = 4}, {.type = 22, .len = 4}};
+    struct tmpl t = {.id = 256, .n_fields = sizeof f / sizeof f[0], .f = f};
+    CHECK_EQ_U(ft_tmpl_finish(&t, 10), 0, "template finished");
+    ft_tmpl_resolve(&t);
+    CHECK(f[0].act == TA_ADDR && f[0].arg == 0 && f[1].act == TA_ADDR_ALT && f[1].arg == 0,
+          "both forms of the source share slot 0");
+    CHECK(f[2].act == TA_ADDR && f[2].arg == 1, "the destination in slot 1");
+    CHECK(t.n_addrs == 2 && t.addr_field[0] == FT_FLD_SRCADDR &&
+          t.addr_field[1] == FT_FLD_DSTADDR, "the slots' fields");
+    CHECK(f[3].act == TA_U64 && f[3].arg == 1 && f[3].row == &ft_fields[FT_FLD_DOCTETS],
+          "octets: a 64-bit member, first wins");
+    CHECK(f[4].act == TA_U8 && f[4].arg == 0 && f[4].row == &ft_fields[FT_FLD_ICMP_TYPE],
+          "icmp type: shares its has bit, every occurrence writes");
+    CHECK(f[5].act == TA_ABS_TIME && f[5].arg == 2, "flowStartMilliseconds");
+    CHECK(f[6].act == TA_SKIP, "a 9-byte number: nothing");
+    CHECK(f[7].act == TA_SKIP, "an enterprise element: nothing");
+    CHECK(f[8].act == TA_SKIP, "an unknown element: nothing");
+    CHECK(f[9].act == TA_U16 && f[9].row == &ft_fields[FT_FLD_SRC_VLAN], "VLAN");
+    CHECK(f[10].act == TA_SKIP, "selectorId outside options data: nothing");
+    CHECK(f[11].act == TA_UPTIME_FIRST, "flowStartSysUpTime");
+    CHECK(f[3].at == 24 && f[11].at == 62, "field offsets: %u %u", f[3].at, f[11].at);
+    t.options = 1;
+    t.n_scope = 1;
+    ft_tmpl_resolve(&t);
+    CHECK(f[0].act == TA_SKIP && f[10].act == TA_SELECTOR_ID,
+          "options: a scope address is nothing, selectorId is sampling");
+
+    struct tmpl_field g[sizeof f / sizeof f[0]];
+    memcpy(g, f, sizeof g);
+    struct tmpl u = t;
+    u.f = g;
+    CHECK(ft_tmpl_same(&t, &u), "the same fields: a refresh");
+    g[5].len = 4;
+    CHECK(!ft_tmpl_same(&t, &u), "another length: a redefinition");
+    g[5].len = 8;
+    u.n_scope = 2;
+    CHECK(!ft_tmpl_same(&t, &u), "another scope: a redefinition");
 }
 
 /* Options template 260: scope system(4), sampler id(1), interval(4), algorithm(1) */
@@ -1367,6 +1493,8 @@ int main(void)
     test_v8();
     test_v9_basic();
     test_v9_malformed();
+    test_v9_field_rules();
+    test_template_resolve();
     test_v9_sampling();
     test_ipfix();
     test_limits();
