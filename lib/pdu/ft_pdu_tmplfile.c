@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include "net/ft_addrspec.h"
 #include "core/ft_err.h"
+#include "core/ft_file.h"
 #include "pdu/ft_pdu_ctx.h"
 
 /* ---- the template file ---------------------------------------------------
@@ -107,12 +108,17 @@ static int ip_parse(const char *s, struct ft_ip *a)
     return -1;
 }
 
-/* Splits a line into at most max whitespace-separated words. */
+/* Splits a line into at most max words separated by blanks (in place, no
+ * hidden state: strtok's would be shared by every caller of the library). */
 static size_t split_words(char *line, char **w, size_t max)
 {
     size_t n = 0;
-    for (char *tok = strtok(line, " \t\r\n"); tok && n < max; tok = strtok(NULL, " \t\r\n"))
-        w[n++] = tok;
+    for (char *p = line + strspn(line, " \t\r"); *p && n < max; p += strspn(p, " \t\r")) {
+        w[n++] = p;
+        p += strcspn(p, " \t\r");
+        if (*p)
+            *p++ = '\0';
+    }
     return n;
 }
 
@@ -200,31 +206,35 @@ static int load_options(struct ft_pdu_ctx *ctx, char **w, size_t n)
     return 0;
 }
 
+/* The largest template file read: 16384 templates of 100 fields take some
+ * 20 MB. */
+#define TMPL_FILE_MAX ((size_t)64 << 20)
+
 int ft_pdu_templates_load(struct ft_pdu_ctx *ctx, const char *path, struct ft_err *err)
 {
-    FILE *fp = fopen(path, "r");
-    if (!fp)
-        return ft_err_set(err, "%.400s: %s", path, strerror(errno));
-    /* a template line: FT_TMPL_MAX_FIELDS words of at most 22 characters */
-    size_t line_size = 64 + (size_t)FT_TMPL_MAX_FIELDS * 24, max_words = 10 + FT_TMPL_MAX_FIELDS;
-    char *line = malloc(line_size);
+    size_t len;
+    char *text = ft_file_read(path, TMPL_FILE_MAX, &len, err);
+    if (!text)
+        return -1;
+    size_t max_words = 10 + FT_TMPL_MAX_FIELDS;
     char **w = malloc(max_words * sizeof *w);
-    if (!line || !w) {
-        free(line);
-        free(w);
-        fclose(fp);
+    if (!w) {
+        free(text);
         return ft_err_set(err, "%.400s: out of memory", path);
     }
     unsigned lineno = 0;
     int rc = 0;
-    while (fgets(line, (int)line_size, fp)) {
+    for (char *line = text, *next; line < text + len; line = next) {
+        next = line + strcspn(line, "\n");
+        if (next < text + len)
+            *next++ = '\0';    /* a newline, or a stray NUL: the line ends */
         lineno++;
         if (lineno == 1 && strncmp(line, TMPL_FILE_MAGIC, strlen(TMPL_FILE_MAGIC)) != 0) {
             ft_err_set(err, "%.400s:1: not a template file", path);
             rc = -1;
             break;
         }
-        if (line[0] == '#' || line[0] == '\n')
+        if (line[0] == '#' || line[0] == '\0')
             continue;
         size_t n = split_words(line, w, max_words);
         int bad = n < 6 ? -1 : w[0][0] == 'T' ? load_template(ctx, w, n)
@@ -234,8 +244,7 @@ int ft_pdu_templates_load(struct ft_pdu_ctx *ctx, const char *path, struct ft_er
             rc = -1;    /* keep going: one bad line should not lose the rest */
         }
     }
-    free(line);
     free(w);
-    fclose(fp);
+    free(text);
     return rc;
 }

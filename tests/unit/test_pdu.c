@@ -1056,7 +1056,28 @@ static void test_template_file(void)
     fclose(fp);
     CHECK(ft_pdu_templates_load(ctx, path, &err) < 0, "zero-length field refused");
     ft_pdu_ctx_free(ctx);
+
+    /* a bad line and a stray NUL do not lose the other lines, nor does a
+     * last line without its newline */
+    static const char text[] = "# ftkit templates 1\r\nT 9 1.2.3.4 5 - 0 256 0 0 1 8:4:0\n"
+                               "bad\nT 9 1.2.3.4 5 - 0 257 0 0 1 8:4:0\0\n"
+                               "T 9 1.2.3.4 5 - 0 258 0 0 2 8:4:0 12:4:0";
+    fp = fopen(path, "w");
+    fwrite(text, 1, sizeof text - 1, fp);
+    fclose(fp);
+    ctx = ft_pdu_ctx_new(NULL);
+    CHECK(ft_pdu_templates_load(ctx, path, &err) < 0, "a bad line is reported");
+    CHECK(strstr(err.msg, ":3: bad or refused line") != NULL, "the bad line's number: %s",
+          err.msg);
+    struct ft_pdu_stats st;
+    ft_pdu_stats(ctx, &st);
+    CHECK_EQ_U(st.templates_active, 3, "the other lines' templates");
+    ft_pdu_ctx_free(ctx);
     unlink(path);
+    ctx = ft_pdu_ctx_new(NULL);
+    CHECK(ft_pdu_templates_load(ctx, path, &err) < 0, "a missing file");
+    CHECK(strncmp(err.msg, path, strlen(path)) == 0, "its message names it: %s", err.msg);
+    ft_pdu_ctx_free(ctx);
 }
 
 /* ---- encoders ----------------------------------------------------------- */
