@@ -13,7 +13,7 @@
 #include "pdu/ft_pdu_ctx.h"
 #include "pdu/ft_pdu_fixed.h"
 
-/* A record field: the field table's FT_FLD_<ID> at offset off, n bytes. */
+/* A record field: the field table's FT_FLD_<ID> at offset o, n bytes. */
 #define FX(ID, o, n) {.field = FT_FLD_##ID, .off = (o), .size = (n)}
 /* What v8 aggregations 1-5 and 9-14 begin with. */
 #define V8_COMMON FX(DFLOWS, 0, 4), FX(DPKTS, 4, 4), FX(DOCTETS, 8, 4), FX(FIRST, 12, 4), \
@@ -102,15 +102,20 @@ const struct fx_layout *ft_fx_layout(unsigned version, unsigned agg)
 
 void ft_fx_get_table(const struct fx_layout *l, struct ft_rd *rec, struct ft_flow *f)
 {
+    const uint8_t *p = rd_take(rec, l->rec_size);   /* its slots lie inside: test_pdu */
+    if (!p)
+        return;     /* cannot happen: the caller took exactly a record */
+    uint64_t has = f->has;
     for (const struct fx_slot *s = l->s; s->size; s++) {
         const struct ft_field *d = &ft_fields[s->field];
-        uint64_t v = rd_at(rec, s->off, s->size);
+        uint64_t v = ft_ldn(p + s->off, s->size, 1);
         if (d->type == FT_T_IP)
             ft_ip_set4(ft_field_ptr(f, d), (uint32_t)v);
         else
             ft_field_put(f, d, v);
-        f->has |= d->has;
+        has |= d->has;
     }
+    f->has = has;
 }
 
 /*

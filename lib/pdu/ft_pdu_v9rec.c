@@ -1,9 +1,10 @@
 /*
  * ft_pdu_v9rec.c - one v9/IPFIX record.  Each template field comes with
- * what it does (ft_tmpl_finish resolved it from the field table and the
+ * what it does (ft_tmpl_resolve found it in the field table or among the
  * few special elements of ft_pdu_tmpl.c), so a record is a walk over its
- * fields with no element looked up.  First occurrence wins where a field
- * comes twice; addresses are resolved at the record's end.
+ * fields with no element looked up.  The first occurrence of a field wins
+ * (but for members sharing a has bit); addresses are resolved at the
+ * record's end.
  */
 #include <string.h>
 #include "core/ft_bytes.h"

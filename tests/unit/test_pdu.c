@@ -1402,6 +1402,38 @@ static void test_pcap_frames(void)
     CHECK_EQ_U(ft_pcap_parse_frame(101, fr + 14, n - 14, &d, &st), 1, "raw IP frame");
 }
 
+/* Every layout ends within its slots, and its slots lie inside its record
+ * (the table path reads them without a check each) with widths of 1, 2 or
+ * 4 bytes that their members hold. */
+static void test_layouts(void)
+{
+    int inside = 1, widths = 1, n = 0;
+    for (unsigned v = 1; v <= 8; v++) {
+        for (unsigned agg = 0; agg <= 14; agg++) {
+            const struct fx_layout *l = ft_fx_layout(v, agg);
+            if (!l || (v == 8) != (agg != 0) || l->agg != agg)
+                continue;
+            n++;
+            int k = 0;
+            while (k < FX_MAX_SLOTS && l->s[k].size)
+                k++;
+            CHECK(k < FX_MAX_SLOTS, "v%u.%u: the slots end", v, agg);
+            for (int i = 0; i < k; i++) {
+                const struct fx_slot *s = &l->s[i];
+                const struct ft_field *d = &ft_fields[s->field];
+                inside &= s->off + s->size <= l->rec_size;
+                widths &= (s->size == 1 || s->size == 2 || s->size == 4) &&
+                          (d->type == FT_T_IP ? s->size == 4
+                           : d->type == FT_T_U8 ? s->size == 1
+                           : d->type == FT_T_U16 ? s->size <= 2 : 1);
+            }
+        }
+    }
+    CHECK_EQ_U(n, 4 + 14, "layouts of v1, v5, v6, v7 and v8.1-14");
+    CHECK(inside, "slots inside their records");
+    CHECK(widths, "slot widths");
+}
+
 /* The v5 shortcut of ft_fx_get gives what the layout table gives, field
  * for field and has bit for has bit, on random records. */
 static void test_v5_shortcut(void)
@@ -1506,6 +1538,7 @@ static void test_decode_into(void)
 int main(void)
 {
     test_bytes_any_width();
+    test_layouts();
     test_v5_shortcut();
     test_decode_into();
     test_v5();
