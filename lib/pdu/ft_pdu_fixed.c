@@ -316,6 +316,19 @@ static void header_flow(const struct fx_layout *l, const struct fixed_hdr *h,
     }
 }
 
+/*
+ * ft_flow_set_times with the header's values instead of f's (the same): the
+ * compiler then knows them constant over the datagram, f being written
+ * through computed offsets on the table path, and computes the export time
+ * once per datagram instead of once per flow (4% of v5 decoding).
+ */
+static void set_times(const struct fixed_hdr *h, struct ft_flow *f)
+{
+    f->start_ms = ft_uptime_to_ms(h->unix_secs, h->unix_nsecs, h->sysuptime, f->first);
+    f->end_ms = ft_uptime_to_ms(h->unix_secs, h->unix_nsecs, h->sysuptime, f->last);
+    f->has |= FT_F_TIMES;
+}
+
 static void as0_substitute(struct ft_flow *f, uint32_t as0)
 {
     if (!as0)
@@ -371,7 +384,7 @@ int ft_pdu_decode_fixed(struct ft_pdu_ctx *ctx, const struct ft_pdu_src *src,
         header_flow(l, &h, src, f);
         ft_fx_get(l, &rec, f);
         as0_substitute(f, ctx->opts.as0_substitute);
-        ft_flow_set_times(f);
+        set_times(&h, f);
     }
     e->flows += ctx->n_out;
     return 0;
