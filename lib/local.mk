@@ -43,8 +43,10 @@ libft_la_SOURCES += lib/synth/ft_gen.c lib/synth/ft_gen.h
 # pdu: NetFlow v1/v5/v6/v7/v8/v9/IPFIX decoders and encoders; per-exporter settings
 ftpdudir = $(pkgincludedir)/pdu
 ftpdu_HEADERS = lib/pdu/ft_pdu.h
-libft_la_SOURCES += lib/pdu/ft_pdu.c lib/pdu/ft_pdu_int.h lib/pdu/ft_pdu_fixed.c \
-	lib/pdu/ft_pdu_v9.c lib/pdu/ft_pdu_tmpl.c lib/pdu/ft_pdu_enc.c \
+libft_la_SOURCES += lib/pdu/ft_pdu.c lib/pdu/ft_pdu_ctx.c lib/pdu/ft_pdu_ctx.h \
+	lib/pdu/ft_pdu_fixed.c lib/pdu/ft_pdu_fixed.h lib/pdu/ft_pdu_v9.c lib/pdu/ft_pdu_v9.h \
+	lib/pdu/ft_pdu_v9rec.c lib/pdu/ft_pdu_v9rec.h \
+	lib/pdu/ft_pdu_tmpl.c lib/pdu/ft_pdu_tmpl.h lib/pdu/ft_pdu_tmplfile.c lib/pdu/ft_pdu_enc.c \
 	lib/pdu/ft_exporters.c lib/pdu/ft_exporters.h
 dist_man_MANS += man/ftkit-exporters.5
 

@@ -1,6 +1,7 @@
 /*
  * ft_bytes.h - loads and stores of 8/16/32/64-bit integers at any address,
- * in either byte order.  Private to lib/.
+ * in either byte order: the one set lib/ uses (record codecs, datagram
+ * encoders, packet headers).  Private to lib/.
  *
  * Every access goes through memcpy so that unaligned records are safe and
  * the compiler can turn a load plus byte swap into one instruction.  The
@@ -10,6 +11,7 @@
 #ifndef FT_BYTES_H
 #define FT_BYTES_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -67,6 +69,42 @@ static inline void ft_st64(uint8_t *p, uint64_t v, int big)
     if (big != FT_HOST_BIG)
         v = ft_bswap64(v);
     memcpy(p, &v, 8);
+}
+
+/* An unsigned integer of n bytes (0..8; of more, the first 8) at p: the
+ * loads of fields of any width, the usual widths in one load each. */
+static inline uint64_t ft_ldn(const uint8_t *p, size_t n, int big)
+{
+    switch (n) {
+    case 1: return p[0];
+    case 2: return ft_ld16(p, big);
+    case 4: return ft_ld32(p, big);
+    case 8: return ft_ld64(p, big);
+    default: break;
+    }
+    if (n > 8)
+        n = 8;
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; i++)
+        v = v << 8 | p[big ? i : n - 1 - i];
+    return v;
+}
+
+/*
+ * The low n bytes of v, for fields of any width (1..8 bytes; a wider field
+ * gets zeros above the value).  The usual widths take one store each.
+ */
+static inline void ft_stn(uint8_t *p, uint64_t v, size_t n, int big)
+{
+    switch (n) {
+    case 1: *p = (uint8_t)v; return;
+    case 2: ft_st16(p, (uint16_t)v, big); return;
+    case 4: ft_st32(p, (uint32_t)v, big); return;
+    case 8: ft_st64(p, v, big); return;
+    default: break;
+    }
+    for (size_t i = 0; i < n; i++, v >>= 8)
+        p[big ? n - 1 - i : i] = (uint8_t)v;
 }
 
 /* Reverse the bytes of a 2/4/8-byte field in place. */

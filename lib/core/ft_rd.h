@@ -62,29 +62,13 @@ static inline uint8_t rd_u8(struct ft_rd *r)
 static inline uint16_t rd_u16(struct ft_rd *r)
 {
     const uint8_t *q = rd_take(r, 2);
-    return q ? (uint16_t)(q[0] << 8 | q[1]) : 0;
+    return q ? ft_ld16(q, 1) : 0;
 }
 
 static inline uint32_t rd_u32(struct ft_rd *r)
 {
     const uint8_t *q = rd_take(r, 4);
-    return q ? (uint32_t)q[0] << 24 | (uint32_t)q[1] << 16 | (uint32_t)q[2] << 8 | q[3] : 0;
-}
-
-/* Big-endian unsigned integer of 1..8 bytes at p (caller checked the length). */
-static inline uint64_t be_uint(const uint8_t *p, size_t n)
-{
-    switch (n) {        /* the usual widths in one load each */
-    case 1: return p[0];
-    case 2: return ft_ld16(p, 1);
-    case 4: return ft_ld32(p, 1);
-    case 8: return ft_ld64(p, 1);
-    default: break;
-    }
-    uint64_t v = 0;
-    for (size_t i = 0; i < n && i < 8; i++)
-        v = v << 8 | p[i];
-    return v;
+    return q ? ft_ld32(q, 1) : 0;
 }
 
 /* Reads at a fixed offset of a reader, not moving it (for fixed layouts). */
@@ -94,7 +78,7 @@ static inline uint64_t rd_at(struct ft_rd *r, size_t off, size_t n)
         r->bad = 1;
         return 0;
     }
-    return be_uint(r->p + off, n);
+    return ft_ldn(r->p + off, n, 1);
 }
 
 #endif

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include "net/ft_udp.h"
 #include "core/ft_err.h"
+#include "core/ft_bytes.h"
 
 static int fail_close(int fd, struct ft_err *err, const char *what)
 {
@@ -353,18 +354,6 @@ int ft_udp_raw_open(struct ft_err *err)
     return fd;
 }
 
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    put16(p, (uint16_t)(v >> 16));
-    put16(p + 2, (uint16_t)v);
-}
-
 /* Internet checksum (RFC 1071) of the bytes, continuing from sum. */
 static uint32_t sum16(const uint8_t *p, size_t n, uint32_t sum)
 {
@@ -386,11 +375,11 @@ static uint16_t fold(uint32_t sum)
 static uint16_t udp_checksum(uint32_t src, uint32_t dst, const uint8_t *udp, size_t len)
 {
     uint8_t pseudo[12];
-    put32(pseudo, src);
-    put32(pseudo + 4, dst);
+    ft_st32(pseudo, src, 1);
+    ft_st32(pseudo + 4, dst, 1);
     pseudo[8] = 0;
     pseudo[9] = IPPROTO_UDP;
-    put16(pseudo + 10, (uint16_t)len);
+    ft_st16(pseudo + 10, (uint16_t)len, 1);
     uint16_t c = fold(sum16(udp, len, sum16(pseudo, sizeof pseudo, 0)));
     return c ? c : 0xffff;
 }
@@ -406,18 +395,18 @@ int ft_udp_raw_send(int fd, const struct ft_ip *src, uint16_t sport,
     size_t total = IP_HDR + UDP_HDR + len;
     memset(pkt, 0, IP_HDR + UDP_HDR);
     pkt[0] = 0x45;                          /* version 4, 5-word header */
-    put16(pkt + 2, (uint16_t)total);
+    ft_st16(pkt + 2, (uint16_t)total, 1);
     pkt[8] = (uint8_t)(a->ttl >= 0 ? a->ttl : 255);
     pkt[9] = IPPROTO_UDP;
-    put32(pkt + 12, src->v4);
-    put32(pkt + 16, a->remote.v4);
-    put16(pkt + 10, fold(sum16(pkt, IP_HDR, 0)));
+    ft_st32(pkt + 12, src->v4, 1);
+    ft_st32(pkt + 16, a->remote.v4, 1);
+    ft_st16(pkt + 10, fold(sum16(pkt, IP_HDR, 0)), 1);
     uint8_t *udp = pkt + IP_HDR;
-    put16(udp, sport);
-    put16(udp + 2, a->port);
-    put16(udp + 4, (uint16_t)(UDP_HDR + len));
+    ft_st16(udp, sport, 1);
+    ft_st16(udp + 2, a->port, 1);
+    ft_st16(udp + 4, (uint16_t)(UDP_HDR + len), 1);
     memcpy(udp + UDP_HDR, payload, len);
-    put16(udp + 6, udp_checksum(src->v4, a->remote.v4, udp, UDP_HDR + len));
+    ft_st16(udp + 6, udp_checksum(src->v4, a->remote.v4, udp, UDP_HDR + len), 1);
     struct sockaddr_storage ss;
     socklen_t sl = ft_ip_to_sockaddr(&a->remote, 0, 0, &ss);
     ssize_t n;

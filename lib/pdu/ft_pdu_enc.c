@@ -11,30 +11,53 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/ft_err.h"
-#include "pdu/ft_pdu_int.h"
+#include "core/ft_bytes.h"
+#include "core/ft_field.h"
+#include "pdu/ft_pdu_fixed.h"
 
 #define V9_TMPL_IPV4 256
 #define V9_TMPL_IPV6 257
 #define ENC_MAX_SLOTS 256
 #define ENC_BUF 65536
 
+/* A field of an encoder template: a flow field (its row of ft_fields[]
+ * gives the element and the member) sent in `width` bytes. */
 struct enc_field {
-    uint16_t type, len;
+    uint8_t field;              /* enum ft_field_id */
+    uint8_t width;
 };
+#define EF(ID, width) {FT_FLD_##ID, width}
 
 /* The v9 templates: every field of the v5 record and more, 4-byte counters
  * and interfaces, 8-byte packet and octet counts. */
 static const struct enc_field v9_ipv4[] = {
-    {8, 4}, {12, 4}, {15, 4}, {18, 4}, {10, 4}, {14, 4}, {2, 8}, {1, 8}, {22, 4}, {21, 4},
-    {7, 2}, {11, 2}, {16, 4}, {17, 4}, {6, 1}, {4, 1}, {5, 1}, {9, 1}, {13, 1}, {38, 1},
-    {39, 1}, {61, 1},
+    EF(SRCADDR, 4), EF(DSTADDR, 4), EF(NEXTHOP, 4), EF(BGP_NEXTHOP, 4), EF(INPUT, 4),
+    EF(OUTPUT, 4), EF(DPKTS, 8), EF(DOCTETS, 8), EF(FIRST, 4), EF(LAST, 4), EF(SRCPORT, 2),
+    EF(DSTPORT, 2), EF(SRC_AS, 4), EF(DST_AS, 4), EF(TCP_FLAGS, 1), EF(PROT, 1), EF(TOS, 1),
+    EF(SRC_MASK, 1), EF(DST_MASK, 1), EF(ENGINE_TYPE, 1), EF(ENGINE_ID, 1), EF(DIRECTION, 1),
 };
 static const struct enc_field v9_ipv6[] = {
-    {27, 16}, {28, 16}, {62, 16}, {63, 16}, {10, 4}, {14, 4}, {2, 8}, {1, 8}, {22, 4},
-    {21, 4}, {7, 2}, {11, 2}, {16, 4}, {17, 4}, {31, 3}, {6, 1}, {4, 1}, {5, 1}, {29, 1},
-    {30, 1}, {38, 1}, {39, 1}, {61, 1},
+    EF(SRCADDR, 16), EF(DSTADDR, 16), EF(NEXTHOP, 16), EF(BGP_NEXTHOP, 16), EF(INPUT, 4),
+    EF(OUTPUT, 4), EF(DPKTS, 8), EF(DOCTETS, 8), EF(FIRST, 4), EF(LAST, 4), EF(SRCPORT, 2),
+    EF(DSTPORT, 2), EF(SRC_AS, 4), EF(DST_AS, 4), EF(FLOW_LABEL, 3), EF(TCP_FLAGS, 1),
+    EF(PROT, 1), EF(TOS, 1), EF(SRC_MASK, 1), EF(DST_MASK, 1), EF(ENGINE_TYPE, 1),
+    EF(ENGINE_ID, 1), EF(DIRECTION, 1),
 };
 #define N_FIELDS(a) (sizeof (a) / sizeof (a)[0])
+
+/* The IPv6 template sends each field as its IPv6 element (the row's ie_alt:
+ * addresses 27/28/62/63, prefix lengths 29/30) where it has one. */
+struct enc_tmpl {
+    uint16_t id;
+    uint8_t v6;
+    uint8_t n;
+    const struct enc_field *f;
+};
+enum { ENC_IPV4, ENC_IPV6 };
+static const struct enc_tmpl v9_tmpls[] = {
+    [ENC_IPV4] = {V9_TMPL_IPV4, 0, N_FIELDS(v9_ipv4), v9_ipv4},
+    [ENC_IPV6] = {V9_TMPL_IPV6, 1, N_FIELDS(v9_ipv6), v9_ipv6},
+};
 
 /* Header values of a datagram: flows share a datagram only if these agree. */
 struct enc_hdr {
@@ -56,11 +79,20 @@ struct ft_pdu_enc {
     struct { uint16_t engine; uint32_t next; } slots[ENC_MAX_SLOTS];
     unsigned n_slots;
     uint32_t v9_sequence;
+    size_t v9_rec_size[N_FIELDS(v9_tmpls)]; /* bytes of a record of each template */
     unsigned since_templates;   /* v9 datagrams since the templates were sent */
     uint64_t now_ms, boot_ms;
     int clock_set, boot_auto;
     uint64_t losses;
 };
+
+static size_t v9_record_size(const struct enc_tmpl *t)
+{
+    size_t s = 0;
+    for (size_t i = 0; i < t->n; i++)
+        s += t->f[i].width;
+    return s;
+}
 
 struct ft_pdu_enc *ft_pdu_enc_new(const struct ft_pdu_enc_opts *o, struct ft_err *err)
 {
@@ -78,6 +110,8 @@ struct ft_pdu_enc *ft_pdu_enc_new(const struct ft_pdu_enc_opts *o, struct ft_err
         goto oom;
     e->o = *o;
     e->l = l;
+    for (size_t k = 0; k < N_FIELDS(v9_tmpls); k++)
+        e->v9_rec_size[k] = v9_record_size(&v9_tmpls[k]);
     if (!e->o.template_refresh)
         e->o.template_refresh = 20;
     if (!e->o.max_size)
@@ -183,15 +217,15 @@ static void fixed_finish_header(struct ft_pdu_enc *e)
 {
     uint8_t *p = e->cur;
     const struct fx_layout *l = e->l;
-    put_u16(p, l->version);
-    put_u16(p + 2, (uint16_t)e->n);
-    put_u32(p + 4, e->hdr.sysuptime);
-    put_u32(p + 8, e->hdr.unix_secs);
-    put_u32(p + 12, e->hdr.unix_nsecs);
+    ft_st16(p, l->version, 1);
+    ft_st16(p + 2, (uint16_t)e->n, 1);
+    ft_st32(p + 4, e->hdr.sysuptime, 1);
+    ft_st32(p + 8, e->hdr.unix_secs, 1);
+    ft_st32(p + 12, e->hdr.unix_nsecs, 1);
     if (l->version == 1)
         return;
     uint32_t *next = slot_counter(e, (uint16_t)(e->hdr.engine_id << 8 | e->hdr.engine_type));
-    put_u32(p + 16, *next);
+    ft_st32(p + 16, *next, 1);
     *next += e->n;
     p[20] = e->hdr.engine_type;
     p[21] = e->hdr.engine_id;
@@ -218,80 +252,59 @@ static void fixed_add(struct ft_pdu_enc *e, const struct ft_flow *g)
 
 /* ---- v9 ----------------------------------------------------------------- */
 
-static size_t v9_record_size(const struct enc_field *fl, size_t n)
+/* The template of a flow: ENC_IPV6 or ENC_IPV4. */
+static size_t v9_tmpl_of(const struct ft_flow *f)
 {
-    size_t s = 0;
-    for (size_t i = 0; i < n; i++)
-        s += fl[i].len;
-    return s;
-}
-
-static int is_v6(const struct ft_flow *f)
-{
-    return f->srcaddr.af == FT_AF_INET6 || f->dstaddr.af == FT_AF_INET6;
+    return f->srcaddr.af == FT_AF_INET6 || f->dstaddr.af == FT_AF_INET6 ? ENC_IPV6 : ENC_IPV4;
 }
 
 static void put_v9_addr(uint8_t *p, uint16_t len, const struct ft_ip *a, unsigned *loss)
 {
     memset(p, 0, len);
     if (len == 4 && a->af == FT_AF_INET)
-        put_u32(p, a->v4);
+        ft_st32(p, a->v4, 1);
     else if (len == 16 && a->af == FT_AF_INET6)
         memcpy(p, a->v6, 16);
     else if (a->af != FT_AF_NONE && !(len == 16 && a->af == FT_AF_INET && a->v4 == 0))
         *loss |= FT_LOSS_ADDR6;
 }
 
-static void put_v9_field(uint8_t *p, const struct enc_field *fd, const struct ft_flow *g,
+/* A field's element in template t. */
+static uint16_t v9_element(const struct enc_tmpl *t, const struct ft_field *d)
+{
+    return t->v6 && d->ie_alt ? d->ie_alt : d->ie;
+}
+
+static void put_v9_field(uint8_t *p, const struct enc_field *ef, const struct ft_flow *g,
                          unsigned *loss)
 {
-    uint64_t v = 0;
-    switch (fd->type) {
-    case 8: case 27: put_v9_addr(p, fd->len, &g->srcaddr, loss); return;
-    case 12: case 28: put_v9_addr(p, fd->len, &g->dstaddr, loss); return;
-    case 15: case 62: put_v9_addr(p, fd->len, &g->nexthop, loss); return;
-    case 18: case 63: put_v9_addr(p, fd->len, &g->bgp_nexthop, loss); return;
-    case 10: v = g->input; break;
-    case 14: v = g->output; break;
-    case 2: v = g->dpkts; break;
-    case 1: v = g->doctets; break;
-    case 22: v = g->first; break;
-    case 21: v = g->last; break;
-    case 7: v = g->srcport; break;
-    case 11: v = g->dstport; break;
-    case 16: v = g->src_as; break;
-    case 17: v = g->dst_as; break;
-    case 31: v = g->flow_label & 0xFFFFF; break;
-    case 6: v = g->tcp_flags; break;
-    case 4: v = g->prot; break;
-    case 5: v = g->tos; break;
-    case 9: case 29: v = g->src_mask; break;
-    case 13: case 30: v = g->dst_mask; break;
-    case 38: v = g->engine_type; break;
-    case 39: v = g->engine_id; break;
-    case 61: v = g->direction; break;
+    const struct ft_field *d = &ft_fields[ef->field];
+    if (d->type == FT_T_IP) {
+        put_v9_addr(p, ef->width, ft_field_cptr(g, d), loss);
+        return;
     }
-    put_uint(p, v, fd->len);
+    uint64_t v = ft_field_get(g, d);
+    if (d->bits)
+        v &= (1ull << d->bits) - 1;     /* the element's significant bits */
+    ft_stn(p, v, ef->width, 1);
 }
 
 static void v9_templates(struct ft_pdu_enc *e)
 {
     uint8_t *p = e->cur + e->len;
     size_t at = 4;
-    const struct { uint16_t id; const struct enc_field *f; size_t n; } t[] = {
-        {V9_TMPL_IPV4, v9_ipv4, N_FIELDS(v9_ipv4)}, {V9_TMPL_IPV6, v9_ipv6, N_FIELDS(v9_ipv6)},
-    };
-    for (size_t k = 0; k < 2; k++) {
-        put_u16(p + at, t[k].id);
-        put_u16(p + at + 2, (uint16_t)t[k].n);
+    for (size_t k = 0; k < N_FIELDS(v9_tmpls); k++) {
+        const struct enc_tmpl *t = &v9_tmpls[k];
+        ft_st16(p + at, t->id, 1);
+        ft_st16(p + at + 2, t->n, 1);
         at += 4;
-        for (size_t i = 0; i < t[k].n; i++, at += 4) {
-            put_u16(p + at, t[k].f[i].type);
-            put_u16(p + at + 2, t[k].f[i].len);
+        for (size_t i = 0; i < t->n; i++, at += 4) {
+            ft_st16(p + at, v9_element(t, &ft_fields[t->f[i].field]), 1);
+            ft_st16(p + at + 2, t->f[i].width, 1);
         }
     }
-    put_u16(p, 0);                  /* template flowset */
-    put_u16(p + 2, (uint16_t)at);   /* a multiple of 4 */
+    ft_st16(p, 0, 1);                  /* template flowset */
+    ft_st16(p + 2, (uint16_t)at, 1);   /* a multiple of 4 */
     e->len += at;
     e->records += 2;
 }
@@ -302,8 +315,8 @@ static void v9_close_set(struct ft_pdu_enc *e)
         return;
     while ((e->len - e->set_start) % 4)
         e->cur[e->len++] = 0;       /* padding to a 4-byte boundary */
-    put_u16(e->cur + e->set_start, e->set_id);
-    put_u16(e->cur + e->set_start + 2, (uint16_t)(e->len - e->set_start));
+    ft_st16(e->cur + e->set_start, e->set_id, 1);
+    ft_st16(e->cur + e->set_start + 2, (uint16_t)(e->len - e->set_start), 1);
     e->set_start = 0;
 }
 
@@ -311,21 +324,20 @@ static void v9_finish_header(struct ft_pdu_enc *e)
 {
     v9_close_set(e);
     uint8_t *p = e->cur;
-    put_u16(p, 9);
-    put_u16(p + 2, (uint16_t)e->records);
-    put_u32(p + 4, e->hdr.sysuptime);
-    put_u32(p + 8, e->hdr.unix_secs);
-    put_u32(p + 12, e->v9_sequence++);
-    put_u32(p + 16, e->o.source_id);
+    ft_st16(p, 9, 1);
+    ft_st16(p + 2, (uint16_t)e->records, 1);
+    ft_st32(p + 4, e->hdr.sysuptime, 1);
+    ft_st32(p + 8, e->hdr.unix_secs, 1);
+    ft_st32(p + 12, e->v9_sequence++, 1);
+    ft_st32(p + 16, e->o.source_id, 1);
 }
 
 /* Bytes a flow adds to the datagram being built (with a new set header). */
 static size_t v9_need(const struct ft_pdu_enc *e, const struct ft_flow *g)
 {
-    uint16_t id = is_v6(g) ? V9_TMPL_IPV6 : V9_TMPL_IPV4;
-    size_t rec = id == V9_TMPL_IPV6 ? v9_record_size(v9_ipv6, N_FIELDS(v9_ipv6))
-                                    : v9_record_size(v9_ipv4, N_FIELDS(v9_ipv4));
-    return rec + 3 /* padding */ + (e->set_start && e->set_id == id ? 0 : 4);
+    size_t k = v9_tmpl_of(g);
+    return e->v9_rec_size[k] + 3 /* padding */ +
+           (e->set_start && e->set_id == v9_tmpls[k].id ? 0 : 4);
 }
 
 static void v9_add(struct ft_pdu_enc *e, const struct ft_flow *g)
@@ -337,20 +349,17 @@ static void v9_add(struct ft_pdu_enc *e, const struct ft_flow *g)
         if (e->since_templates == 0)
             v9_templates(e);
     }
-    int v6 = is_v6(g);
-    uint16_t id = v6 ? V9_TMPL_IPV6 : V9_TMPL_IPV4;
-    if (!e->set_start || e->set_id != id) {
+    const struct enc_tmpl *t = &v9_tmpls[v9_tmpl_of(g)];
+    if (!e->set_start || e->set_id != t->id) {
         v9_close_set(e);
         e->set_start = e->len;
-        e->set_id = id;
+        e->set_id = t->id;
         e->len += 4;
     }
-    const struct enc_field *fl = v6 ? v9_ipv6 : v9_ipv4;
-    size_t nf = v6 ? N_FIELDS(v9_ipv6) : N_FIELDS(v9_ipv4);
     unsigned loss = 0;
-    for (size_t i = 0; i < nf; i++) {
-        put_v9_field(e->cur + e->len, &fl[i], g, &loss);
-        e->len += fl[i].len;
+    for (size_t i = 0; i < t->n; i++) {
+        put_v9_field(e->cur + e->len, &t->f[i], g, &loss);
+        e->len += t->f[i].width;
     }
     if (loss)
         e->losses++;

@@ -8,75 +8,86 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "pdu/ft_pdu_int.h"
+#include "core/ft_bytes.h"
+#include "core/ft_field.h"
+#include "pdu/ft_pdu_ctx.h"
+#include "pdu/ft_pdu_fixed.h"
 
-#define V8_COMMON FX_DFLOWS, 0, 4}, {FX_DPKTS, 4, 4}, {FX_DOCTETS, 8, 4}, \
-    {FX_FIRST, 12, 4}, {FX_LAST, 16, 4
+/* A record field: the field table's FT_FLD_<ID> at offset o, n bytes. */
+#define FX(ID, o, n) {.field = FT_FLD_##ID, .off = (o), .size = (n)}
+/* What v8 aggregations 1-5 and 9-14 begin with. */
+#define V8_COMMON FX(DFLOWS, 0, 4), FX(DPKTS, 4, 4), FX(DOCTETS, 8, 4), FX(FIRST, 12, 4), \
+    FX(LAST, 16, 4)
+/* The start of the v1, v5, v6 and v7 records. */
+#define V1_COMMON FX(SRCADDR, 0, 4), FX(DSTADDR, 4, 4), FX(NEXTHOP, 8, 4), FX(INPUT, 12, 2), \
+    FX(OUTPUT, 14, 2), FX(DPKTS, 16, 4), FX(DOCTETS, 20, 4), FX(FIRST, 24, 4), \
+    FX(LAST, 28, 4), FX(SRCPORT, 32, 2), FX(DSTPORT, 34, 2)
+/* What v5, v6 and v7 add to it. */
+#define V5_COMMON FX(TCP_FLAGS, 37, 1), FX(PROT, 38, 1), FX(TOS, 39, 1), FX(SRC_AS, 40, 2), \
+    FX(DST_AS, 42, 2), FX(SRC_MASK, 44, 1), FX(DST_MASK, 45, 1)
 
 static const struct fx_layout layouts[] = {
-    {1, 0, 16, 48, 24, 0, 0, {
-        {FX_SRCADDR, 0, 4}, {FX_DSTADDR, 4, 4}, {FX_NEXTHOP, 8, 4}, {FX_INPUT, 12, 2},
-        {FX_OUTPUT, 14, 2}, {FX_DPKTS, 16, 4}, {FX_DOCTETS, 20, 4}, {FX_FIRST, 24, 4},
-        {FX_LAST, 28, 4}, {FX_SRCPORT, 32, 2}, {FX_DSTPORT, 34, 2}, {FX_PROT, 38, 1},
-        {FX_TOS, 39, 1}, {FX_TCP_FLAGS, 40, 1}}},
-    {5, 0, 24, 48, 30, 0, 1, {
-        {FX_SRCADDR, 0, 4}, {FX_DSTADDR, 4, 4}, {FX_NEXTHOP, 8, 4}, {FX_INPUT, 12, 2},
-        {FX_OUTPUT, 14, 2}, {FX_DPKTS, 16, 4}, {FX_DOCTETS, 20, 4}, {FX_FIRST, 24, 4},
-        {FX_LAST, 28, 4}, {FX_SRCPORT, 32, 2}, {FX_DSTPORT, 34, 2}, {FX_TCP_FLAGS, 37, 1},
-        {FX_PROT, 38, 1}, {FX_TOS, 39, 1}, {FX_SRC_AS, 40, 2}, {FX_DST_AS, 42, 2},
-        {FX_SRC_MASK, 44, 1}, {FX_DST_MASK, 45, 1}}},
-    {6, 0, 24, 52, 27, 0, 1, {
-        {FX_SRCADDR, 0, 4}, {FX_DSTADDR, 4, 4}, {FX_NEXTHOP, 8, 4}, {FX_INPUT, 12, 2},
-        {FX_OUTPUT, 14, 2}, {FX_DPKTS, 16, 4}, {FX_DOCTETS, 20, 4}, {FX_FIRST, 24, 4},
-        {FX_LAST, 28, 4}, {FX_SRCPORT, 32, 2}, {FX_DSTPORT, 34, 2}, {FX_TCP_FLAGS, 37, 1},
-        {FX_PROT, 38, 1}, {FX_TOS, 39, 1}, {FX_SRC_AS, 40, 2}, {FX_DST_AS, 42, 2},
-        {FX_SRC_MASK, 44, 1}, {FX_DST_MASK, 45, 1}, {FX_IN_ENCAPS, 46, 1},
-        {FX_OUT_ENCAPS, 47, 1}, {FX_PEER_NEXTHOP, 48, 4}}},
-    {7, 0, 24, 52, 27, 0, 1, {
-        {FX_SRCADDR, 0, 4}, {FX_DSTADDR, 4, 4}, {FX_NEXTHOP, 8, 4}, {FX_INPUT, 12, 2},
-        {FX_OUTPUT, 14, 2}, {FX_DPKTS, 16, 4}, {FX_DOCTETS, 20, 4}, {FX_FIRST, 24, 4},
-        {FX_LAST, 28, 4}, {FX_SRCPORT, 32, 2}, {FX_DSTPORT, 34, 2}, {FX_TCP_FLAGS, 37, 1},
-        {FX_PROT, 38, 1}, {FX_TOS, 39, 1}, {FX_SRC_AS, 40, 2}, {FX_DST_AS, 42, 2},
-        {FX_SRC_MASK, 44, 1}, {FX_DST_MASK, 45, 1}, {FX_ROUTER_SC, 48, 4}}},
-    {8, 1, 28, 28, 51, 0, 1, {{V8_COMMON}, {FX_SRC_AS, 20, 2}, {FX_DST_AS, 22, 2},
-        {FX_INPUT, 24, 2}, {FX_OUTPUT, 26, 2}}},
-    {8, 2, 28, 28, 51, 0, 1, {{V8_COMMON}, {FX_PROT, 20, 1}, {FX_SRCPORT, 24, 2},
-        {FX_DSTPORT, 26, 2}}},
-    {8, 3, 28, 32, 44, 0, 1, {{V8_COMMON}, {FX_SRCADDR, 20, 4}, {FX_SRC_MASK, 24, 1},
-        {FX_SRC_AS, 26, 2}, {FX_INPUT, 28, 2}}},
-    {8, 4, 28, 32, 44, 0, 1, {{V8_COMMON}, {FX_DSTADDR, 20, 4}, {FX_DST_MASK, 24, 1},
-        {FX_DST_AS, 26, 2}, {FX_OUTPUT, 28, 2}}},
-    {8, 5, 28, 40, 35, 0, 1, {{V8_COMMON}, {FX_SRCADDR, 20, 4}, {FX_DSTADDR, 24, 4},
-        {FX_DST_MASK, 28, 1}, {FX_SRC_MASK, 29, 1}, {FX_SRC_AS, 32, 2}, {FX_DST_AS, 34, 2},
-        {FX_INPUT, 36, 2}, {FX_OUTPUT, 38, 2}}},
-    {8, 6, 28, 32, 44, 1, 1, {
-        {FX_DSTADDR, 0, 4}, {FX_DPKTS, 4, 4}, {FX_DOCTETS, 8, 4}, {FX_FIRST, 12, 4},
-        {FX_LAST, 16, 4}, {FX_OUTPUT, 20, 2}, {FX_TOS, 22, 1}, {FX_MARKED_TOS, 23, 1},
-        {FX_EXTRA_PKTS, 24, 4}, {FX_ROUTER_SC, 28, 4}}},
-    {8, 7, 28, 40, 35, 1, 1, {
-        {FX_DSTADDR, 0, 4}, {FX_SRCADDR, 4, 4}, {FX_DPKTS, 8, 4}, {FX_DOCTETS, 12, 4},
-        {FX_FIRST, 16, 4}, {FX_LAST, 20, 4}, {FX_OUTPUT, 24, 2}, {FX_INPUT, 26, 2},
-        {FX_TOS, 28, 1}, {FX_MARKED_TOS, 29, 1}, {FX_EXTRA_PKTS, 32, 4},
-        {FX_ROUTER_SC, 36, 4}}},
-    {8, 8, 28, 44, 32, 1, 1, {
-        {FX_DSTADDR, 0, 4}, {FX_SRCADDR, 4, 4}, {FX_DSTPORT, 8, 2}, {FX_SRCPORT, 10, 2},
-        {FX_DPKTS, 12, 4}, {FX_DOCTETS, 16, 4}, {FX_FIRST, 20, 4}, {FX_LAST, 24, 4},
-        {FX_OUTPUT, 28, 2}, {FX_INPUT, 30, 2}, {FX_TOS, 32, 1}, {FX_PROT, 33, 1},
-        {FX_MARKED_TOS, 34, 1}, {FX_EXTRA_PKTS, 36, 4}, {FX_ROUTER_SC, 40, 4}}},
-    {8, 9, 28, 32, 44, 0, 1, {{V8_COMMON}, {FX_SRC_AS, 20, 2}, {FX_DST_AS, 22, 2},
-        {FX_INPUT, 24, 2}, {FX_OUTPUT, 26, 2}, {FX_TOS, 28, 1}}},
-    {8, 10, 28, 32, 44, 0, 1, {{V8_COMMON}, {FX_PROT, 20, 1}, {FX_TOS, 21, 1},
-        {FX_SRCPORT, 24, 2}, {FX_DSTPORT, 26, 2}, {FX_INPUT, 28, 2}, {FX_OUTPUT, 30, 2}}},
-    {8, 11, 28, 32, 44, 0, 1, {{V8_COMMON}, {FX_SRCADDR, 20, 4}, {FX_SRC_MASK, 24, 1},
-        {FX_TOS, 25, 1}, {FX_SRC_AS, 26, 2}, {FX_INPUT, 28, 2}}},
-    {8, 12, 28, 32, 44, 0, 1, {{V8_COMMON}, {FX_DSTADDR, 20, 4}, {FX_DST_MASK, 24, 1},
-        {FX_TOS, 25, 1}, {FX_DST_AS, 26, 2}, {FX_OUTPUT, 28, 2}}},
-    {8, 13, 28, 40, 35, 0, 1, {{V8_COMMON}, {FX_SRCADDR, 20, 4}, {FX_DSTADDR, 24, 4},
-        {FX_DST_MASK, 28, 1}, {FX_SRC_MASK, 29, 1}, {FX_TOS, 30, 1}, {FX_SRC_AS, 32, 2},
-        {FX_DST_AS, 34, 2}, {FX_INPUT, 36, 2}, {FX_OUTPUT, 38, 2}}},
-    {8, 14, 28, 40, 35, 0, 1, {{V8_COMMON}, {FX_SRCADDR, 20, 4}, {FX_DSTADDR, 24, 4},
-        {FX_DST_MASK, 28, 1}, {FX_SRC_MASK, 29, 1}, {FX_TOS, 30, 1}, {FX_PROT, 31, 1},
-        {FX_SRCPORT, 32, 2}, {FX_DSTPORT, 34, 2}, {FX_INPUT, 36, 2}, {FX_OUTPUT, 38, 2}}},
+    {.version = 1, .hdr_size = 16, .rec_size = 48, .max_count = 24,
+     .s = {V1_COMMON, FX(PROT, 38, 1), FX(TOS, 39, 1), FX(TCP_FLAGS, 40, 1)}},
+    {.version = 5, .hdr_size = 24, .rec_size = 48, .max_count = 30, .engine = 1,
+     .s = {V1_COMMON, V5_COMMON}},
+    {.version = 6, .hdr_size = 24, .rec_size = 52, .max_count = 27, .engine = 1,
+     .s = {V1_COMMON, V5_COMMON, FX(IN_ENCAPS, 46, 1), FX(OUT_ENCAPS, 47, 1),
+           FX(PEER_NEXTHOP, 48, 4)}},
+    {.version = 7, .hdr_size = 24, .rec_size = 52, .max_count = 27, .engine = 1,
+     .s = {V1_COMMON, V5_COMMON, FX(ROUTER_SC, 48, 4)}},
+    {.version = 8, .agg = 1, .hdr_size = 28, .rec_size = 28, .max_count = 51, .engine = 1,
+     .s = {V8_COMMON, FX(SRC_AS, 20, 2), FX(DST_AS, 22, 2), FX(INPUT, 24, 2),
+           FX(OUTPUT, 26, 2)}},
+    {.version = 8, .agg = 2, .hdr_size = 28, .rec_size = 28, .max_count = 51, .engine = 1,
+     .s = {V8_COMMON, FX(PROT, 20, 1), FX(SRCPORT, 24, 2), FX(DSTPORT, 26, 2)}},
+    {.version = 8, .agg = 3, .hdr_size = 28, .rec_size = 32, .max_count = 44, .engine = 1,
+     .s = {V8_COMMON, FX(SRCADDR, 20, 4), FX(SRC_MASK, 24, 1), FX(SRC_AS, 26, 2),
+           FX(INPUT, 28, 2)}},
+    {.version = 8, .agg = 4, .hdr_size = 28, .rec_size = 32, .max_count = 44, .engine = 1,
+     .s = {V8_COMMON, FX(DSTADDR, 20, 4), FX(DST_MASK, 24, 1), FX(DST_AS, 26, 2),
+           FX(OUTPUT, 28, 2)}},
+    {.version = 8, .agg = 5, .hdr_size = 28, .rec_size = 40, .max_count = 35, .engine = 1,
+     .s = {V8_COMMON, FX(SRCADDR, 20, 4), FX(DSTADDR, 24, 4), FX(DST_MASK, 28, 1),
+           FX(SRC_MASK, 29, 1), FX(SRC_AS, 32, 2), FX(DST_AS, 34, 2), FX(INPUT, 36, 2),
+           FX(OUTPUT, 38, 2)}},
+    {.version = 8, .agg = 6, .hdr_size = 28, .rec_size = 32, .max_count = 44, .catalyst = 1,
+     .engine = 1,
+     .s = {FX(DSTADDR, 0, 4), FX(DPKTS, 4, 4), FX(DOCTETS, 8, 4), FX(FIRST, 12, 4),
+           FX(LAST, 16, 4), FX(OUTPUT, 20, 2), FX(TOS, 22, 1), FX(MARKED_TOS, 23, 1),
+           FX(EXTRA_PKTS, 24, 4), FX(ROUTER_SC, 28, 4)}},
+    {.version = 8, .agg = 7, .hdr_size = 28, .rec_size = 40, .max_count = 35, .catalyst = 1,
+     .engine = 1,
+     .s = {FX(DSTADDR, 0, 4), FX(SRCADDR, 4, 4), FX(DPKTS, 8, 4), FX(DOCTETS, 12, 4),
+           FX(FIRST, 16, 4), FX(LAST, 20, 4), FX(OUTPUT, 24, 2), FX(INPUT, 26, 2),
+           FX(TOS, 28, 1), FX(MARKED_TOS, 29, 1), FX(EXTRA_PKTS, 32, 4),
+           FX(ROUTER_SC, 36, 4)}},
+    {.version = 8, .agg = 8, .hdr_size = 28, .rec_size = 44, .max_count = 32, .catalyst = 1,
+     .engine = 1,
+     .s = {FX(DSTADDR, 0, 4), FX(SRCADDR, 4, 4), FX(DSTPORT, 8, 2), FX(SRCPORT, 10, 2),
+           FX(DPKTS, 12, 4), FX(DOCTETS, 16, 4), FX(FIRST, 20, 4), FX(LAST, 24, 4),
+           FX(OUTPUT, 28, 2), FX(INPUT, 30, 2), FX(TOS, 32, 1), FX(PROT, 33, 1),
+           FX(MARKED_TOS, 34, 1), FX(EXTRA_PKTS, 36, 4), FX(ROUTER_SC, 40, 4)}},
+    {.version = 8, .agg = 9, .hdr_size = 28, .rec_size = 32, .max_count = 44, .engine = 1,
+     .s = {V8_COMMON, FX(SRC_AS, 20, 2), FX(DST_AS, 22, 2), FX(INPUT, 24, 2),
+           FX(OUTPUT, 26, 2), FX(TOS, 28, 1)}},
+    {.version = 8, .agg = 10, .hdr_size = 28, .rec_size = 32, .max_count = 44, .engine = 1,
+     .s = {V8_COMMON, FX(PROT, 20, 1), FX(TOS, 21, 1), FX(SRCPORT, 24, 2),
+           FX(DSTPORT, 26, 2), FX(INPUT, 28, 2), FX(OUTPUT, 30, 2)}},
+    {.version = 8, .agg = 11, .hdr_size = 28, .rec_size = 32, .max_count = 44, .engine = 1,
+     .s = {V8_COMMON, FX(SRCADDR, 20, 4), FX(SRC_MASK, 24, 1), FX(TOS, 25, 1),
+           FX(SRC_AS, 26, 2), FX(INPUT, 28, 2)}},
+    {.version = 8, .agg = 12, .hdr_size = 28, .rec_size = 32, .max_count = 44, .engine = 1,
+     .s = {V8_COMMON, FX(DSTADDR, 20, 4), FX(DST_MASK, 24, 1), FX(TOS, 25, 1),
+           FX(DST_AS, 26, 2), FX(OUTPUT, 28, 2)}},
+    {.version = 8, .agg = 13, .hdr_size = 28, .rec_size = 40, .max_count = 35, .engine = 1,
+     .s = {V8_COMMON, FX(SRCADDR, 20, 4), FX(DSTADDR, 24, 4), FX(DST_MASK, 28, 1),
+           FX(SRC_MASK, 29, 1), FX(TOS, 30, 1), FX(SRC_AS, 32, 2), FX(DST_AS, 34, 2),
+           FX(INPUT, 36, 2), FX(OUTPUT, 38, 2)}},
+    {.version = 8, .agg = 14, .hdr_size = 28, .rec_size = 40, .max_count = 35, .engine = 1,
+     .s = {V8_COMMON, FX(SRCADDR, 20, 4), FX(DSTADDR, 24, 4), FX(DST_MASK, 28, 1),
+           FX(SRC_MASK, 29, 1), FX(TOS, 30, 1), FX(PROT, 31, 1), FX(SRCPORT, 32, 2),
+           FX(DSTPORT, 34, 2), FX(INPUT, 36, 2), FX(OUTPUT, 38, 2)}},
 };
 
 const struct fx_layout *ft_fx_layout(unsigned version, unsigned agg)
@@ -89,107 +100,22 @@ const struct fx_layout *ft_fx_layout(unsigned version, unsigned agg)
     return NULL;
 }
 
-/* The flow member and has bit behind each record field. */
-static uint64_t fx_bit(enum fx_field k)
-{
-    static const uint64_t bits[] = {
-        [FX_SRCADDR] = FT_F_SRCADDR, [FX_DSTADDR] = FT_F_DSTADDR,
-        [FX_NEXTHOP] = FT_F_NEXTHOP, [FX_INPUT] = FT_F_INPUT, [FX_OUTPUT] = FT_F_OUTPUT,
-        [FX_DPKTS] = FT_F_DPKTS, [FX_DOCTETS] = FT_F_DOCTETS, [FX_FIRST] = FT_F_FIRST,
-        [FX_LAST] = FT_F_LAST, [FX_SRCPORT] = FT_F_SRCPORT, [FX_DSTPORT] = FT_F_DSTPORT,
-        [FX_PROT] = FT_F_PROT, [FX_TOS] = FT_F_TOS, [FX_TCP_FLAGS] = FT_F_TCP_FLAGS,
-        [FX_SRC_AS] = FT_F_SRC_AS, [FX_DST_AS] = FT_F_DST_AS, [FX_SRC_MASK] = FT_F_SRC_MASK,
-        [FX_DST_MASK] = FT_F_DST_MASK, [FX_DFLOWS] = FT_F_DFLOWS,
-        [FX_MARKED_TOS] = FT_F_MARKED_TOS, [FX_EXTRA_PKTS] = FT_F_EXTRA_PKTS,
-        [FX_ROUTER_SC] = FT_F_ROUTER_SC, [FX_IN_ENCAPS] = FT_F_IN_ENCAPS,
-        [FX_OUT_ENCAPS] = FT_F_OUT_ENCAPS, [FX_PEER_NEXTHOP] = FT_F_PEER_NEXTHOP,
-    };
-    return (unsigned)k < sizeof bits / sizeof bits[0] ? bits[k] : 0;
-}
-
-static void fx_set(struct ft_flow *f, enum fx_field k, uint32_t v)
-{
-    switch (k) {
-    case FX_SRCADDR: ft_ip_set4(&f->srcaddr, v); break;
-    case FX_DSTADDR: ft_ip_set4(&f->dstaddr, v); break;
-    case FX_NEXTHOP: ft_ip_set4(&f->nexthop, v); break;
-    case FX_PEER_NEXTHOP: ft_ip_set4(&f->peer_nexthop, v); break;
-    case FX_ROUTER_SC: ft_ip_set4(&f->router_sc, v); break;
-    case FX_INPUT: f->input = v; break;
-    case FX_OUTPUT: f->output = v; break;
-    case FX_DPKTS: f->dpkts = v; break;
-    case FX_DOCTETS: f->doctets = v; break;
-    case FX_FIRST: f->first = v; break;
-    case FX_LAST: f->last = v; break;
-    case FX_SRCPORT: f->srcport = (uint16_t)v; break;
-    case FX_DSTPORT: f->dstport = (uint16_t)v; break;
-    case FX_PROT: f->prot = (uint8_t)v; break;
-    case FX_TOS: f->tos = (uint8_t)v; break;
-    case FX_TCP_FLAGS: f->tcp_flags = (uint8_t)v; break;
-    case FX_SRC_AS: f->src_as = v; break;
-    case FX_DST_AS: f->dst_as = v; break;
-    case FX_SRC_MASK: f->src_mask = (uint8_t)v; break;
-    case FX_DST_MASK: f->dst_mask = (uint8_t)v; break;
-    case FX_DFLOWS: f->dflows = v; break;
-    case FX_MARKED_TOS: f->marked_tos = (uint8_t)v; break;
-    case FX_EXTRA_PKTS: f->extra_pkts = v; break;
-    case FX_IN_ENCAPS: f->in_encaps = (uint8_t)v; break;
-    case FX_OUT_ENCAPS: f->out_encaps = (uint8_t)v; break;
-    case FX_END: break;
-    }
-}
-
-/* A flow member as a record field value; *wide set if it exceeds the size. */
-static uint32_t fx_value(const struct ft_flow *f, enum fx_field k, unsigned *loss)
-{
-    const struct ft_ip *a = NULL;
-    uint64_t v = 0;
-    switch (k) {
-    case FX_SRCADDR: a = &f->srcaddr; break;
-    case FX_DSTADDR: a = &f->dstaddr; break;
-    case FX_NEXTHOP: a = &f->nexthop; break;
-    case FX_PEER_NEXTHOP: a = &f->peer_nexthop; break;
-    case FX_ROUTER_SC: a = &f->router_sc; break;
-    case FX_INPUT: v = f->input; break;
-    case FX_OUTPUT: v = f->output; break;
-    case FX_DPKTS: v = f->dpkts; break;
-    case FX_DOCTETS: v = f->doctets; break;
-    case FX_FIRST: v = f->first; break;
-    case FX_LAST: v = f->last; break;
-    case FX_SRCPORT: v = f->srcport; break;
-    case FX_DSTPORT: v = f->dstport; break;
-    case FX_PROT: v = f->prot; break;
-    case FX_TOS: v = f->tos; break;
-    case FX_TCP_FLAGS: v = f->tcp_flags; break;
-    case FX_SRC_AS: v = f->src_as; break;
-    case FX_DST_AS: v = f->dst_as; break;
-    case FX_SRC_MASK: v = f->src_mask; break;
-    case FX_DST_MASK: v = f->dst_mask; break;
-    case FX_DFLOWS: v = f->dflows; break;
-    case FX_MARKED_TOS: v = f->marked_tos; break;
-    case FX_EXTRA_PKTS: v = f->extra_pkts; break;
-    case FX_IN_ENCAPS: v = f->in_encaps; break;
-    case FX_OUT_ENCAPS: v = f->out_encaps; break;
-    case FX_END: break;
-    }
-    if (a) {
-        if (a->af == FT_AF_INET6)
-            *loss |= FT_LOSS_ADDR6;
-        return a->af == FT_AF_INET ? a->v4 : 0;
-    }
-    if (v > 0xFFFFFFFFu) {
-        *loss |= FT_LOSS_COUNTER;
-        return 0xFFFFFFFFu;
-    }
-    return (uint32_t)v;
-}
-
 void ft_fx_get_table(const struct fx_layout *l, struct ft_rd *rec, struct ft_flow *f)
 {
-    for (const struct fx_slot *s = l->s; s->field != FX_END; s++) {
-        fx_set(f, s->field, (uint32_t)rd_at(rec, s->off, s->size));
-        f->has |= fx_bit(s->field);
+    const uint8_t *p = rd_take(rec, l->rec_size);   /* its slots lie inside: test_pdu */
+    if (!p)
+        return;     /* cannot happen: the caller took exactly a record */
+    uint64_t has = f->has;
+    for (const struct fx_slot *s = l->s; s->size; s++) {
+        const struct ft_field *d = &ft_fields[s->field];
+        uint64_t v = ft_ldn(p + s->off, s->size, 1);
+        if (d->type == FT_T_IP)
+            ft_ip_set4(ft_field_ptr(f, d), (uint32_t)v);
+        else
+            ft_field_put(f, d, v);
+        has |= d->has;
     }
+    f->has = has;
 }
 
 /*
@@ -234,19 +160,32 @@ void ft_fx_get(const struct fx_layout *l, struct ft_rd *rec, struct ft_flow *f)
         ft_fx_get_table(l, rec, f);
 }
 
+/* A member as a record field value: an address's IPv4 form (0 and a loss
+ * for IPv6), a number as it is. */
+static uint64_t fx_value(const struct ft_flow *f, const struct ft_field *d, unsigned *loss)
+{
+    if (d->type != FT_T_IP)
+        return ft_field_get(f, d);
+    const struct ft_ip *a = ft_field_cptr(f, d);
+    if (a->af == FT_AF_INET6)
+        *loss |= FT_LOSS_ADDR6;
+    return a->af == FT_AF_INET ? a->v4 : 0;
+}
+
 unsigned ft_fx_put(const struct fx_layout *l, const struct ft_flow *f, uint8_t *rec)
 {
     unsigned loss = 0;
-    for (const struct fx_slot *s = l->s; s->field != FX_END; s++) {
-        uint32_t v = fx_value(f, s->field, &loss);
-        if (s->size < 4 && v >> (8 * s->size)) {
-            /* counters saturate; identifiers (AS, ifIndex, ports) are cut */
-            loss |= s->field == FX_DPKTS || s->field == FX_DOCTETS ? FT_LOSS_COUNTER
-                                                                   : FT_LOSS_WIDTH;
-            v = s->field == FX_SRC_AS || s->field == FX_DST_AS ? 23456 /* AS_TRANS */
-                                                               : v & ((1u << (8 * s->size)) - 1);
+    for (const struct fx_slot *s = l->s; s->size; s++) {
+        const struct ft_field *d = &ft_fields[s->field];
+        uint64_t v = fx_value(f, d, &loss);
+        uint64_t max = (1ull << (8 * s->size)) - 1;     /* sizes are 1, 2 or 4 */
+        if (v > max) {
+            /* counters saturate; AS numbers become AS_TRANS (RFC 6793);
+             * identifiers (ifIndex, ports) are cut */
+            loss |= d->kind == FT_K_COUNTER ? FT_LOSS_COUNTER : FT_LOSS_WIDTH;
+            v = d->kind == FT_K_COUNTER ? max : d->kind == FT_K_AS ? 23456 : v & max;
         }
-        put_uint(rec + s->off, v, s->size);
+        ft_stn(rec + s->off, v, s->size, 1);
     }
     return loss;
 }
@@ -299,7 +238,7 @@ static int fixed_verify(const struct ft_pdu_src *src, const uint8_t *buf, size_t
 
 /* ---- sequence accounting (wire-pdus.md section 5) ----------------------- */
 
-static struct seq_slot *slot_get(struct exporter *e, uint16_t engine, int *first)
+static struct seq_slot *slot_get(struct ft_pdu_exporter_state *e, uint16_t engine, int *first)
 {
     *first = 0;
     for (uint32_t i = 0; i < e->n_slots; i++)
@@ -319,7 +258,7 @@ static struct seq_slot *slot_get(struct exporter *e, uint16_t engine, int *first
 }
 
 /* flow-tools' rule, its off-by-one for wrapped or late sequences included. */
-static void seq_check(struct ft_pdu_ctx *ctx, struct exporter *e, uint16_t engine,
+static void seq_check(struct ft_pdu_ctx *ctx, struct ft_pdu_exporter_state *e, uint16_t engine,
                       uint32_t seq, uint32_t count, struct ft_pdu_info *info)
 {
     int first;
@@ -377,6 +316,19 @@ static void header_flow(const struct fx_layout *l, const struct fixed_hdr *h,
     }
 }
 
+/*
+ * ft_flow_set_times with the header's values instead of f's (the same): the
+ * compiler then knows them constant over the datagram, f being written
+ * through computed offsets on the table path, and computes the export time
+ * once per datagram instead of once per flow (4% of v5 decoding).
+ */
+static void set_times(const struct fixed_hdr *h, struct ft_flow *f)
+{
+    f->start_ms = ft_uptime_to_ms(h->unix_secs, h->unix_nsecs, h->sysuptime, f->first);
+    f->end_ms = ft_uptime_to_ms(h->unix_secs, h->unix_nsecs, h->sysuptime, f->last);
+    f->has |= FT_F_TIMES;
+}
+
 static void as0_substitute(struct ft_flow *f, uint32_t as0)
 {
     if (!as0)
@@ -411,7 +363,7 @@ int ft_pdu_decode_fixed(struct ft_pdu_ctx *ctx, const struct ft_pdu_src *src,
     info->sequence = h.sequence;
 
     int created;
-    struct exporter *e = ft_pdu_exporter_get(ctx, src, l->version, 0, &created);
+    struct ft_pdu_exporter_state *e = ft_pdu_exporter_get(ctx, src, l->version, 0, &created);
     if (!e) {
         info->reason = FT_PDU_EXPORTER_LIMIT;
         ft_pdu_err(err, src, 0, "exporter table full (%u)", ctx->opts.max_exporters);
@@ -432,7 +384,7 @@ int ft_pdu_decode_fixed(struct ft_pdu_ctx *ctx, const struct ft_pdu_src *src,
         header_flow(l, &h, src, f);
         ft_fx_get(l, &rec, f);
         as0_substitute(f, ctx->opts.as0_substitute);
-        ft_flow_set_times(f);
+        set_times(&h, f);
     }
     e->flows += ctx->n_out;
     return 0;

@@ -10,7 +10,9 @@
 #include <unistd.h>
 #include "ft_test.h"
 #include "pdu/ft_pdu.h"
-#include "pdu/ft_pdu_int.h"
+#include "core/ft_bytes.h"
+#include "pdu/ft_pdu_fixed.h"
+#include "pdu/ft_pdu_tmpl.h"
 #include "net/ft_pcap.h"
 
 /* ---- a datagram builder ------------------------------------------------- */
@@ -565,6 +567,131 @@ static void test_v9_malformed(void)
     ft_pdu_ctx_free(ctx);
 }
 
+/* A v9 template of (element, length) pairs and one record of it, given as
+ * one value per field (16-byte fields: the value's 16 bytes follow). */
+static void v9_one_record(struct buf *b, unsigned id, const unsigned (*fl)[2], size_t n,
+                          const uint64_t *vals, const uint8_t (*v6)[16])
+{
+    size_t s = set_open(b, 0);
+    b16(b, id); b16(b, (unsigned)n);
+    for (size_t i = 0; i < n; i++) {
+        b16(b, fl[i][0]);
+        b16(b, fl[i][1]);
+    }
+    set_close(b, s, 1);
+    s = set_open(b, id);
+    for (size_t i = 0, k = 0; i < n; i++) {
+        if (fl[i][1] == 16) {
+            for (int j = 0; j < 16; j++)
+                b8(b, v6[k][j]);
+            k++;
+            continue;
+        }
+        for (unsigned j = fl[i][1]; j > 0; j--)
+            b8(b, j > 8 ? 0 : (unsigned)(vals[i] >> (8 * (j - 1))));
+    }
+    set_close(b, s, 1);
+}
+
+/* Which occurrence of an element wins, elements sharing a has bit, value
+ * bits, too wide and unknown elements, both forms of an address: what the
+ * template's resolved fields do, pinned. */
+static void test_v9_field_rules(void)
+{
+    struct ft_pdu_ctx *ctx = ft_pdu_ctx_new(NULL);
+    struct ft_pdu_src src = src_of(IP(198, 51, 100, 4), 2055);
+    struct ft_pdu_info info;
+    struct ft_err err;
+    struct buf b;
+    static const unsigned fl[][2] = {
+        {7, 2}, {7, 2}, {32, 2}, {176, 1}, {35, 1}, {35, 1}, {34, 4}, {34, 4}, {58, 2},
+        {31, 4}, {8, 4}, {27, 16}, {12, 4}, {28, 16}, {10, 12}, {999, 4}, {14, 1}};
+    static const uint64_t vals[] = {
+        1111, 2222, 0x0304, 9, 1, 2, 100, 200, 0xF123,
+        0xFFFABCDE, 0, 0, IP(10, 0, 0, 1), 0, 77, 5, 6};
+    static const uint8_t v6[2][16] = {{0x20, 0x01, 0x0d, 0xb8, [15] = 1}, {[15] = 5}};
+    v9_header(&b, 1, 0);
+    v9_one_record(&b, 300, fl, sizeof fl / sizeof fl[0], vals, v6);
+    CHECK_EQ_U(ft_pdu_decode(ctx, &src, b.b, b.n, &info, &err), 1, "rules: one flow");
+    const struct ft_flow *f = &info.flows[0];
+    CHECK_EQ_U(f->srcport, 1111, "rules: the first srcport wins");
+    CHECK_EQ_U(f->icmp_type, 9, "rules: icmpTypeIPv4 after icmpTypeCode writes the type");
+    CHECK_EQ_U(f->icmp_code, 4, "rules: icmpTypeCode's code stays");
+    CHECK_EQ_U(f->sampling_algorithm, 2, "rules: every sampling algorithm writes");
+    CHECK_EQ_U(f->sampling_interval, 100, "rules: the first sampling interval wins");
+    CHECK_EQ_U(f->src_vlan, 0x123, "rules: VLAN cut to 12 bits");
+    CHECK_EQ_U(f->flow_label, 0xABCDE, "rules: flow label cut to 20 bits");
+    CHECK_EQ_U(f->srcaddr.af, FT_AF_INET6, "rules: IPv4 0.0.0.0 and an IPv6 source: IPv6");
+    CHECK_EQ_U(f->srcaddr.v6[15], 1, "rules: the IPv6 source");
+    CHECK(f->dstaddr.af == FT_AF_INET && f->dstaddr.v4 == IP(10, 0, 0, 1),
+          "rules: a non-zero IPv4 destination wins over IPv6");
+    CHECK(!(f->has & FT_F_INPUT), "rules: a 12-byte input is ignored");
+    CHECK(f->output == 6 && (f->has & FT_F_OUTPUT), "rules: a 1-byte output");
+    CHECK((f->has & (FT_F_ICMP | FT_F_SAMPLING | FT_F_SRC_VLAN | FT_F_FLOW_LABEL)) ==
+          (FT_F_ICMP | FT_F_SAMPLING | FT_F_SRC_VLAN | FT_F_FLOW_LABEL), "rules: has bits");
+
+    /* the other order: icmpTypeIPv4 first, then icmpTypeCode is not taken;
+     * with ipVersion 4 exported the IPv4 form wins even when it is 0 */
+    static const unsigned fl2[][2] = {{176, 1}, {32, 2}, {60, 1}, {8, 4}, {27, 16}};
+    static const uint64_t vals2[] = {9, 0x0304, 4, 0, 0};
+    v9_header(&b, 2, 0);
+    v9_one_record(&b, 301, fl2, sizeof fl2 / sizeof fl2[0], vals2, v6);
+    CHECK_EQ_U(ft_pdu_decode(ctx, &src, b.b, b.n, &info, &err), 1, "rules 2: one flow");
+    f = &info.flows[0];
+    CHECK(f->icmp_type == 9 && f->icmp_code == 0, "rules 2: icmpTypeCode after a type: %u/%u",
+          f->icmp_type, f->icmp_code);
+    CHECK(f->srcaddr.af == FT_AF_INET && f->srcaddr.v4 == 0,
+          "rules 2: ipVersion 4 picks IPv4");
+    ft_pdu_ctx_free(ctx);
+}
+
+/* What a template's fields do, as ft_tmpl_resolve finds them in the field
+ * table; a refresh is told from a redefinition. */
+static void test_template_resolve(void)
+{
+    struct tmpl_field f[] = {
+        {.type = 8, .len = 4}, {.type = 27, .len = 16}, {.type = 12, .len = 4},
+        {.type = 1, .len = 8}, {.type = 176, .len = 1}, {.type = 152, .len = 8},
+        {.type = 2, .len = 9}, {.type = 2, .len = 4, .pen = 9}, {.type = 999, .len = 2},
+        {.type = 58, .len = 2}, {.type = 302, .len = 4}, {.type = 22, .len = 4}};
+    struct tmpl t = {.id = 256, .n_fields = sizeof f / sizeof f[0], .f = f};
+    CHECK_EQ_U(ft_tmpl_finish(&t, 10), 0, "template finished");
+    ft_tmpl_resolve(&t);
+    CHECK(f[0].act == TA_ADDR && f[0].arg == 0 && f[1].act == TA_ADDR_ALT && f[1].arg == 0,
+          "both forms of the source share slot 0");
+    CHECK(f[2].act == TA_ADDR && f[2].arg == 1, "the destination in slot 1");
+    CHECK(t.n_addrs == 2 && t.addr_field[0] == FT_FLD_SRCADDR &&
+          t.addr_field[1] == FT_FLD_DSTADDR, "the slots' fields");
+    CHECK(f[3].act == TA_U64 && f[3].arg == 1 && f[3].row == &ft_fields[FT_FLD_DOCTETS],
+          "octets: a 64-bit member, first wins");
+    CHECK(f[4].act == TA_U8 && f[4].arg == 0 && f[4].row == &ft_fields[FT_FLD_ICMP_TYPE],
+          "icmp type: shares its has bit, every occurrence writes");
+    CHECK(f[5].act == TA_ABS_TIME && f[5].arg == 2, "flowStartMilliseconds");
+    CHECK(f[6].act == TA_SKIP, "a 9-byte number: nothing");
+    CHECK(f[7].act == TA_SKIP, "an enterprise element: nothing");
+    CHECK(f[8].act == TA_SKIP, "an unknown element: nothing");
+    CHECK(f[9].act == TA_U16 && f[9].row == &ft_fields[FT_FLD_SRC_VLAN], "VLAN");
+    CHECK(f[10].act == TA_SKIP, "selectorId outside options data: nothing");
+    CHECK(f[11].act == TA_UPTIME_FIRST, "flowStartSysUpTime");
+    CHECK(f[3].at == 24 && f[11].at == 62, "field offsets: %u %u", f[3].at, f[11].at);
+    t.options = 1;
+    t.n_scope = 1;
+    ft_tmpl_resolve(&t);
+    CHECK(f[0].act == TA_SKIP && f[10].act == TA_SELECTOR_ID,
+          "options: a scope address is nothing, selectorId is sampling");
+
+    struct tmpl_field g[sizeof f / sizeof f[0]];
+    memcpy(g, f, sizeof g);
+    struct tmpl u = t;
+    u.f = g;
+    CHECK(ft_tmpl_same(&t, &u), "the same fields: a refresh");
+    g[5].len = 4;
+    CHECK(!ft_tmpl_same(&t, &u), "another length: a redefinition");
+    g[5].len = 8;
+    u.n_scope = 2;
+    CHECK(!ft_tmpl_same(&t, &u), "another scope: a redefinition");
+}
+
 /* Options template 260: scope system(4), sampler id(1), interval(4), algorithm(1) */
 static void v9_sampling_options(struct buf *b, unsigned sampler, uint32_t interval)
 {
@@ -929,7 +1056,28 @@ static void test_template_file(void)
     fclose(fp);
     CHECK(ft_pdu_templates_load(ctx, path, &err) < 0, "zero-length field refused");
     ft_pdu_ctx_free(ctx);
+
+    /* a bad line and a stray NUL do not lose the other lines, nor does a
+     * last line without its newline */
+    static const char text[] = "# ftkit templates 1\r\nT 9 1.2.3.4 5 - 0 256 0 0 1 8:4:0\n"
+                               "bad\nT 9 1.2.3.4 5 - 0 257 0 0 1 8:4:0\0\n"
+                               "T 9 1.2.3.4 5 - 0 258 0 0 2 8:4:0 12:4:0";
+    fp = fopen(path, "w");
+    fwrite(text, 1, sizeof text - 1, fp);
+    fclose(fp);
+    ctx = ft_pdu_ctx_new(NULL);
+    CHECK(ft_pdu_templates_load(ctx, path, &err) < 0, "a bad line is reported");
+    CHECK(strstr(err.msg, ":3: bad or refused line") != NULL, "the bad line's number: %s",
+          err.msg);
+    struct ft_pdu_stats st;
+    ft_pdu_stats(ctx, &st);
+    CHECK_EQ_U(st.templates_active, 3, "the other lines' templates");
+    ft_pdu_ctx_free(ctx);
     unlink(path);
+    ctx = ft_pdu_ctx_new(NULL);
+    CHECK(ft_pdu_templates_load(ctx, path, &err) < 0, "a missing file");
+    CHECK(strncmp(err.msg, path, strlen(path)) == 0, "its message names it: %s", err.msg);
+    ft_pdu_ctx_free(ctx);
 }
 
 /* ---- encoders ----------------------------------------------------------- */
@@ -1141,6 +1289,56 @@ static void test_encoders(void)
     ft_pdu_enc_free(e);
 }
 
+/* The v9 encoder's templates, element by element and width by width: the
+ * field table's elements, the IPv6 forms in the IPv6 template. */
+static void test_encoder_templates(void)
+{
+    static const uint16_t want4[][2] = {
+        {8, 4}, {12, 4}, {15, 4}, {18, 4}, {10, 4}, {14, 4}, {2, 8}, {1, 8}, {22, 4},
+        {21, 4}, {7, 2}, {11, 2}, {16, 4}, {17, 4}, {6, 1}, {4, 1}, {5, 1}, {9, 1}, {13, 1},
+        {38, 1}, {39, 1}, {61, 1}};
+    static const uint16_t want6[][2] = {
+        {27, 16}, {28, 16}, {62, 16}, {63, 16}, {10, 4}, {14, 4}, {2, 8}, {1, 8}, {22, 4},
+        {21, 4}, {7, 2}, {11, 2}, {16, 4}, {17, 4}, {31, 3}, {6, 1}, {4, 1}, {5, 1}, {29, 1},
+        {30, 1}, {38, 1}, {39, 1}, {61, 1}};
+    struct ft_err err;
+    struct ft_pdu_enc_opts eo = {.version = 9};
+    struct ft_pdu_enc *e = ft_pdu_enc_new(&eo, &err);
+    struct ft_flow f = sample_flow(1);
+    f.flow_label = 0xABCDEF;    /* 20 bits go out: 0x0BCDEF */
+    struct ft_pdu_dgram d;
+    ft_pdu_enc_add(e, &f, &d);
+    f.srcaddr.af = FT_AF_INET6;
+    memset(f.srcaddr.v6, 0, 16);
+    ft_pdu_enc_add(e, &f, &d);
+    CHECK_EQ_U(ft_pdu_enc_flush(e, &d), 1, "v9 datagram");
+    const uint8_t *p = d.data + 20 + 4;     /* the template flowset's first template */
+    size_t n4 = sizeof want4 / sizeof want4[0], n6 = sizeof want6 / sizeof want6[0];
+    CHECK(d.len > 20 + 4 + 8 + 4 * (n4 + n6), "templates in the datagram");
+    CHECK((p[0] << 8 | p[1]) == 256 && (p[2] << 8 | p[3]) == (int)n4, "IPv4 template head");
+    int same = 1;
+    for (size_t i = 0; i < n4; i++)
+        same &= (p[4 + 4 * i] << 8 | p[5 + 4 * i]) == want4[i][0] &&
+                (p[6 + 4 * i] << 8 | p[7 + 4 * i]) == want4[i][1];
+    CHECK(same, "IPv4 template: elements and widths");
+    p += 4 + 4 * n4;
+    CHECK((p[0] << 8 | p[1]) == 257 && (p[2] << 8 | p[3]) == (int)n6, "IPv6 template head");
+    same = 1;
+    for (size_t i = 0; i < n6; i++)
+        same &= (p[4 + 4 * i] << 8 | p[5 + 4 * i]) == want6[i][0] &&
+                (p[6 + 4 * i] << 8 | p[7 + 4 * i]) == want6[i][1];
+    CHECK(same, "IPv6 template: elements and widths");
+    /* the IPv6 record (the set after the IPv4 one): its flow label follows 4
+     * addresses, 2 interfaces, 2 counters, 2 times, 2 ports, 2 AS numbers */
+    const uint8_t *set = p + 4 + 4 * n6;
+    set += set[2] << 8 | set[3];
+    CHECK((set[0] << 8 | set[1]) == 257, "IPv6 data set");
+    const uint8_t *label = set + 4 + 64 + 8 + 16 + 8 + 4 + 8;
+    CHECK(label[0] == 0x0B && label[1] == 0xCD && label[2] == 0xEF,
+          "flow label cut to 20 bits: %02x%02x%02x", label[0], label[1], label[2]);
+    ft_pdu_enc_free(e);
+}
+
 /* ---- pcap frames -------------------------------------------------------- */
 
 static size_t udp_frame(uint8_t *p, int vlan, int v6, unsigned payload, int frag)
@@ -1204,6 +1402,38 @@ static void test_pcap_frames(void)
     CHECK_EQ_U(ft_pcap_parse_frame(101, fr + 14, n - 14, &d, &st), 1, "raw IP frame");
 }
 
+/* Every layout ends within its slots, and its slots lie inside its record
+ * (the table path reads them without a check each) with widths of 1, 2 or
+ * 4 bytes that their members hold. */
+static void test_layouts(void)
+{
+    int inside = 1, widths = 1, n = 0;
+    for (unsigned v = 1; v <= 8; v++) {
+        for (unsigned agg = 0; agg <= 14; agg++) {
+            const struct fx_layout *l = ft_fx_layout(v, agg);
+            if (!l || (v == 8) != (agg != 0) || l->agg != agg)
+                continue;
+            n++;
+            int k = 0;
+            while (k < FX_MAX_SLOTS && l->s[k].size)
+                k++;
+            CHECK(k < FX_MAX_SLOTS, "v%u.%u: the slots end", v, agg);
+            for (int i = 0; i < k; i++) {
+                const struct fx_slot *s = &l->s[i];
+                const struct ft_field *d = &ft_fields[s->field];
+                inside &= s->off + s->size <= l->rec_size;
+                widths &= (s->size == 1 || s->size == 2 || s->size == 4) &&
+                          (d->type == FT_T_IP ? s->size == 4
+                           : d->type == FT_T_U8 ? s->size == 1
+                           : d->type == FT_T_U16 ? s->size <= 2 : 1);
+            }
+        }
+    }
+    CHECK_EQ_U(n, 4 + 14, "layouts of v1, v5, v6, v7 and v8.1-14");
+    CHECK(inside, "slots inside their records");
+    CHECK(widths, "slot widths");
+}
+
 /* The v5 shortcut of ft_fx_get gives what the layout table gives, field
  * for field and has bit for has bit, on random records. */
 static void test_v5_shortcut(void)
@@ -1228,6 +1458,35 @@ static void test_v5_shortcut(void)
         same = memcmp(&a, &b, sizeof a) == 0 && !ra.bad && !rb.bad;
     }
     CHECK(same, "v5 shortcut and layout table decode alike");
+}
+
+/* The any-width loads and stores of core/ft_bytes.h that the decoders and
+ * encoders share: known bytes in both orders, and every width round trips. */
+static void test_bytes_any_width(void)
+{
+    uint8_t p[10];
+    memset(p, 0xEE, sizeof p);
+    ft_stn(p, 0x0A0B0C, 3, 1);
+    CHECK(p[0] == 0x0A && p[1] == 0x0B && p[2] == 0x0C && p[3] == 0xEE, "3 bytes big-endian");
+    ft_stn(p, 0x0A0B0C, 3, 0);
+    CHECK(p[0] == 0x0C && p[1] == 0x0B && p[2] == 0x0A && p[3] == 0xEE, "3 bytes little-endian");
+    ft_stn(p, 0x1122334455667788ull, 10, 1);
+    CHECK(p[0] == 0 && p[1] == 0 && p[2] == 0x11 && p[9] == 0x88, "10 bytes: zeros above");
+    ft_stn(p, 0xABCD, 2, 1);
+    CHECK(p[0] == 0xAB && p[1] == 0xCD, "2 bytes big-endian");
+    CHECK_EQ_U(ft_ldn(p, 0, 1), 0, "no bytes load 0");
+    uint64_t v = 0x8877665544332211ull;
+    int same = 1;
+    for (size_t n = 1; n <= 8; n++) {
+        uint64_t want = n == 8 ? v : v & ((1ull << (8 * n)) - 1);
+        for (int big = 0; big <= 1; big++) {
+            memset(p, 0, sizeof p);
+            ft_stn(p, v, n, big);
+            same &= ft_ldn(p, n, big) == want;
+            same &= p[big ? n - 1 : 0] == 0x11;     /* the low byte's place */
+        }
+    }
+    CHECK(same, "1..8 bytes round trip in both orders");
 }
 
 /* One datagram decoded by ft_pdu_decode on ctx a and into a garbage-filled
@@ -1278,6 +1537,8 @@ static void test_decode_into(void)
 
 int main(void)
 {
+    test_bytes_any_width();
+    test_layouts();
     test_v5_shortcut();
     test_decode_into();
     test_v5();
@@ -1286,12 +1547,15 @@ int main(void)
     test_v8();
     test_v9_basic();
     test_v9_malformed();
+    test_v9_field_rules();
+    test_template_resolve();
     test_v9_sampling();
     test_ipfix();
     test_limits();
     test_pending_and_timeout();
     test_template_file();
     test_encoders();
+    test_encoder_templates();
     test_pcap_frames();
     return ft_test_report("test_pdu");
 }
