@@ -1067,13 +1067,13 @@ static int printer_setup(struct ft_printer *pr, const struct ft_print_opts *opts
         return 0;
     }
     if (n < 0 || n >= FT_PRINT_NFORMATS) {
-        snprintf(err->msg, sizeof err->msg, "No such format, %d", n);
+        ft_err_set(err, "No such format, %d", n);
         return FT_PRINT_ENOFORMAT;
     }
     const struct print_format *pf = &formats[n];
     uint64_t have = fmt ? fmt->mask : 0;
     if ((have & pf->required) != pf->required) {
-        snprintf(err->msg, sizeof err->msg, "Flow record missing required field for format.");
+        ft_err_set(err, "Flow record missing required field for format.");
         return FT_PRINT_EFIELDS;
     }
     pr->line = pf->line;
@@ -1089,7 +1089,7 @@ struct ft_printer *ft_printer_new(const struct ft_print_opts *opts,
     struct ft_printer *pr = calloc(1, sizeof *pr);
     if (!pr) {
         *why = FT_PRINT_ENOMEM;
-        snprintf(err->msg, sizeof err->msg, "out of memory");
+        ft_err_set(err, "out of memory");
         return NULL;
     }
     pr->format = opts->format == FT_PRINT_DEFAULT ? ft_print_default_format(fmt) : opts->format;

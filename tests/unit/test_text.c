@@ -464,6 +464,11 @@ static void test_formats(void)
     o.format = 25;
     CHECK(ft_printer_new(&o, v5, &why, &err) == NULL && why == FT_PRINT_ENOFORMAT,
           "format 25 does not exist");
+    CHECK_EQ_S(err.msg, "No such format, 25", "format 25: the message");
+    o.format = 24;
+    ft_printer_new(&o, v5, &why, &err);
+    CHECK_EQ_S(err.msg, "Flow record missing required field for format.",
+               "format 24 on v5: the message");
     CHECK_EQ_U(ft_print_default_format(ft_format_find(8, 13)), 22, "default of v8.13");
     CHECK_EQ_U(ft_print_default_format(ft_format_find(1005, 0)), 9, "default of v1005");
     CHECK_EQ_U(ft_print_default_format(ft_format_find(6, 0)), 8, "default of v6");
