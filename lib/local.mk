@@ -48,8 +48,9 @@ dist_man_MANS += man/ftkit-exporters.5
 
 # text: buffered output and formatters, symbol tables, print formats, header text
 fttextdir = $(pkgincludedir)/text
-fttext_HEADERS = lib/text/ft_text.h lib/text/ft_sym.h lib/text/ft_print.h
-libft_la_SOURCES += lib/text/ft_text.c lib/text/ft_sym.c lib/text/ft_print.c \
+fttext_HEADERS = lib/text/ft_text.h lib/text/ft_sym.h lib/text/ft_print.h lib/text/ft_row.h
+libft_la_SOURCES += lib/text/ft_text.c lib/text/ft_sym.c lib/text/ft_print.c lib/text/ft_row.c \
+	lib/text/ft_print_agg.c lib/text/ft_print_int.h \
 	lib/text/ft_header_text.c
 
 # lang: the config reader, the filter and tag languages, longest-prefix match
