@@ -476,20 +476,41 @@ static void test_flowq(void)
 
 /* ---- UDP receive batches, statistics timing, rate limits ------------------ */
 
+/* A socket listening on 127.0.0.1 at a free port (a->port), or -1. */
+static int listen_local(struct ft_addrspec *a, int *rcvbuf)
+{
+    struct ft_err err;
+    ft_addrspec_parse("127.0.0.1/0/0", 1, a, &err);
+    /* port 0 means 9991 on the command line: try ports until one is free */
+    int fd = -1;
+    for (unsigned p = 40000; p < 40100 && fd < 0; p++) {
+        a->port = (uint16_t)p;
+        fd = ft_udp_listen(a, 1 << 20, rcvbuf, &err);
+    }
+    CHECK(fd >= 0, "listen: %s", err.msg);
+    return fd;
+}
+
+/* Up to want datagrams waiting on fd, into b: how many came. */
+static int receive_some(int fd, struct ft_udp_batch *b, int want)
+{
+    struct ft_err err;
+    int n = 0;
+    for (int tries = 0; tries < 50 && n < want; tries++) {
+        ft_udp_wait(fd, 100);
+        int k = ft_udp_recv(fd, b, &err);
+        if (k > 0)
+            n += k;
+    }
+    return n;
+}
+
 static void test_udp(void)
 {
     struct ft_addrspec a;
     struct ft_err err;
     int got = 0;
-    ft_addrspec_parse("127.0.0.1/0/0", 1, &a, &err);
-    a.port = 0;
-    /* port 0 means 9991 on the command line; ask the kernel for a free one */
-    int fd = -1;
-    for (unsigned p = 40000; p < 40100 && fd < 0; p++) {
-        a.port = (uint16_t)p;
-        fd = ft_udp_listen(&a, 1 << 20, &got, &err);
-    }
-    CHECK(fd >= 0, "listen: %s", err.msg);
+    int fd = listen_local(&a, &got);
     if (fd < 0)
         return;
     CHECK(got >= 1 << 20, "receive buffer %d", got);
@@ -501,14 +522,7 @@ static void test_udp(void)
     for (int i = 0; i < 3; i++)
         CHECK(ft_udp_send(out, "abcdef", 2 + (size_t)i) == 0, "send %d", i);
     struct ft_udp_batch *b = ft_udp_batch_new(8);
-    int n = 0;
-    for (int tries = 0; tries < 50 && n < 3; tries++) {
-        ft_udp_wait(fd, 100);
-        int k = ft_udp_recv(fd, b, &err);
-        if (k > 0)
-            n += k;
-    }
-    CHECK_EQ_U(n, 3, "three datagrams in one or more batches");
+    CHECK_EQ_U(receive_some(fd, b, 3), 3, "three datagrams in one or more batches");
     const struct ft_udp_dgram *d = ft_udp_batch_get(b, 0);
     char s[FT_IP_STRLEN];
     CHECK_EQ_S(ft_ip_str(&d->src, s, sizeof s), "127.0.0.1", "source address");
@@ -517,6 +531,56 @@ static void test_udp(void)
     CHECK_EQ_U(ft_udp_kernel_drops(b), 0, "no kernel drops");
     CHECK(ft_udp_recv(fd, b, &err) == 0, "nothing left: 0");
     ft_udp_batch_free(b);
+    close(out);
+    close(fd);
+}
+
+/* -s: datagrams from the exporter's address, each built in the buffer of
+ * the raw sender that sends it (root only: raw sockets). */
+static void test_udp_raw(void)
+{
+    struct ft_err err;
+    struct ft_udp_raw *raw = ft_udp_raw_open(&err), *other = ft_udp_raw_open(&err);
+    if (!raw || !other) {
+        printf("test_capfile: raw socket tests skipped (%s)\n", err.msg);
+        ft_udp_raw_close(raw);
+        ft_udp_raw_close(other);
+        return;
+    }
+    struct ft_addrspec a, to;
+    int fd = listen_local(&a, NULL);
+    ft_addrspec_parse("0/127.0.0.1/0", 0, &to, &err);
+    to.port = a.port;
+    int out = ft_udp_connect(&to, &err);
+    struct ft_ip exporter, exporter6 = {.af = FT_AF_INET6};
+    ft_ip_set4(&exporter, 0x0a010203);
+    uint64_t unspoofed = 0;
+    CHECK_EQ_U(ft_udp_raw_send(raw, &exporter, 2055, &to, "first", 5), 0, "raw send");
+    CHECK_EQ_U(ft_udp_raw_send(other, &exporter, 2056, &to, "second", 6), 0, "other raw send");
+    CHECK_EQ_U(ft_udp_send_as(out, raw, &exporter6, 2057, &to, "third", 5, &unspoofed), 0,
+               "IPv6 exporter: sent from our address");
+    CHECK_EQ_U(unspoofed, 1, "counted as not spoofed");
+    CHECK_EQ_U(ft_udp_send_as(out, NULL, &exporter, 2057, &to, "fourth", 6, &unspoofed), 0,
+               "no raw sender: sent from our address");
+    CHECK_EQ_U(unspoofed, 1, "without -s nothing is counted");
+    CHECK_EQ_U(ft_udp_raw_send(raw, &exporter6, 1, &to, "x", 1), EAFNOSUPPORT, "IPv6 source");
+    static char big[FT_UDP_DGRAM_MAX];
+    CHECK_EQ_U(ft_udp_raw_send(raw, &exporter, 1, &to, big, sizeof big), EMSGSIZE, "too big");
+    struct ft_udp_batch *b = ft_udp_batch_new(8);
+    CHECK_EQ_U(receive_some(fd, b, 4), 4, "four datagrams");
+    const char *want[] = {"first", "second", "third", "fourth"};
+    const char *from[] = {"10.1.2.3", "10.1.2.3", "127.0.0.1", "127.0.0.1"};
+    for (unsigned i = 0; i < 4; i++) {
+        const struct ft_udp_dgram *d = ft_udp_batch_get(b, i);
+        char s[FT_IP_STRLEN];
+        CHECK(d && d->len == strlen(want[i]) && memcmp(d->data, want[i], d->len) == 0,
+              "datagram %u: its own payload", i);
+        CHECK_EQ_S(d ? ft_ip_str(&d->src, s, sizeof s) : "", from[i], "source address");
+    }
+    CHECK_EQ_U(ft_udp_batch_get(b, 0)->sport, 2055, "the exporter's port");
+    ft_udp_batch_free(b);
+    ft_udp_raw_close(raw);
+    ft_udp_raw_close(other);
     close(out);
     close(fd);
 }
@@ -566,6 +630,7 @@ int main(void)
     test_allow_and_mask();
     test_flowq();
     test_udp();
+    test_udp_raw();
     test_collect();
     ft_test_rmtree(dir);
     return ft_test_report("test_capfile");
