@@ -36,7 +36,9 @@ libft_la_SOURCES += lib/net/ft_addrspec.c lib/net/ft_addrspec.h lib/net/ft_udp.c
 	lib/net/ft_files.h lib/net/ft_pcap.c
 
 # synth: the flow generator (flow-gen)
-libft_la_SOURCES += lib/synth/ft_gen.c lib/synth/ft_gen.h
+libft_la_SOURCES += lib/synth/ft_gen.c lib/synth/ft_gen.h lib/synth/ft_gen_int.h \
+	lib/synth/ft_gen_counter.c lib/synth/ft_gen_plan.c lib/synth/ft_gen_services.c \
+	lib/synth/ft_gen_traffic.c
 
 # pdu: NetFlow v1/v5/v6/v7/v8/v9/IPFIX decoders and encoders; per-exporter settings
 ftpdudir = $(pkgincludedir)/pdu
