@@ -33,6 +33,7 @@ ftnetdir = $(pkgincludedir)/net
 ftnet_HEADERS = lib/net/ft_pcap.h
 libft_la_SOURCES += lib/net/ft_addrspec.c lib/net/ft_addrspec.h lib/net/ft_udp.c \
 	lib/net/ft_udp.h lib/net/ft_capfile.c lib/net/ft_capfile.h lib/net/ft_files.c \
+	lib/net/ft_capwriter.c lib/net/ft_capwriter.h \
 	lib/net/ft_files.h lib/net/ft_pcap.c
 
 # synth: the flow generator (flow-gen)

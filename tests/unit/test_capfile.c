@@ -17,6 +17,7 @@
 #include "ft_test.h"
 #include "net/ft_addrspec.h"
 #include "net/ft_capfile.h"
+#include "net/ft_capwriter.h"
 #include "ft_collect.h"
 #include "stream/ft_flowq.h"
 #include "net/ft_udp.h"
@@ -585,6 +586,201 @@ static void test_udp_raw(void)
     close(fd);
 }
 
+/* ---- the capture writer ------------------------------------------------------ */
+
+struct capw_seen {
+    pthread_mutex_t mu;
+    char log[4096];             /* every message, one a line */
+    int published;
+    char files[4][FT_CAPFILE_PATH_MAX];
+};
+
+static void capw_log(void *arg, int prio, const char *msg)
+{
+    struct capw_seen *s = arg;
+    pthread_mutex_lock(&s->mu);
+    size_t n = strlen(s->log);
+    snprintf(s->log + n, sizeof s->log - n, "%d %s\n", prio, msg);
+    pthread_mutex_unlock(&s->mu);
+}
+
+static void capw_file(void *arg, const char *path)
+{
+    struct capw_seen *s = arg;
+    pthread_mutex_lock(&s->mu);
+    if (s->published < 4)
+        snprintf(s->files[s->published], sizeof s->files[0], "%s", path);
+    s->published++;
+    pthread_mutex_unlock(&s->mu);
+}
+
+static int capw_logged(struct capw_seen *s, const char *text)
+{
+    pthread_mutex_lock(&s->mu);
+    int found = strstr(s->log, text) != NULL;
+    pthread_mutex_unlock(&s->mu);
+    return found;
+}
+
+/* Push a batch of n flows numbered from first, with header counters. */
+static void push_flows(struct ft_flowq *q, const struct ft_format *fmt, uint32_t first,
+                       size_t n, uint32_t lost, uint32_t corrupt)
+{
+    struct ft_flow_batch *b = ft_flowq_take(q, -1);
+    for (size_t i = 0; b && i < n; i++) {
+        memset(&b->flows[i], 0, sizeof b->flows[i]);
+        b->flows[i].has = fmt->mask;
+        ft_ip_set4(&b->flows[i].srcaddr, first + (uint32_t)i);
+        b->flows[i].dpkts = 1;
+    }
+    if (!b)
+        return;
+    b->n = n;
+    b->fmt = fmt;
+    b->lost = lost;
+    b->corrupt = corrupt;
+    ft_flowq_push(q, b);
+}
+
+/* The flows of a finished file and its header; -1 if it cannot be read. */
+static long read_capture(const char *path, struct ft_header *h, uint32_t *first_src)
+{
+    struct ft_err err;
+    struct ft_reader *r = ft_reader_open_path(path, &err);
+    if (!r)
+        return -1;
+    *h = *ft_reader_header(r);
+    struct ft_flow f[64];
+    long n = 0;
+    ssize_t k;
+    while ((k = ft_reader_read(r, f, 64)) > 0) {
+        if (n == 0)
+            *first_src = f[0].srcaddr.v4;
+        n += k;
+    }
+    ft_reader_close(r);
+    return n;
+}
+
+/* Files under dir whose names start with prefix. */
+static int count_files(const char *dir, const char *prefix)
+{
+    struct ft_expiry x;
+    struct ft_err err;
+    ft_expiry_init(&x, 0, 0);
+    ft_expiry_scan(&x, dir, NULL, NULL, &err);
+    int n = 0;
+    for (size_t i = 0; i < ft_expiry_count(&x); i++) {
+        const char *base = strrchr(ft_expiry_get(&x, i)->path, '/');
+        n += strncmp(base ? base + 1 : "", prefix, strlen(prefix)) == 0;
+    }
+    ft_expiry_free(&x);
+    return n;
+}
+
+static struct ft_capwriter *capw_open(struct ft_flowq *q, const struct ft_format *fmt,
+                                      int nesting, uint64_t max_files, struct capw_seen *seen)
+{
+    struct ft_capwriter_opts o;
+    struct ft_err err;
+    ft_capwriter_opts_init(&o);
+    o.nesting = nesting;
+    o.rotations = 0;
+    o.max_files = max_files;
+    o.wopts.comp = FT_COMP_NONE;
+    o.format = fmt;
+    o.comment = "unit";
+    o.log = capw_log;
+    o.log_arg = seen;
+    o.on_file = capw_file;
+    o.file_arg = seen;
+    struct ft_capwriter *w = ft_capwriter_open(q, &o, &err);
+    CHECK(w != NULL, "ft_capwriter_open: %s", err.msg);
+    return w;
+}
+
+/* Two files (a rotation in between), their headers and flows; expiry of
+ * what is there when a writer starts; a directory that cannot be made. */
+static void test_capwriter(const char *dir)
+{
+    char old[4096], wd[256];
+    const struct ft_format *v5 = ft_format_find(5, 0);
+    if (!getcwd(old, sizeof old))
+        return;
+    snprintf(wd, sizeof wd, "%s/capw", dir);
+    mkdir(wd, 0755);
+    if (chdir(wd) < 0)
+        return;
+    static struct capw_seen seen = {.mu = PTHREAD_MUTEX_INITIALIZER};
+    struct ft_flowq *q = ft_flowq_new(4, 100);
+    struct ft_capwriter *w = capw_open(q, v5, 0, 0, &seen);
+    struct ft_capwriter_stats st = {0};
+    if (!w || !q)
+        return;
+    push_flows(q, v5, 1000, 50, 3, 2);
+    /* a rotation asked for before the first file opened has nothing to close */
+    for (int i = 0; i < 60 && !capw_logged(&seen, "opened tmp-"); i++)
+        usleep(50000);
+    ft_capwriter_rotate(w);
+    for (int i = 0; i < 60 && st.files == 0; i++) {
+        usleep(50000);
+        ft_capwriter_stats(w, &st);
+    }
+    CHECK_EQ_U(st.files, 1, "a rotation finishes the first file");
+    push_flows(q, v5, 2000, 20, 0, 0);
+    ft_flowq_close(q);
+    ft_capwriter_close(w, &st);
+    ft_flowq_free(q);
+    CHECK_EQ_U(st.files, 2, "two files");
+    CHECK_EQ_U(st.write_errors + st.write_drops + st.losses, 0, "no errors, drops, losses");
+    CHECK_EQ_U(seen.published, 2, "both files reported");
+    CHECK_EQ_U(count_files(".", "tmp-"), 0, "no tmp- file left");
+    struct ft_header h;
+    uint32_t src = 0;
+    CHECK_EQ_U(read_capture(seen.files[0], &h, &src), 50, "first file: its flows");
+    CHECK(src == 1000 && h.flow_count == 50 && h.flow_lost == 3 && h.pkt_corrupt == 2 &&
+          strcmp(h.comments, "unit") == 0 && (h.flags & FT_HF_DONE),
+          "first file: header counts %u lost %u corrupt %u", h.flow_count, h.flow_lost,
+          h.pkt_corrupt);
+    CHECK_EQ_U(read_capture(seen.files[1], &h, &src), 20, "second file: its flows");
+    CHECK(src == 2000 && h.flow_count == 20 && h.flow_lost == 0, "second file: header");
+    CHECK(h.cap_start > 0 && h.cap_end >= h.cap_start, "capture start and end");
+
+    /* expiry: a writer that starts with two files and -e 1 removes the older */
+    seen.log[0] = '\0';
+    q = ft_flowq_new(2, 10);
+    w = capw_open(q, NULL, 0, 1, &seen);
+    ft_flowq_close(q);
+    if (w)
+        ft_capwriter_close(w, &st);
+    ft_flowq_free(q);
+    CHECK(strstr(seen.log, "remove/1 ./") != NULL, "expiry says what it removed: %s", seen.log);
+    CHECK_EQ_U(count_files(".", "ft-"), 1, "one file kept");
+
+    /* the year's directory cannot be made: the flows are counted as lost */
+    time_t now = time(NULL);
+    struct tm tm;
+    char year[16];
+    localtime_r(&now, &tm);
+    snprintf(year, sizeof year, "%04d", tm.tm_year + 1900);
+    make_file(year, 10);
+    seen.log[0] = '\0';
+    q = ft_flowq_new(2, 10);
+    w = capw_open(q, NULL, 1, 0, &seen);
+    push_flows(q, v5, 1, 10, 0, 0);
+    ft_flowq_close(q);
+    if (w)
+        ft_capwriter_close(w, &st);
+    ft_flowq_free(q);
+    CHECK(st.files == 0 && st.write_errors >= 1 && st.write_drops == 10,
+          "no file: %llu errors, %llu drops", (unsigned long long)st.write_errors,
+          (unsigned long long)st.write_drops);
+    CHECK(strstr(seen.log, "flows are counted as lost until it works") != NULL,
+          "the failure is logged: %s", seen.log);
+    if (chdir(old) < 0)
+        perror(old);
+}
+
 static void test_collect(void)
 {
     set_tz("UTC");
@@ -631,6 +827,7 @@ int main(void)
     test_flowq();
     test_udp();
     test_udp_raw();
+    test_capwriter(dir);
     test_collect();
     ft_test_rmtree(dir);
     return ft_test_report("test_capfile");
