@@ -60,8 +60,8 @@
 
 struct options {
     const char *workdir;
-    /* -N -n -e -E, -b -z -j, -V (or NULL: from the first datagram), -C */
-    struct ft_capwriter_opts files;
+    struct ft_capwriter_opts files;     /* -N -n -e -E -j */
+    struct ft_collect_out out;          /* -b -z -V -C -k */
     const char *pidfile;
     int pidfile_given;
     int foreground, keep_umask, debug;
@@ -69,8 +69,7 @@ struct options {
     const char *post_rotate;
     const char *user;
     const char *pcap_path;
-    const char *exporters_path;         /* -k: per-exporter settings */
-    struct ft_exporters *exporters;     /* loaded from it, or NULL */
+    struct ft_exporters *exporters;     /* -k, or NULL */
     int rcvbuf;
     unsigned queue_batches;
     struct ft_allowlist allow;
@@ -357,7 +356,8 @@ static void handle_datagram(struct receiver *r, const struct ft_pdu_src *src,
         return;
     }
     if (!r->out_fmt)
-        r->out_fmt = c->opt.files.format ? c->opt.files.format : c->opt.tag_name ? tagged_format(in) : in;
+        r->out_fmt = c->opt.out.format ? c->opt.out.format
+                   : c->opt.tag_name ? tagged_format(in) : in;
     if (!ft_collect_translatable(r->out_fmt, in)) {
         count_corrupt(r);
         if (ft_ratelimit_allow(&r->warn_corrupt, &c->log, time(NULL)))
@@ -388,12 +388,7 @@ static void log_summary(struct capture *c, struct ft_pdu_ctx *pdu, const char *w
     if (c->files)
         ft_capwriter_stats(c->files, &fs);
     ft_collect_reasons(pdu, reasons, sizeof reasons);
-    if (c->opt.exporters) {     /* what -k changed, never silently */
-        char settings[512];
-        ft_exporters_stats_str(c->opt.exporters, settings, sizeof settings);
-        ft_log(&c->log, LOG_INFO, "STAT%s: exporter settings:%s", when,
-               settings[0] ? settings : " no flow changed");
-    }
+    ft_collect_log_settings(&c->log, c->opt.exporters, when);
     ft_log(&c->log, LOG_INFO,
            "STAT%s: datagrams=%llu flows=%llu corrupt=%llu refused=%llu truncated=%llu "
            "lost=%llu reset=%llu misordered=%llu socket_drops=%llu stalls=%llu queue_drops=%llu "
@@ -610,6 +605,9 @@ static struct ft_capwriter *start_writer(struct capture *c)
 {
     struct ft_capwriter_opts o = c->opt.files;
     struct ft_err err;
+    o.wopts = c->opt.out.wopts;
+    o.format = c->opt.out.format;
+    o.comment = c->opt.out.comment;
     o.expiry_dry_run = c->opt.debug > 0;
     o.log = ft_log_message;
     o.log_arg = &c->log;
@@ -642,9 +640,11 @@ static void init_options(struct options *o)
 {
     memset(o, 0, sizeof *o);
     ft_capwriter_opts_init(&o->files);
+    o->out.wopts = o->files.wopts;          /* zlib level 6 */
     /* compress on every core, off the receive path (ft_write_opts.threads) */
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    o->files.wopts.threads = cpus > 1 ? (int)(cpus < 64 ? cpus : 64) : 1;
+    o->out.wopts.threads = cpus > 1 ? (int)(cpus < 64 ? cpus : 64) : 1;
+    o->out.quote_bad_version = 1;
     o->pidfile = DEFAULT_PIDFILE;
     o->rcvbuf = FT_UDP_RCVBUF_DEFAULT;
     o->queue_batches = QUEUE_BATCHES_DEFAULT;
@@ -659,19 +659,17 @@ static void parse_option(struct options *o, int ch, const char *arg)
 {
     struct ft_err err;
     long nesting;
+    if (ft_collect_out_option(&o->out, ch, arg))
+        return;
     switch (ch) {
     case 'a':
         ft_check(ft_allowlist_add(&o->allow, arg, &err), &err);
-        break;
-    case 'b':
-        o->files.wopts.byte_order = ft_opt_byte_order(arg);
         break;
     case 'B':
         o->rcvbuf = ft_opt_rcvbuf(arg);
         break;
     case 'c':
         ft_die("-c (TCP client streams) is not supported yet");
-    case 'C': o->files.comment = arg; break;
     case 'd': o->debug = (int)ft_opt_long(arg, 0, INT_MAX, "debug level"); break;
     case 'D': o->foreground = 1; break;
     case 'e':
@@ -692,7 +690,6 @@ static void parse_option(struct options *o, int ch, const char *arg)
     case 'X':
         unsupported(ch);
         break;
-    case 'k': o->exporters_path = arg; break;
     case 'm':
         ft_check(ft_privacy_mask_add(&o->mask, arg, &err), &err);
         break;
@@ -719,16 +716,8 @@ static void parse_option(struct options *o, int ch, const char *arg)
     case 'S': o->stat_minutes = (unsigned)ft_opt_long(arg, 0, 60, "stat interval"); break;
     case 'u': o->keep_umask = 1; break;
     case 'U': o->user = arg; break;
-    case 'V':
-        o->files.format = ft_format_parse(arg);
-        if (!o->files.format)
-            ft_die("Version scan failed: \"%s\"", arg);
-        break;
     case 'w': o->workdir = arg; break;
-    case 'j': o->files.wopts.threads = (int)ft_opt_long(arg, 1, 64, "compression threads"); break;
-    case 'z':
-        ft_check(ft_parse_compression(arg, &o->files.wopts, &err), &err);
-        break;
+    case 'j': o->out.wopts.threads = (int)ft_opt_long(arg, 1, 64, "compression threads"); break;
     case 'h':
         usage();
         exit(0);
@@ -801,17 +790,6 @@ static void reload_rules(struct capture *c)
     free_rules(atomic_exchange(&c->next_rules, ru));
 }
 
-/* -k: read once, before the working directory changes. */
-static void load_exporter_settings(struct options *o)
-{
-    struct ft_err err;
-    if (!o->exporters_path)
-        return;
-    o->exporters = ft_exporters_load(o->exporters_path, 0, &err);
-    if (!o->exporters)
-        ft_die("%s", err.msg);
-}
-
 static void parse_args(struct options *o, int argc, char **argv)
 {
     int ch;
@@ -834,10 +812,10 @@ static void parse_args(struct options *o, int argc, char **argv)
     struct ft_err err;
     if (!(o->rules = load_rules(o, &err)))
         ft_die("%s", err.msg);
-    if (o->tag_name && o->files.format && o->files.format->d_version != 1005 &&
-        o->files.format->d_version != FT_DV_EXTENDED)
+    if (o->tag_name && o->out.format && o->out.format->d_version != 1005 &&
+        o->out.format->d_version != FT_DV_EXTENDED)
         ft_die("Must be v1005 with tagging.");
-    load_exporter_settings(o);
+    o->exporters = ft_collect_load_exporters(o->out.exporters_path);   /* before chdir */
     o->tag_file = absolute(o->tag_file);
     o->filter_file = absolute(o->filter_file);
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <pthread.h>
@@ -19,6 +20,7 @@
 #include "net/ft_capfile.h"
 #include "net/ft_capwriter.h"
 #include "ft_collect.h"
+#include "ft_prog.h"
 #include "stream/ft_flowq.h"
 #include "net/ft_udp.h"
 #include "stream/ft_format.h"
@@ -781,6 +783,53 @@ static void test_capwriter(const char *dir)
         perror(old);
 }
 
+/* What ft_collect_out_option(-V arg) says on stderr when it dies, with
+ * flow-capture's (quote) or flow-receive's words. */
+static void bad_version_message(int quote, char *buf, size_t size)
+{
+    int p[2];
+    buf[0] = '\0';
+    if (pipe(p) < 0)
+        return;
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct ft_collect_out o = {.quote_bad_version = quote};
+        dup2(p[1], 2);
+        ft_progname = "prog";
+        ft_collect_out_option(&o, 'V', "4");
+        _exit(0);
+    }
+    close(p[1]);
+    ssize_t n = read(p[0], buf, size - 1);
+    buf[n > 0 ? n : 0] = '\0';
+    close(p[0]);
+    int status;
+    waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 1, "a bad -V exits 1");
+}
+
+/* The options flow-capture and flow-receive share. */
+static void test_collect_out(void)
+{
+    struct ft_collect_out o = {0};
+    CHECK(ft_collect_out_option(&o, 'b', "little") && o.wopts.byte_order == FT_ORDER_LITTLE,
+          "-b little");
+    CHECK(ft_collect_out_option(&o, 'z', "zstd:5") && o.wopts.comp == FT_COMP_ZSTD &&
+          o.wopts.level == 5, "-z zstd:5");
+    CHECK(ft_collect_out_option(&o, 'V', "8.3") && o.format == ft_format_find(8, 3), "-V 8.3");
+    CHECK(ft_collect_out_option(&o, 'C', "hi") && strcmp(o.comment, "hi") == 0, "-C");
+    CHECK(ft_collect_out_option(&o, 'k', "x.cfg") && strcmp(o.exporters_path, "x.cfg") == 0,
+          "-k");
+    CHECK(!ft_collect_out_option(&o, 'w', "dir"), "-w is not one of them");
+    CHECK(ft_collect_load_exporters(NULL) == NULL, "no -k, no settings");
+    char msg[256];
+    bad_version_message(1, msg, sizeof msg);
+    CHECK_EQ_S(msg, "prog: Version scan failed: \"4\"\n", "flow-capture's -V message");
+    bad_version_message(0, msg, sizeof msg);
+    CHECK_EQ_S(msg, "prog: Version scan failed\n", "flow-receive's -V message");
+}
+
 static void test_collect(void)
 {
     set_tz("UTC");
@@ -829,6 +878,7 @@ int main(void)
     test_udp_raw();
     test_capwriter(dir);
     test_collect();
+    test_collect_out();
     ft_test_rmtree(dir);
     return ft_test_report("test_capfile");
 }
