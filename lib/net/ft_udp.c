@@ -354,15 +354,13 @@ struct ft_udp_raw *ft_udp_raw_open(struct ft_err *err)
         ft_err_set(err, "raw socket: out of memory");
         return NULL;
     }
-    raw->fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
-    if (raw->fd < 0) {
-        ft_err_set(err, "raw socket (source spoofing needs CAP_NET_RAW): %s", strerror(errno));
-        free(raw);
-        return NULL;
-    }
     int on = 1;
-    if (setsockopt(raw->fd, IPPROTO_IP, IP_HDRINCL, &on, sizeof on) < 0) {
-        fail_close(raw->fd, err, "IP_HDRINCL");
+    raw->fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+    if (raw->fd < 0)
+        ft_err_set(err, "raw socket (source spoofing needs CAP_NET_RAW): %s", strerror(errno));
+    else if (setsockopt(raw->fd, IPPROTO_IP, IP_HDRINCL, &on, sizeof on) < 0)
+        raw->fd = fail_close(raw->fd, err, "IP_HDRINCL");
+    if (raw->fd < 0) {
         free(raw);
         return NULL;
     }

@@ -150,9 +150,9 @@ char *ft_print_line15(struct ft_printer *pr, char *p, const struct ft_flow *f)
     return catalyst_tail(p, f);
 }
 
-char *ft_print_line16(struct ft_printer *pr, char *p, const struct ft_flow *f)
+/* srcIP, dstIP, router_sc, Sif and Dif of formats 16 and 17. */
+static char *catalyst_pair(char *p, const struct ft_flow *f)
 {
-    (void)pr;
     p = ip_fit(p, &f->srcaddr, 15);
     p = ft_put_lit(p, "  ");
     p = ip_fit(p, &f->dstaddr, 15);
@@ -160,21 +160,19 @@ char *ft_print_line16(struct ft_printer *pr, char *p, const struct ft_flow *f)
     p = ip_fit(p, &f->router_sc, 15);
     p = ft_put_lit(p, "  ");
     p = if_fit5(p, f->input);
-    p = if_fit5(p, f->output);
-    return catalyst_tail(p, f);
+    return if_fit5(p, f->output);
+}
+
+char *ft_print_line16(struct ft_printer *pr, char *p, const struct ft_flow *f)
+{
+    (void)pr;
+    return catalyst_tail(catalyst_pair(p, f), f);
 }
 
 /* Here the original's name buffers are smaller: ports cut to 4 characters. */
 char *ft_print_line17(struct ft_printer *pr, char *p, const struct ft_flow *f)
 {
-    p = ip_fit(p, &f->srcaddr, 15);
-    p = ft_put_lit(p, "  ");
-    p = ip_fit(p, &f->dstaddr, 15);
-    p = ft_put_lit(p, "  ");
-    p = ip_fit(p, &f->router_sc, 15);
-    p = ft_put_lit(p, "  ");
-    p = if_fit5(p, f->input);
-    p = if_fit5(p, f->output);
+    p = catalyst_pair(p, f);
     p = sym_fit(p, pr->port, f->srcport, 5, 5);
     p = ft_put_lit(p, "  ");
     p = sym_fit(p, pr->port, f->dstport, 5, 5);

@@ -801,8 +801,11 @@ static void bad_version_message(int quote, char *buf, size_t size)
         _exit(0);
     }
     close(p[1]);
-    ssize_t n = read(p[0], buf, size - 1);
-    buf[n > 0 ? n : 0] = '\0';
+    size_t len = 0;
+    ssize_t n;
+    while (len < size - 1 && (n = read(p[0], buf + len, size - 1 - len)) > 0)
+        len += (size_t)n;       /* stderr is unbuffered: a message comes in pieces */
+    buf[len] = '\0';
     close(p[0]);
     int status;
     waitpid(pid, &status, 0);
