@@ -569,6 +569,15 @@ void ft_capwriter_opts_init(struct ft_capwriter_opts *o)
     o->wopts.threads = 1;
 }
 
+static void free_writer(struct ft_capwriter *w)
+{
+    ft_expiry_free(&w->fin.expiry);
+    pthread_mutex_destroy(&w->fin.mu);
+    pthread_cond_destroy(&w->fin.has_work);
+    pthread_cond_destroy(&w->fin.has_room);
+    free(w);
+}
+
 struct ft_capwriter *ft_capwriter_open(struct ft_flowq *q, const struct ft_capwriter_opts *o,
                                        struct ft_err *err)
 {
@@ -594,16 +603,14 @@ struct ft_capwriter *ft_capwriter_open(struct ft_flowq *q, const struct ft_capwr
     pthread_cond_init(&f->has_room, NULL);
     scan_workdir(f);
     if (pthread_create(&w->finisher_thread, NULL, finisher_main, f) != 0) {
-        ft_expiry_free(&f->expiry);
-        free(w);
+        free_writer(w);
         ft_err_set(err, "cannot start threads");
         return NULL;
     }
     if (pthread_create(&w->writer_thread, NULL, writer_main, wr) != 0) {
         finisher_stop(f);
         pthread_join(w->finisher_thread, NULL);
-        ft_expiry_free(&f->expiry);
-        free(w);
+        free_writer(w);
         ft_err_set(err, "cannot start threads");
         return NULL;
     }
@@ -636,9 +643,5 @@ void ft_capwriter_close(struct ft_capwriter *w, struct ft_capwriter_stats *st)
     pthread_join(w->finisher_thread, NULL);
     if (st)
         ft_capwriter_stats(w, st);
-    ft_expiry_free(&w->fin.expiry);
-    pthread_mutex_destroy(&w->fin.mu);
-    pthread_cond_destroy(&w->fin.has_work);
-    pthread_cond_destroy(&w->fin.has_room);
-    free(w);
+    free_writer(w);
 }
