@@ -3,11 +3,12 @@
  *
  * Four threads, so that receiving never waits on the disk:
  *   receiver  reads datagrams (recvmmsg batches, or a pcap file with -r),
- *             decodes them and fills batches of flows;
+ *             decodes them and fills batches of flows (flow-capture-recv.c);
  *   writer    takes the batches from a bounded queue (ft_flowq), encodes,
  *             compresses and rotates;
  *   finisher  fsyncs each closed file, renames it from tmp- to ft-, expires
- *             old files and runs -R, while the writer fills the next file;
+ *             old files and runs -R, while the writer fills the next file
+ *             (these two are ftlib's capture writer, ft_capwriter.h);
  *   main      waits for signals (HUP rotates and reloads -T/-F, TERM/INT/QUIT
  *             stop) and reaps the post-rotate programs.
  * A slow disk or a rotation only makes batches pile up in the queue.  When
@@ -17,640 +18,31 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
-#include "net/ft_addrspec.h"
-#include "net/ft_capfile.h"
-#include "ft_collect.h"
-#include "core/ft_err.h"
-#include "ft_daemon.h"
-#include "pdu/ft_exporters.h"
-#include "stream/ft_flowq.h"
-#include "stream/ft_format.h"
-#include "net/ft_pcap.h"
-#include "pdu/ft_pdu.h"
+#include "flow-capture.h"
 #include "ft_prog.h"
-#include "lang/ft_tag.h"
-#include "lang/ft_filter.h"        /* -F, and struct ft_vars (-v) */
-#include "stream/ft_stream.h"
+#include "net/ft_capfile.h"
 #include "net/ft_udp.h"
+#include "pdu/ft_exporters.h"
 
-#define PROG "flow-capture"
 #define DEFAULT_PIDFILE "/var/run/flow-capture.pid"
 #define QUEUE_BATCHES_DEFAULT 32
 #define BATCH_FLOWS 2048
-#define RECV_BATCH 64
-#define RECV_PAUSE_US 500        /* see gather_pause */
-#define TEMPLATE_SAVE_EVERY_S 10
-#define EXPIRY_CHECK_EVERY_S 60
-#define WARNINGS_PER_MINUTE 10
-#define BATCH_MAX_AGE_MS 100
-#define BATCH_IDLE_MS 10
-#define RETRY_MAX_S 4           /* a failing disk is tried again this often */
 
-struct options {
-    const char *workdir;
-    int nesting;
-    unsigned rotations;
-    uint64_t max_files, max_bytes;
-    struct ft_write_opts wopts;
-    const struct ft_format *format;     /* -V, or NULL: from the first datagram */
-    const char *comment;
-    const char *pidfile;
-    int pidfile_given;
-    int foreground, keep_umask, debug;
-    unsigned stat_minutes;
-    const char *post_rotate;
-    const char *user;
-    const char *pcap_path;
-    const char *exporters_path;         /* -k: per-exporter settings */
-    struct ft_exporters *exporters;     /* loaded from it, or NULL */
-    int rcvbuf;
-    unsigned queue_batches;
-    struct ft_allowlist allow;
-    struct ft_privacy_mask mask;
-    struct ft_addrspec addr;
-    int have_addr;
-    /* -t/-T: tag every flow on receipt (files become v1005, or extended) */
-    const char *tag_file;
-    const char *tag_name;
-    /* -f/-F: keep only the flows a filter definition permits */
-    const char *filter_file;
-    const char *filter_name;
-    struct ft_vars vars;                /* -v, for the configuration files */
-    struct rules *rules;                /* -T and -F as loaded at start */
-};
-
-/*
- * The tag and filter definitions in force.  Read at start and again on
- * SIGHUP, as flow-tools does: the main thread loads a new set and leaves it
- * in capture.next_rules; the receiver takes it between two reads and frees
- * the set it used.  A set that cannot be loaded leaves the old one in force.
- */
-struct rules {
-    struct ft_tag *tag;
-    const struct ft_tag_def *tag_def;
-    struct ft_filter *filter;
-    struct ft_filter_def *filter_def;
-};
-
-/* Counters every thread may read; each is written by one thread only. */
-struct counters {
-    atomic_uint_fast64_t datagrams, flows, corrupt, refused, truncated;
-    atomic_uint_fast64_t lost, resets, misordered;
-    atomic_uint_fast64_t queue_drops, write_drops, write_errors, files, losses;
-    atomic_uint_fast64_t stalls;            /* receiver waited for a free batch */
-    atomic_uint_fast64_t socket_drops;      /* the kernel's count (SO_RXQ_OVFL) */
-    atomic_uint_fast64_t filtered;          /* flows the -F definition denied */
-};
-
-struct capture {
-    struct options opt;
-    struct ft_log log;
-    int sock;
-    struct ft_pcap *pcap;
-    struct ft_flowq *q;
-    atomic_int stop;            /* receiver: finish now */
-    /* SIGHUPs so far; the writer closes a file opened before the latest */
-    atomic_uint rotate_requests;
-    atomic_int receiver_done;   /* receiver ended (end of pcap, socket error) */
-    _Atomic(struct rules *) next_rules;     /* reloaded, not yet taken */
-    int failed;                 /* a thread hit a fatal error */
-    struct counters n;
-    time_t startup;
-    char template_path[PATH_MAX];
-};
-
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-static void count(atomic_uint_fast64_t *c, uint64_t v)
-{
-    atomic_fetch_add_explicit(c, v, memory_order_relaxed);
-}
-
-static uint64_t get(atomic_uint_fast64_t *c)
-{
-    return atomic_load_explicit(c, memory_order_relaxed);
-}
-
-/* ==== receiver ============================================================ */
-
-struct header_counts {
-    uint64_t datagrams;
-    uint32_t corrupt, lost, resets, misordered;
-};
-
-struct receiver {
-    struct capture *c;
-    struct ft_pdu_ctx *pdu;
-    struct rules *rules;                /* in force */
-    const struct ft_format *out_fmt;    /* fixed by -V or the first datagram */
-    struct ft_flow_batch *batch;        /* being filled, or NULL */
-    uint64_t batch_taken_ms;            /* when it was taken */
-    struct header_counts pending;       /* counts waiting for a batch */
-    struct ft_ratelimit warn_corrupt, warn_refused, warn_queue;
-    time_t next_stat;
-    time_t last_template_save;
-    uint64_t template_changes_saved;
-};
-
-static void move_counts_into(struct ft_flow_batch *b, struct header_counts *p)
-{
-    b->datagrams += p->datagrams;
-    b->corrupt += p->corrupt;
-    b->lost += p->lost;
-    b->resets += p->resets;
-    b->misordered += p->misordered;
-    memset(p, 0, sizeof *p);
-}
-
-/*
- * Every batch is full: the writer is behind by the whole pool.  Stop
- * reading for a while: the datagrams then wait in the socket buffer, and
- * the kernel drops (and counts) only when that is full too, instead of our
- * dropping here while the socket buffer sits empty.  A stop request ends
- * the wait (the flows are then dropped and counted).
- */
-static struct ft_flow_batch *wait_for_batch(struct receiver *r)
-{
-    struct capture *c = r->c;
-    count(&c->n.stalls, 1);
-    if (ft_ratelimit_allow(&r->warn_queue, &c->log, time(NULL)))
-        ft_log(&c->log, LOG_WARNING, "writer behind: receiving paused, datagrams wait in "
-               "the socket buffer");
-    while (!atomic_load(&c->stop)) {
-        struct ft_flow_batch *b = ft_flowq_take(c->q, 100);
-        if (b)
-            return b;
-    }
-    return NULL;
-}
-
-/* Get a batch to fill.  Offline (-r) simply waits for one. */
-static int take_batch(struct receiver *r)
-{
-    if (r->batch)
-        return 1;
-    r->batch = ft_flowq_take(r->c->q, r->c->pcap ? -1 : 0);
-    if (!r->batch && !r->c->pcap)
-        r->batch = wait_for_batch(r);
-    if (!r->batch)
-        return 0;
-    r->batch->fmt = r->out_fmt;
-    r->batch_taken_ms = now_ms();
-    move_counts_into(r->batch, &r->pending);
-    return 1;
-}
-
-/* Nothing for the writer in it (or no batch). */
-static int batch_empty(const struct ft_flow_batch *b)
-{
-    return !b || (b->n == 0 && b->datagrams == 0 && b->corrupt == 0 && b->lost == 0 &&
-                  b->resets == 0 && b->misordered == 0);
-}
-
-static void push_batch(struct receiver *r)
-{
-    struct ft_flow_batch *b = r->batch;
-    if (batch_empty(b))
-        return;
-    b->fmt = r->out_fmt;
-    ft_flowq_push(r->c->q, b);
-    r->batch = NULL;
-}
-
-/* Header counters ride in the batch being filled, or wait in pending for
- * the next batch (so none is lost when the queue is full). */
-static void add_counts(struct receiver *r, const struct header_counts *d)
-{
-    struct header_counts *p = &r->pending;
-    p->datagrams += d->datagrams;
-    p->corrupt += d->corrupt;
-    p->lost += d->lost;
-    p->resets += d->resets;
-    p->misordered += d->misordered;
-    if (r->batch)
-        move_counts_into(r->batch, p);
-}
-
-static void count_corrupt(struct receiver *r)
-{
-    struct header_counts d = {.corrupt = 1};
-    add_counts(r, &d);
-    count(&r->c->n.corrupt, 1);
-}
-
-static void drop_for_queue(struct receiver *r, size_t n)
-{
-    struct capture *c = r->c;
-    struct header_counts d = {.lost = (uint32_t)n};
-    add_counts(r, &d);
-    count(&c->n.queue_drops, n);
-    ft_log(&c->log, LOG_WARNING, "stopping with the queue full: dropped %zu flows", n);
-}
-
-/* Tag, filter and mask the k flows just put at the end of the batch; they
- * count once what the filter kept. */
-static void keep_flows(struct receiver *r, struct ft_flow_batch *b, size_t k)
-{
-    if (r->rules->tag_def)          /* before the mask: tags see real addresses */
-        ft_tag_apply(r->rules->tag_def, b->flows + b->n, k);
-    if (r->rules->filter_def) {     /* after tagging, as flow-tools: filters see tags */
-        size_t kept = ft_filter_compact(r->rules->filter_def, b->flows + b->n, k);
-        count(&r->c->n.filtered, k - kept);
-        k = kept;
-    }
-    ft_privacy_mask_apply(&r->c->opt.mask, b->flows + b->n, k);
-    b->n += k;
-}
-
-/* Flows the decoder wrote straight into the batch stay there; others are
- * copied in, into as many batches as they need. */
-static void add_flows(struct receiver *r, const struct ft_flow *flows, size_t n)
-{
-    if (n > 0 && r->batch && flows == r->batch->flows + r->batch->n) {
-        keep_flows(r, r->batch, n);
-        return;
-    }
-    while (n > 0) {
-        if (!take_batch(r)) {
-            drop_for_queue(r, n);
-            return;
-        }
-        struct ft_flow_batch *b = r->batch;
-        size_t room = b->cap - b->n;
-        if (room == 0) {
-            push_batch(r);
-            continue;
-        }
-        size_t k = n < room ? n : room;
-        memcpy(b->flows + b->n, flows, k * sizeof *flows);
-        flows += k;
-        n -= k;
-        keep_flows(r, b, k);
-    }
-}
-
-/* While datagrams keep coming, a batch goes to the writer when it is full
- * or getting old: handing over one per read cost a wake-up of the writer
- * each time.  When the exporters pause it goes at once (receive_socket). */
-static void push_if_old(struct receiver *r, uint64_t now)
-{
-    if (r->batch && now - r->batch_taken_ms >= BATCH_MAX_AGE_MS)
-        push_batch(r);
-}
-
-static void refuse(struct receiver *r, const struct ft_pdu_src *src)
-{
-    char a[FT_IP_STRLEN];
-    count(&r->c->n.refused, 1);
-    count_corrupt(r);
-    if (ft_ratelimit_allow(&r->warn_refused, &r->c->log, time(NULL)))
-        ft_log(&r->c->log, LOG_WARNING, "Unexpected PDU: src_ip=%s not configured",
-               ft_ip_str(&src->addr, a, sizeof a));
-}
-
-/* Files of tagged flows: v1005 as flow-tools writes them, or the extended
- * format for v9/IPFIX flows, which v1005 could not hold. */
-static const struct ft_format *tagged_format(const struct ft_format *in)
-{
-    return in->d_version == FT_DV_EXTENDED ? in : ft_format_find(1005, 0);
-}
-
-static void handle_datagram(struct receiver *r, const struct ft_pdu_src *src,
-                            const uint8_t *data, size_t len)
-{
-    struct capture *c = r->c;
-    if (!ft_collect_accepts(&c->opt.addr, &c->opt.allow, &src->addr)) {
-        refuse(r, src);
-        return;
-    }
-    struct ft_pdu_info info;
-    struct ft_err err;
-    struct ft_flow_batch *b = r->batch;     /* decoded into it when there is room */
-    int n = b ? ft_pdu_decode_into(r->pdu, src, data, len, b->flows + b->n, b->cap - b->n,
-                                   &info, &err)
-              : ft_pdu_decode(r->pdu, src, data, len, &info, &err);
-    if (n < 0) {
-        count_corrupt(r);
-        if (ft_ratelimit_allow(&r->warn_corrupt, &c->log, time(NULL)))
-            ft_log(&c->log, LOG_WARNING, "dropped datagram (%s): %s",
-                   ft_pdu_reason_name(info.reason), err.msg);
-        return;
-    }
-    if (info.new_exporter)
-        ft_collect_log_new_exporter(&c->log, src, info.version);
-    const struct ft_format *in = ft_pdu_format(&info);
-    if (!in) {
-        count_corrupt(r);
-        return;
-    }
-    if (!r->out_fmt)
-        r->out_fmt = c->opt.format ? c->opt.format : c->opt.tag_name ? tagged_format(in) : in;
-    if (!ft_collect_translatable(r->out_fmt, in)) {
-        count_corrupt(r);
-        if (ft_ratelimit_allow(&r->warn_corrupt, &c->log, time(NULL)))
-            ft_log(&c->log, LOG_WARNING, "no v8 translation: %s datagram into a %s file",
-                   in->name, r->out_fmt->name);
-        return;
-    }
-    struct header_counts d = {.datagrams = 1, .lost = info.lost, .resets = info.resets,
-                              .misordered = info.misordered};
-    add_counts(r, &d);
-    count(&c->n.datagrams, 1);
-    count(&c->n.flows, (uint64_t)n);
-    count(&c->n.lost, info.lost);
-    count(&c->n.resets, info.resets);
-    count(&c->n.misordered, info.misordered);
-    add_flows(r, info.flows, (size_t)n);
-}
-
-/* ---- receiver: statistics and templates --------------------------------- */
-
-/* One line with everything the collector counted, and the drop reasons. */
-static void log_summary(struct capture *c, struct ft_pdu_ctx *pdu, const char *when)
-{
-    struct ft_pdu_stats st;
-    char reasons[1024];
-    ft_pdu_stats(pdu, &st);
-    ft_collect_reasons(pdu, reasons, sizeof reasons);
-    if (c->opt.exporters) {     /* what -k changed, never silently */
-        char settings[512];
-        ft_exporters_stats_str(c->opt.exporters, settings, sizeof settings);
-        ft_log(&c->log, LOG_INFO, "STAT%s: exporter settings:%s", when,
-               settings[0] ? settings : " no flow changed");
-    }
-    ft_log(&c->log, LOG_INFO,
-           "STAT%s: datagrams=%llu flows=%llu corrupt=%llu refused=%llu truncated=%llu "
-           "lost=%llu reset=%llu misordered=%llu socket_drops=%llu stalls=%llu queue_drops=%llu "
-           "write_drops=%llu write_errors=%llu files=%llu conversion_losses=%llu templates=%llu "
-           "queue_max=%u filtered=%llu%s%s",
-           when, (unsigned long long)get(&c->n.datagrams),
-           (unsigned long long)get(&c->n.flows), (unsigned long long)get(&c->n.corrupt),
-           (unsigned long long)get(&c->n.refused), (unsigned long long)get(&c->n.truncated),
-           (unsigned long long)get(&c->n.lost), (unsigned long long)get(&c->n.resets),
-           (unsigned long long)get(&c->n.misordered),
-           (unsigned long long)get(&c->n.socket_drops), (unsigned long long)get(&c->n.stalls),
-           (unsigned long long)get(&c->n.queue_drops),
-           (unsigned long long)get(&c->n.write_drops),
-           (unsigned long long)get(&c->n.write_errors), (unsigned long long)get(&c->n.files),
-           (unsigned long long)get(&c->n.losses), (unsigned long long)st.templates_active,
-           ft_flowq_high_water(c->q), (unsigned long long)get(&c->n.filtered),
-           reasons[0] ? " drops:" : "", reasons);
-}
-
-static uint64_t template_changes(struct ft_pdu_ctx *pdu)
-{
-    struct ft_pdu_stats st;
-    ft_pdu_stats(pdu, &st);
-    return st.templates_learned + st.templates_withdrawn + st.templates_expired;
-}
-
-/* Templates survive restarts: save them when they changed, at most every
- * few seconds (a small file; the writer thread never waits for it). */
-static void save_templates(struct receiver *r, time_t now, int force)
-{
-    struct capture *c = r->c;
-    uint64_t changes = template_changes(r->pdu);
-    if (changes == r->template_changes_saved)
-        return;
-    if (!force && now - r->last_template_save < TEMPLATE_SAVE_EVERY_S)
-        return;
-    struct ft_err err;
-    if (ft_pdu_templates_save(r->pdu, c->template_path, &err) < 0)
-        ft_log(&c->log, LOG_WARNING, "saving templates: %s", err.msg);
-    r->template_changes_saved = changes;
-    r->last_template_save = now;
-}
-
-static void receiver_periodic(struct receiver *r)
-{
-    struct capture *c = r->c;
-    time_t now = time(NULL);
-    if (c->opt.stat_minutes && now >= r->next_stat) {
-        ft_collect_log_exporters(&c->log, r->pdu, now, c->startup, "", 256);
-        log_summary(c, r->pdu, "");
-        r->next_stat = ft_collect_next_stat(now, c->opt.stat_minutes);
-    }
-    save_templates(r, now, 0);
-}
-
-/* ---- receiver: sources -------------------------------------------------- */
-
-static void free_rules(struct rules *ru)
-{
-    if (!ru)
-        return;
-    ft_tag_free(ru->tag);
-    ft_filter_free(ru->filter);
-    free(ru);
-}
-
-/* A set reloaded on SIGHUP replaces the one in force.  Looked at once a
- * read: a plain load, the exchange only when there is one. */
-static void take_new_rules(struct receiver *r)
-{
-    if (!atomic_load_explicit(&r->c->next_rules, memory_order_relaxed))
-        return;
-    free_rules(r->rules);
-    r->rules = atomic_exchange(&r->c->next_rules, NULL);
-}
-
-/* Datagrams read from the socket (0 when it was empty or failed). */
-static int receive_round(struct receiver *r, struct ft_udp_batch *ub)
-{
-    struct capture *c = r->c;
-    struct ft_err err;
-    int n = ft_udp_recv(c->sock, ub, &err);
-    if (n < 0) {
-        ft_log(&c->log, LOG_ERR, "%s", err.msg);
-        return 0;
-    }
-    uint64_t ms = now_ms();
-    for (int i = 0; i < n; i++) {
-        const struct ft_udp_dgram *d = ft_udp_batch_get(ub, (unsigned)i);
-        if (d->truncated) {
-            count(&c->n.truncated, 1);
-            count_corrupt(r);
-            continue;
-        }
-        struct ft_pdu_src src = {.addr = d->src, .port = d->sport, .local = d->dst,
-                                 .recv_ms = ms};
-        handle_datagram(r, &src, d->data, d->len);
-    }
-    if (n > 0)
-        atomic_store(&c->n.socket_drops, ft_udp_kernel_drops(ub));
-    push_if_old(r, ms);
-    return n;
-}
-
-/* A short pause while exporters are sending, so that datagrams gather in
- * the socket buffer and are read many at a time: waking for each one cost
- * more CPU than decoding and storing its flows.  RECV_PAUSE_US of datagrams
- * at 3 million flows/s fit many times in a default socket buffer. */
-static void gather_pause(void)
-{
-    struct timespec pause = {0, RECV_PAUSE_US * 1000L};
-    nanosleep(&pause, NULL);
-}
-
-static void receive_socket(struct receiver *r)
-{
-    struct capture *c = r->c;
-    struct ft_udp_batch *ub = ft_udp_batch_new(RECV_BATCH);
-    if (!ub) {
-        ft_log(&c->log, LOG_ERR, "out of memory for the receive buffers");
-        c->failed = 1;
-        return;
-    }
-    while (!atomic_load(&c->stop)) {
-        take_new_rules(r);
-        int got = receive_round(r, ub);
-        receiver_periodic(r);
-        if (got == RECV_BATCH)
-            continue;                   /* more are waiting */
-        if (got > 0) {
-            gather_pause();
-            continue;
-        }
-        /* The socket is empty.  Exporters send in bursts: the batch waits
-         * for the next one, and goes to the writer when they paused for
-         * BATCH_IDLE_MS (handing it over at every empty read woke the
-         * writer once per burst). */
-        int rc = ft_udp_wait(c->sock, batch_empty(r->batch) ? 250 : BATCH_IDLE_MS);
-        if (rc < 0)
-            ft_log(&c->log, LOG_ERR, "poll: %s", strerror(errno));
-        else if (rc == 0)
-            push_batch(r);
-    }
-    ft_udp_batch_free(ub);
-}
-
-static void receive_pcap(struct receiver *r)
-{
-    struct capture *c = r->c;
-    struct ft_pcap_dgram d;
-    struct ft_err err;
-    int rc = 0;
-    while (!atomic_load(&c->stop) && (rc = ft_pcap_next(c->pcap, &d, &err)) > 0) {
-        take_new_rules(r);
-        struct ft_pdu_src src = {.addr = d.src, .port = d.sport, .local = d.dst,
-                                 .recv_ms = d.ts_ms};
-        handle_datagram(r, &src, d.data, d.len);
-        if (r->batch && r->batch->n == r->batch->cap)
-            push_batch(r);
-    }
-    if (!atomic_load(&c->stop) && rc < 0) {
-        ft_log(&c->log, LOG_ERR, "%s", err.msg);
-        c->failed = 1;
-    }
-    push_batch(r);
-}
-
-static void *receiver_main(void *arg)
-{
-    struct receiver *r = arg;
-    struct capture *c = r->c;
-    r->next_stat = time(NULL);
-    r->warn_corrupt.per_minute = r->warn_refused.per_minute = WARNINGS_PER_MINUTE;
-    r->warn_queue.per_minute = WARNINGS_PER_MINUTE;
-    if (c->pcap)
-        receive_pcap(r);
-    else
-        receive_socket(r);
-    push_batch(r);
-    if (r->pending.datagrams || r->pending.corrupt || r->pending.lost || r->pending.resets) {
-        /* counts that found no batch: one last try, waiting is fine now */
-        r->batch = ft_flowq_take(c->q, -1);
-        if (r->batch) {
-            r->batch->fmt = r->out_fmt;
-            move_counts_into(r->batch, &r->pending);
-            push_batch(r);
-        }
-    }
-    save_templates(r, time(NULL), 1);
-    ft_flowq_close(c->q);
-    atomic_store(&c->receiver_done, 1);
-    return NULL;
-}
-
-/* ==== finisher ============================================================ */
-
-/*
- * A closed file must reach the disk (fsync) before it takes its ft- name.
- * At 3 million flows/s a 2-second file is 140 MB and its fsync took over
- * 100 ms here, longer than the queue and the socket buffer hold at that
- * rate: so the writer hands closed files to this thread and opens the next
- * at once.  The finisher also owns the expiry list.
- */
-#define FINISH_QUEUE 4
-
-struct closed_file {
-    int fd;
-    char tmp_path[FT_CAPFILE_PATH_MAX], final_path[FT_CAPFILE_PATH_MAX];
-    time_t opened;
-    uint64_t flows;
-};
-
-struct finisher {
-    struct capture *c;
-    pthread_mutex_t mu;
-    pthread_cond_t has_work, has_room;
-    struct closed_file files[FINISH_QUEUE];    /* files[head], ... n of them */
-    unsigned head, n;
-    int done;
-    /* the size of the file being written, as the writer last noted it */
-    atomic_uint_fast64_t current_bytes;
-    /* flows of files that never reached the disk: the next file's header
-     * counts them as lost */
-    atomic_uint_fast64_t lost;
-    struct ft_expiry expiry;
-};
-
-static int expiry_enabled(const struct capture *c)
-{
-    return c->opt.max_files || c->opt.max_bytes;
-}
-
-static void on_expired(void *arg, const char *path, int why, int errnum)
-{
-    struct capture *c = arg;
-    if (errnum && errnum != ENOENT)
-        ft_log(&c->log, LOG_WARNING, "unlink %s: %s", path, strerror(errnum));
-    else
-        ft_log(&c->log, LOG_INFO, "remove/%d %s", why, path);
-}
-
-static void run_expiry(struct finisher *f)
-{
-    struct capture *c = f->c;
-    if (expiry_enabled(c))
-        ft_expiry_run(&f->expiry, atomic_load(&f->current_bytes), c->opt.debug > 0,
-                      on_expired, c);
-}
+/* ==== files: ft_capwriter ================================================= */
 
 /* -R: run the program with the final name, not through a shell. */
-static void run_post_rotate(struct capture *c, const char *path)
+static void run_post_rotate(void *arg, const char *path)
 {
-    if (!c->opt.post_rotate)
-        return;
+    struct capture *c = arg;
     pid_t pid = fork();
     if (pid == 0) {
         sigset_t none;
@@ -663,423 +55,33 @@ static void run_post_rotate(struct capture *c, const char *path)
         ft_log(&c->log, LOG_ERR, "fork for %s: %s", c->opt.post_rotate, strerror(errno));
 }
 
-/* The file is complete on disk: give it its ft- name and account for it. */
-static void publish_file(struct finisher *f, const struct closed_file *cf, uint64_t bytes)
+static struct ft_capwriter *start_writer(struct capture *c)
 {
-    struct capture *c = f->c;
-    char used[FT_CAPFILE_PATH_MAX];
+    struct ft_capwriter_opts o = c->opt.files;
     struct ft_err err;
-    if (ft_capfile_commit(cf->tmp_path, cf->final_path, used, sizeof used, &err) < 0) {
-        count(&c->n.write_errors, 1);
+    o.wopts = c->opt.out.wopts;
+    o.format = c->opt.out.format;
+    o.comment = c->opt.out.comment;
+    o.expiry_dry_run = c->opt.debug > 0;
+    o.log = ft_log_message;
+    o.log_arg = &c->log;
+    if (c->opt.post_rotate) {
+        o.on_file = run_post_rotate;
+        o.file_arg = c;
+    }
+    struct ft_capwriter *w = ft_capwriter_open(c->q, &o, &err);
+    if (!w)
         ft_log(&c->log, LOG_ERR, "%s", err.msg);
+    return w;
+}
+
+void capture_free_rules(struct rules *ru)
+{
+    if (!ru)
         return;
-    }
-    count(&c->n.files, 1);
-    ft_log(&c->log, LOG_DEBUG, "closed %s", used);
-    if (expiry_enabled(c)) {
-        if (ft_expiry_add(&f->expiry, used, bytes, (uint32_t)cf->opened, &err) < 0)
-            ft_log(&c->log, LOG_WARNING, "%s", err.msg);
-        run_expiry(f);
-    }
-    run_post_rotate(c, used);
-}
-
-/* A file that cannot be synced stays tmp-, never renamed: its flows are
- * counted as lost. */
-static void finish_file(struct finisher *f, const struct closed_file *cf)
-{
-    struct capture *c = f->c;
-    struct stat st;
-    if (fsync(cf->fd) < 0) {
-        int errnum = errno;
-        close(cf->fd);
-        count(&c->n.write_errors, 1);
-        count(&c->n.write_drops, cf->flows);
-        atomic_fetch_add(&f->lost, cf->flows);
-        ft_log(&c->log, LOG_ERR, "fsync %s: %s; its %llu flows are counted as lost",
-               cf->tmp_path, strerror(errnum), (unsigned long long)cf->flows);
-        return;
-    }
-    if (fstat(cf->fd, &st) < 0)
-        st.st_size = 0;
-    close(cf->fd);
-    publish_file(f, cf, (uint64_t)st.st_size);
-}
-
-/* The writer waits here only while FINISH_QUEUE files are still unsynced. */
-static void finisher_put(struct finisher *f, const struct closed_file *cf)
-{
-    pthread_mutex_lock(&f->mu);
-    while (f->n == FINISH_QUEUE)
-        pthread_cond_wait(&f->has_room, &f->mu);
-    f->files[(f->head + f->n) % FINISH_QUEUE] = *cf;
-    f->n++;
-    pthread_cond_signal(&f->has_work);
-    pthread_mutex_unlock(&f->mu);
-}
-
-/* Waits for a closed file (cf->fd >= 0) or for the time of the next expiry
- * check; 0 once stopped with nothing left. */
-static int finisher_take(struct finisher *f, struct closed_file *cf, time_t check_at)
-{
-    struct timespec until = {check_at, 0};
-    pthread_mutex_lock(&f->mu);
-    while (f->n == 0 && !f->done && time(NULL) < check_at)
-        pthread_cond_timedwait(&f->has_work, &f->mu, &until);
-    int got = f->n > 0;
-    if (got) {
-        *cf = f->files[f->head];
-        f->head = (f->head + 1) % FINISH_QUEUE;
-        f->n--;
-        pthread_cond_signal(&f->has_room);
-    }
-    int more = got || !f->done;
-    pthread_mutex_unlock(&f->mu);
-    if (!got)
-        cf->fd = -1;
-    return more;
-}
-
-static void *finisher_main(void *arg)
-{
-    struct finisher *f = arg;
-    static struct closed_file cf;
-    time_t check_at = time(NULL) + EXPIRY_CHECK_EVERY_S;
-    while (finisher_take(f, &cf, check_at)) {
-        if (cf.fd >= 0)
-            finish_file(f, &cf);
-        if (time(NULL) >= check_at) {
-            run_expiry(f);
-            check_at = time(NULL) + EXPIRY_CHECK_EVERY_S;
-        }
-    }
-    return NULL;
-}
-
-/* It still finishes the files it holds before it ends. */
-static void finisher_stop(struct finisher *f)
-{
-    pthread_mutex_lock(&f->mu);
-    f->done = 1;
-    pthread_cond_signal(&f->has_work);
-    pthread_mutex_unlock(&f->mu);
-}
-
-/* ==== writer ============================================================== */
-
-struct writer {
-    struct capture *c;
-    const struct ft_format *fmt;
-    int fd;
-    struct ft_writer *w;
-    char tmp_path[FT_CAPFILE_PATH_MAX], final_path[FT_CAPFILE_PATH_MAX];
-    time_t opened, next_rotation;
-    time_t last_open_second;
-    unsigned rotate_seen;               /* SIGHUPs counted when the file opened */
-    struct header_counts counts;        /* for the file open now, or the next */
-    int failing;                        /* last write/open failed */
-    time_t retry_at, retry_delay, last_failure_log;
-    time_t size_noted;                  /* when the file's size was last noted */
-    struct finisher *fin;
-    char hostname[256];
-};
-
-/* The writer's clock.  time() may lag CLOCK_REALTIME by a tick, and the
- * writer's waits for the next second are measured on the latter. */
-static time_t wall_second(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return ts.tv_sec;
-}
-
-/* Writing failed (disk full, I/O error...): log it without flooding, and
- * try again a little later, each time a little later up to a minute. */
-static void writer_failed(struct writer *wr, time_t now, const char *what)
-{
-    struct capture *c = wr->c;
-    count(&c->n.write_errors, 1);
-    if (!wr->failing || now - wr->last_failure_log >= 60) {
-        ft_log(&c->log, LOG_ERR, "%s%s", what,
-               wr->failing ? " (still failing)" : "; flows are counted as lost until it works");
-        wr->last_failure_log = now;
-    }
-    wr->retry_delay = wr->failing ? wr->retry_delay * 2 : 1;
-    if (wr->retry_delay > RETRY_MAX_S)
-        wr->retry_delay = RETRY_MAX_S;
-    wr->failing = 1;
-    wr->retry_at = now + wr->retry_delay;
-}
-
-static void writer_recovered(struct writer *wr)
-{
-    if (wr->failing)
-        ft_log(&wr->c->log, LOG_NOTICE, "writing files again");
-    wr->failing = 0;
-    wr->retry_at = 0;
-}
-
-/* Every TLV the final header needs, so the rewrite keeps its length. */
-static void fill_header(struct writer *wr, struct ft_header *h, time_t now)
-{
-    ft_header_init(h, wr->fmt);
-    ft_header_set_u32(h, FT_TLV_CAP_START, (uint32_t)now);
-    ft_header_set_u32(h, FT_TLV_CAP_END, 0);
-    ft_header_set_u32(h, FT_TLV_FLOW_COUNT, 0);
-    ft_header_set_u32(h, FT_TLV_FLOW_LOST, wr->counts.lost);
-    if (wr->fmt->d_version == FT_DV_EXTENDED)
-        ft_header_set_u32(h, FT_TLV_FLOW_MISORDERED, wr->counts.misordered);
-    ft_header_set_u32(h, FT_TLV_PKT_CORRUPT, wr->counts.corrupt);
-    ft_header_set_u32(h, FT_TLV_SEQ_RESET, wr->counts.resets);
-    ft_header_set_str(h, FT_TLV_CAP_HOSTNAME, wr->hostname);
-    if (wr->c->opt.comment)
-        ft_header_set_str(h, FT_TLV_COMMENTS, wr->c->opt.comment);
-}
-
-/* A file of the same second would get the same name, that of a file the
- * finisher may still be renaming: wait for the next.  Rotations never come
- * here in the same second (writer_housekeeping), retries after a failure
- * neither; a clock set back may. */
-static time_t wait_for_new_second(struct writer *wr, time_t now)
-{
-    while (now == wr->last_open_second) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        struct timespec nap = {0, 1000000000L - ts.tv_nsec + 1000000L};
-        if (nap.tv_nsec >= 1000000000L) {
-            nap.tv_sec = 1;
-            nap.tv_nsec -= 1000000000L;
-        }
-        nanosleep(&nap, NULL);
-        now = wall_second();
-    }
-    return now;
-}
-
-/* A tmp- file of this name is left from a run that died in the same second:
- * keep it (as NAME.old, NAME.old.1, ...), never overwrite captured data. */
-static int set_aside(struct writer *wr, struct ft_err *err)
-{
-    char aside[FT_CAPFILE_PATH_MAX + 8];
-    snprintf(aside, sizeof aside, "%s.old", wr->tmp_path);
-    if (ft_capfile_commit(wr->tmp_path, aside, NULL, 0, err) < 0)
-        return -1;
-    ft_log(&wr->c->log, LOG_WARNING, "kept an older %s as %s.old", wr->tmp_path, wr->tmp_path);
-    return 0;
-}
-
-static int create_file(struct writer *wr, struct ft_err *err)
-{
-    if (ft_capfile_mkdirs(wr->tmp_path, err) < 0)
-        return -1;
-    int flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC;
-    wr->fd = open(wr->tmp_path, flags, 0644);
-    if (wr->fd < 0 && errno == EEXIST && set_aside(wr, err) == 0)
-        wr->fd = open(wr->tmp_path, flags, 0644);
-    if (wr->fd < 0) {
-        snprintf(err->msg, sizeof err->msg, "create %.400s: %s", wr->tmp_path, strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
-static int open_file(struct writer *wr)
-{
-    struct capture *c = wr->c;
-    struct ft_err err;
-    /* a SIGHUP that came while no file was open had nothing to close; one
-     * that comes from now on rotates the file opened here */
-    unsigned seen = atomic_load(&c->rotate_requests);
-    time_t now = wait_for_new_second(wr, wall_second());
-    if (ft_capfile_path(wr->tmp_path, sizeof wr->tmp_path, c->opt.nesting, wr->fmt, now, 1) < 0 ||
-        ft_capfile_final_path(wr->tmp_path, wr->final_path, sizeof wr->final_path) < 0) {
-        writer_failed(wr, now, "file name too long");
-        return -1;
-    }
-    wr->last_open_second = now;
-    if (create_file(wr, &err) < 0) {
-        writer_failed(wr, now, err.msg);
-        return -1;
-    }
-    struct ft_header h;
-    fill_header(wr, &h, now);
-    struct ft_write_opts o = c->opt.wopts;
-    o.rewrite = 1;
-    wr->w = ft_writer_open(wr->fd, wr->tmp_path, &h, &o, &err);
-    if (!wr->w) {
-        /* it holds no flows: do not leave one such file per retry */
-        close(wr->fd);
-        unlink(wr->tmp_path);
-        wr->fd = -1;
-        writer_failed(wr, now, err.msg);
-        return -1;
-    }
-    wr->opened = now;
-    wr->next_rotation = ft_capfile_next_rotation(now, c->opt.rotations);
-    wr->rotate_seen = seen;
-    ft_log(&c->log, LOG_DEBUG, "opened %s", wr->tmp_path);
-    return 0;
-}
-
-static void set_final_counts(struct writer *wr, time_t now)
-{
-    struct ft_header *h = ft_writer_header(wr->w);
-    wr->counts.lost += (uint32_t)atomic_exchange(&wr->fin->lost, 0);
-    ft_header_set_u32(h, FT_TLV_CAP_END, (uint32_t)now);
-    ft_header_set_u32(h, FT_TLV_FLOW_COUNT, (uint32_t)ft_writer_count(wr->w));
-    ft_header_set_u32(h, FT_TLV_FLOW_LOST, wr->counts.lost);
-    if (wr->fmt->d_version == FT_DV_EXTENDED)
-        ft_header_set_u32(h, FT_TLV_FLOW_MISORDERED, wr->counts.misordered);
-    ft_header_set_u32(h, FT_TLV_PKT_CORRUPT, wr->counts.corrupt);
-    ft_header_set_u32(h, FT_TLV_SEQ_RESET, wr->counts.resets);
-}
-
-/* The final header goes in now; the finisher syncs and renames the file. */
-static void close_file(struct writer *wr, time_t now)
-{
-    struct capture *c = wr->c;
-    struct ft_err err;
-    if (!wr->w)
-        return;
-    set_final_counts(wr, now);
-    count(&c->n.losses, ft_writer_losses(wr->w));
-    struct closed_file cf = {.fd = wr->fd, .opened = wr->opened};
-    cf.flows = ft_writer_count(wr->w);
-    int rc = ft_writer_close(wr->w, &err);
-    wr->w = NULL;
-    wr->fd = -1;
-    memset(&wr->counts, 0, sizeof wr->counts);
-    if (rc < 0) {
-        /* the tmp- file stays as it is: incomplete, never renamed */
-        close(cf.fd);
-        count(&c->n.write_drops, cf.flows);
-        wr->counts.lost += (uint32_t)cf.flows;
-        writer_failed(wr, now, err.msg);
-        return;
-    }
-    atomic_store(&wr->fin->current_bytes, 0);
-    memcpy(cf.tmp_path, wr->tmp_path, sizeof cf.tmp_path);
-    memcpy(cf.final_path, wr->final_path, sizeof cf.final_path);
-    finisher_put(wr->fin, &cf);
-}
-
-/* A failed file is abandoned as tmp-; its flows are counted lost. */
-static void abandon_file(struct writer *wr, time_t now, const char *why)
-{
-    struct capture *c = wr->c;
-    struct ft_err err;
-    uint64_t written = ft_writer_count(wr->w);
-    ft_writer_close(wr->w, &err);
-    wr->w = NULL;
-    close(wr->fd);
-    wr->fd = -1;
-    count(&c->n.write_drops, written);
-    wr->counts.lost += (uint32_t)written;
-    writer_failed(wr, now, why);
-}
-
-static void take_counts(struct writer *wr, const struct ft_flow_batch *b)
-{
-    wr->counts.datagrams += b->datagrams;
-    wr->counts.corrupt += b->corrupt;
-    wr->counts.lost += b->lost;
-    wr->counts.resets += b->resets;
-    wr->counts.misordered += b->misordered;
-}
-
-static void write_batch(struct writer *wr, const struct ft_flow_batch *b, time_t now)
-{
-    struct capture *c = wr->c;
-    take_counts(wr, b);
-    if (!wr->fmt && b->fmt)
-        wr->fmt = b->fmt;
-    if (b->n == 0)
-        return;
-    if (!wr->w && (!wr->failing || now >= wr->retry_at))
-        open_file(wr);
-    if (!wr->w) {
-        count(&c->n.write_drops, b->n);
-        wr->counts.lost += (uint32_t)b->n;
-        return;
-    }
-    if (ft_writer_write(wr->w, b->flows, b->n) < 0) {
-        char why[600];
-        snprintf(why, sizeof why, "%s", ft_writer_error(wr->w));
-        count(&c->n.write_drops, b->n);
-        abandon_file(wr, now, why);
-        wr->counts.lost += (uint32_t)b->n;
-        return;
-    }
-    writer_recovered(wr);
-}
-
-/* A rotation asked for (SIGHUP) or due by the clock. */
-static int rotation_due(const struct writer *wr, time_t now)
-{
-    return atomic_load(&wr->c->rotate_requests) != wr->rotate_seen || now >= wr->next_rotation;
-}
-
-/* How long the writer may sleep: until the next rotation (one held back to
- * the next second: see writer_housekeeping), at most 1 s. */
-static int writer_timeout_ms(const struct writer *wr)
-{
-    if (!wr->w)
-        return 1000;
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    time_t at = rotation_due(wr, ts.tv_sec) ? ts.tv_sec + 1 : wr->next_rotation;
-    int64_t left = ((int64_t)at - ts.tv_sec) * 1000 - ts.tv_nsec / 1000000;
-    if (left < 0)
-        return 0;
-    return left < 1000 ? (int)left : 1000;
-}
-
-/* For expiry, which counts the open file too: noted once a second. */
-static void note_file_size(struct writer *wr, time_t now)
-{
-    struct stat st;
-    if (now == wr->size_noted || !expiry_enabled(wr->c))
-        return;
-    wr->size_noted = now;
-    uint64_t bytes = wr->w && fstat(wr->fd, &st) == 0 ? (uint64_t)st.st_size : 0;
-    atomic_store(&wr->fin->current_bytes, bytes);
-}
-
-static void writer_housekeeping(struct writer *wr, time_t now)
-{
-    struct capture *c = wr->c;
-    /* Files are named by the second they open in: one opened in this second
-     * rotates early in the next, and the writer goes on writing it meanwhile
-     * (waiting for the next second here held up the queue for up to 1 s, when
-     * a SIGHUP came in the second of a scheduled rotation). */
-    if (wr->w && rotation_due(wr, now) && now != wr->opened)
-        close_file(wr, now);
-    /* flow-tools starts the next file at once, so quiet periods still get
-     * their (empty) files */
-    if (!wr->w && wr->fmt && !ft_flowq_done(c->q) && !atomic_load(&c->stop) &&
-        (!wr->failing || now >= wr->retry_at))
-        open_file(wr);
-    note_file_size(wr, now);
-}
-
-static void *writer_main(void *arg)
-{
-    struct writer *wr = arg;
-    struct capture *c = wr->c;
-    writer_housekeeping(wr, wall_second());     /* with -V the first file opens at once */
-    for (;;) {
-        struct ft_flow_batch *b = ft_flowq_pop(c->q, writer_timeout_ms(wr));
-        time_t now = wall_second();
-        if (b) {
-            write_batch(wr, b, now);
-            ft_flowq_release(c->q, b);
-        }
-        writer_housekeeping(wr, wall_second());
-        if (!b && ft_flowq_done(c->q))
-            break;
-    }
-    close_file(wr, wall_second());
-    return NULL;
+    ft_tag_free(ru->tag);
+    ft_filter_free(ru->filter);
+    free(ru);
 }
 
 /* ==== options ============================================================= */
@@ -1100,13 +102,12 @@ static void usage(void)
 static void init_options(struct options *o)
 {
     memset(o, 0, sizeof *o);
-    o->nesting = FT_NEST_DEFAULT;
-    o->rotations = FT_ROTATIONS_DEFAULT;
-    o->wopts.comp = FT_COMP_ZLIB;
-    o->wopts.level = 6;
+    ft_capwriter_opts_init(&o->files);
+    o->out.wopts = o->files.wopts;          /* zlib level 6 */
     /* compress on every core, off the receive path (ft_write_opts.threads) */
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    o->wopts.threads = cpus > 1 ? (int)(cpus < 64 ? cpus : 64) : 1;
+    o->out.wopts.threads = cpus > 1 ? (int)(cpus < 64 ? cpus : 64) : 1;
+    o->out.quote_bad_version = 1;
     o->pidfile = DEFAULT_PIDFILE;
     o->rcvbuf = FT_UDP_RCVBUF_DEFAULT;
     o->queue_batches = QUEUE_BATCHES_DEFAULT;
@@ -1121,26 +122,24 @@ static void parse_option(struct options *o, int ch, const char *arg)
 {
     struct ft_err err;
     long nesting;
+    if (ft_collect_out_option(&o->out, ch, arg))
+        return;
     switch (ch) {
     case 'a':
         ft_check(ft_allowlist_add(&o->allow, arg, &err), &err);
-        break;
-    case 'b':
-        o->wopts.byte_order = ft_opt_byte_order(arg);
         break;
     case 'B':
         o->rcvbuf = ft_opt_rcvbuf(arg);
         break;
     case 'c':
         ft_die("-c (TCP client streams) is not supported yet");
-    case 'C': o->comment = arg; break;
     case 'd': o->debug = (int)ft_opt_long(arg, 0, INT_MAX, "debug level"); break;
     case 'D': o->foreground = 1; break;
     case 'e':
-        o->max_files = ft_opt_size(arg, "file count");
+        o->files.max_files = ft_opt_size(arg, "file count");
         break;
     case 'E':
-        o->max_bytes = ft_opt_size(arg, "size");
+        o->files.max_bytes = ft_opt_size(arg, "size");
         break;
     case 't': o->tag_file = arg; break;
     case 'T': o->tag_name = arg; break;
@@ -1154,20 +153,19 @@ static void parse_option(struct options *o, int ch, const char *arg)
     case 'X':
         unsupported(ch);
         break;
-    case 'k': o->exporters_path = arg; break;
     case 'm':
         ft_check(ft_privacy_mask_add(&o->mask, arg, &err), &err);
         break;
     case 'n':
-        o->rotations = (unsigned)ft_opt_long(arg, 0, LONG_MAX, "rotation count");
-        if (o->rotations > FT_ROTATIONS_MAX)
+        o->files.rotations = (unsigned)ft_opt_long(arg, 0, LONG_MAX, "rotation count");
+        if (o->files.rotations > FT_ROTATIONS_MAX)
             ft_die("rotations limited to every 1 minute");
         break;
     case 'N':
         nesting = ft_opt_long(arg, LONG_MIN, LONG_MAX, "nesting level");
         if (nesting < -3 || nesting > 3)
             ft_die("-3 <= nesting level <= 3");
-        o->nesting = (int)nesting;
+        o->files.nesting = (int)nesting;
         break;
     case 'p':
         o->pidfile = arg;
@@ -1181,16 +179,8 @@ static void parse_option(struct options *o, int ch, const char *arg)
     case 'S': o->stat_minutes = (unsigned)ft_opt_long(arg, 0, 60, "stat interval"); break;
     case 'u': o->keep_umask = 1; break;
     case 'U': o->user = arg; break;
-    case 'V':
-        o->format = ft_format_parse(arg);
-        if (!o->format)
-            ft_die("Version scan failed: \"%s\"", arg);
-        break;
     case 'w': o->workdir = arg; break;
-    case 'j': o->wopts.threads = (int)ft_opt_long(arg, 1, 64, "compression threads"); break;
-    case 'z':
-        ft_check(ft_parse_compression(arg, &o->wopts, &err), &err);
-        break;
+    case 'j': o->out.wopts.threads = (int)ft_opt_long(arg, 1, 64, "compression threads"); break;
     case 'h':
         usage();
         exit(0);
@@ -1230,7 +220,7 @@ static struct rules *load_rules(const struct options *o, struct ft_err *err)
     if ((o->tag_name &&
          !(ru->tag_def = ft_tag_def_load(o->tag_file, o->tag_name, &o->vars, &ru->tag, err))) ||
         (o->filter_name && !(ru->filter_def = filter_def_load(o, &ru->filter, err)))) {
-        free_rules(ru);
+        capture_free_rules(ru);
         return NULL;
     }
     return ru;
@@ -1260,18 +250,7 @@ static void reload_rules(struct capture *c)
         ft_log(&c->log, LOG_ERR, "reload failed, the previous definitions stay: %s", err.msg);
         return;
     }
-    free_rules(atomic_exchange(&c->next_rules, ru));
-}
-
-/* -k: read once, before the working directory changes. */
-static void load_exporter_settings(struct options *o)
-{
-    struct ft_err err;
-    if (!o->exporters_path)
-        return;
-    o->exporters = ft_exporters_load(o->exporters_path, 0, &err);
-    if (!o->exporters)
-        ft_die("%s", err.msg);
+    capture_free_rules(atomic_exchange(&c->next_rules, ru));
 }
 
 static void parse_args(struct options *o, int argc, char **argv)
@@ -1296,21 +275,15 @@ static void parse_args(struct options *o, int argc, char **argv)
     struct ft_err err;
     if (!(o->rules = load_rules(o, &err)))
         ft_die("%s", err.msg);
-    if (o->tag_name && o->format && o->format->d_version != 1005 &&
-        o->format->d_version != FT_DV_EXTENDED)
+    if (o->tag_name && o->out.format && o->out.format->d_version != 1005 &&
+        o->out.format->d_version != FT_DV_EXTENDED)
         ft_die("Must be v1005 with tagging.");
-    load_exporter_settings(o);
+    o->exporters = ft_collect_load_exporters(o->out.exporters_path);   /* before chdir */
     o->tag_file = absolute(o->tag_file);
     o->filter_file = absolute(o->filter_file);
 }
 
 /* ==== main ================================================================ */
-
-static void on_scan_note(void *arg, const char *path, const char *why)
-{
-    struct capture *c = arg;
-    ft_log(&c->log, LOG_INFO, "ignoring: %s (%s)", path, why);
-}
 
 static void load_templates(struct capture *c, struct ft_pdu_ctx *pdu)
 {
@@ -1342,17 +315,6 @@ static void open_input(struct capture *c)
     }
     ft_log(&c->log, LOG_INFO, "listening on port %u, receive buffer %d bytes",
            c->opt.addr.port, got);
-}
-
-static void scan_workdir(struct capture *c, struct finisher *f)
-{
-    struct ft_err err;
-    ft_expiry_init(&f->expiry, c->opt.max_files, c->opt.max_bytes);
-    if (!expiry_enabled(c))
-        return;
-    if (ft_expiry_scan(&f->expiry, ".", on_scan_note, c, &err) < 0)
-        ft_log(&c->log, LOG_WARNING, "expiry scan: %s", err.msg);
-    run_expiry(f);
 }
 
 static char pidfile_path[PATH_MAX];
@@ -1400,8 +362,7 @@ static void wait_for_signals(struct capture *c, const sigset_t *set)
         if (sig == SIGHUP) {
             ft_log(&c->log, LOG_INFO, "SIGHUP");
             reload_rules(c);
-            atomic_fetch_add(&c->rotate_requests, 1);
-            ft_flowq_wake(c->q);
+            ft_capwriter_rotate(c->files);
         } else if (sig == SIGTERM || sig == SIGINT || sig == SIGQUIT) {
             ft_log(&c->log, LOG_INFO, "%s", sig == SIGTERM ? "SIGTERM"
                                             : sig == SIGINT ? "SIGINT" : "SIGQUIT");
@@ -1411,6 +372,7 @@ static void wait_for_signals(struct capture *c, const sigset_t *set)
         }
     }
     atomic_store(&c->stop, 1);
+    ft_capwriter_stop(c->files);
 }
 
 static void block_signals(sigset_t *set)
@@ -1463,52 +425,34 @@ static void drop_root(struct capture *c)
 static int run(struct capture *c, const sigset_t *set)
 {
     static struct receiver r;
-    static struct writer wr;
-    static struct finisher fin = {
-        .mu = PTHREAD_MUTEX_INITIALIZER,
-        .has_work = PTHREAD_COND_INITIALIZER,
-        .has_room = PTHREAD_COND_INITIALIZER,
-    };
-    pthread_t rt, wt, ft;
+    pthread_t rt;
 
     r.c = c;
     r.pdu = new_decoder(c);
     r.rules = c->opt.rules;
-    fin.c = c;
-    wr.c = c;
-    wr.fin = &fin;
-    wr.fd = -1;
-    wr.size_noted = (time_t)-1;
-    wr.last_open_second = (time_t)-1;
-    if (gethostname(wr.hostname, sizeof wr.hostname - 1) < 0)
-        snprintf(wr.hostname, sizeof wr.hostname, "localhost");
-    scan_workdir(c, &fin);
-    wr.fmt = c->opt.format;
     c->q = ft_flowq_new(c->opt.queue_batches, BATCH_FLOWS);
     if (!c->q) {
         ft_log(&c->log, LOG_ERR, "out of memory for the flow queue");
         return 1;
     }
-    if (pthread_create(&ft, NULL, finisher_main, &fin) != 0 ||
-        pthread_create(&wt, NULL, writer_main, &wr) != 0 ||
-        pthread_create(&rt, NULL, receiver_main, &r) != 0) {
+    if (!(c->files = start_writer(c)))
+        return 1;
+    if (pthread_create(&rt, NULL, capture_receiver_main, &r) != 0) {
         ft_log(&c->log, LOG_ERR, "cannot start threads");
         return 1;
     }
     wait_for_signals(c, set);
     pthread_join(rt, NULL);
-    pthread_join(wt, NULL);
-    finisher_stop(&fin);
-    pthread_join(ft, NULL);
+    ft_capwriter_close(c->files, &c->files_done);
+    c->files = NULL;
     reap_children(c);
     if (c->opt.stat_minutes)
         ft_collect_log_exporters(&c->log, r.pdu, time(NULL), c->startup, "", 256);
-    log_summary(c, r.pdu, " (exit)");
+    capture_log_summary(c, r.pdu, " (exit)");
     ft_pdu_ctx_free(r.pdu);
-    free_rules(r.rules);
-    free_rules(atomic_exchange(&c->next_rules, NULL));
+    capture_free_rules(r.rules);
+    capture_free_rules(atomic_exchange(&c->next_rules, NULL));
     ft_exporters_free(c->opt.exporters);
-    ft_expiry_free(&fin.expiry);
     ft_flowq_free(c->q);
     return c->failed ? 1 : 0;
 }

@@ -68,7 +68,7 @@ struct fanout {
     struct options opt;
     struct ft_log log;
     int sock;
-    int raw;                            /* -s: raw socket, else -1 */
+    struct ft_udp_raw *raw;             /* -s: raw socket, else NULL */
     struct dest dests[MAX_DESTS];
     struct ft_pdu_ctx *pdu;
     struct ft_exporters *exporters;     /* -k, or NULL */
@@ -345,8 +345,8 @@ static void open_sockets(struct fanout *f)
         ft_log(&f->log, LOG_ERR, "%s", err.msg);
         exit(1);
     }
-    f->raw = -1;
-    if (f->opt.spoof && (f->raw = ft_udp_raw_open(&err)) < 0) {
+    f->raw = NULL;
+    if (f->opt.spoof && !(f->raw = ft_udp_raw_open(&err))) {
         ft_log(&f->log, LOG_ERR, "%s", err.msg);
         exit(1);
     }
@@ -423,6 +423,7 @@ int main(int argc, char **argv)
         ft_pdu_enc_free(f.enc[i].enc);
     ft_pdu_ctx_free(f.pdu);
     ft_exporters_free(f.exporters);
+    ft_udp_raw_close(f.raw);
     if (pidfile)
         unlink(f.opt.pidfile);
     return 0;

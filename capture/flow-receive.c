@@ -42,12 +42,9 @@ static void on_signal(int sig)
 }
 
 struct options {
-    struct ft_write_opts wopts;
-    const struct ft_format *format;     /* -V, or NULL */
-    const char *comment;
+    struct ft_collect_out out;          /* -b -z -V -C -k */
     const char *out_path;
     const char *pcap_path;
-    const char *exporters_path;         /* -k */
     int debug;
     unsigned stat_minutes;
     struct ft_addrspec addr;
@@ -103,28 +100,18 @@ static void warn(struct receiver *rx, const char *fmt, ...)
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
-    struct ft_err err;
     int c;
     memset(o, 0, sizeof *o);
-    o->wopts.comp = FT_COMP_NONE;
+    o->out.wopts.comp = FT_COMP_NONE;
     while ((c = getopt(argc, argv, "b:C:d:hk:o:r:S:V:z:?")) != -1) {
+        if (ft_collect_out_option(&o->out, c, optarg))
+            continue;
         switch (c) {
-        case 'b': o->wopts.byte_order = ft_opt_byte_order(optarg); break;
-        case 'C': o->comment = optarg; break;
         case 'd': o->debug = atoi(optarg); break;
-        case 'k': o->exporters_path = optarg; break;
         case 'o': o->out_path = optarg; break;
         case 'r': o->pcap_path = optarg; break;
         case 'S':
             o->stat_minutes = (unsigned)atoi(optarg);
-            break;
-        case 'V':
-            o->format = ft_format_parse(optarg);
-            if (!o->format)
-                ft_die("Version scan failed");
-            break;
-        case 'z':
-            ft_check(ft_parse_compression(optarg, &o->wopts, &err), &err);
             break;
         case 'h':
             usage();
@@ -159,9 +146,9 @@ static int open_writer(struct receiver *rx, const struct ft_format *fmt)
     }
     gethostname(host, sizeof host - 1);
     ft_header_set_str(&h, FT_TLV_CAP_HOSTNAME, host);
-    if (rx->o.comment)
-        ft_header_set_str(&h, FT_TLV_COMMENTS, rx->o.comment);
-    struct ft_write_opts wo = rx->o.wopts;
+    if (rx->o.out.comment)
+        ft_header_set_str(&h, FT_TLV_COMMENTS, rx->o.out.comment);
+    struct ft_write_opts wo = rx->o.out.wopts;
     wo.rewrite = rx->regular_file;
     rx->w = ft_writer_open(rx->out_fd, rx->o.out_path ? rx->o.out_path : "stdout", &h, &wo,
                            &err);
@@ -231,7 +218,7 @@ static int handle_datagram(struct receiver *rx, const struct ft_pdu_src *src,
     if (!in)
         return 0;
     if (!rx->w) {
-        if (open_writer(rx, rx->o.format ? rx->o.format : in) < 0)
+        if (open_writer(rx, rx->o.out.format ? rx->o.out.format : in) < 0)
             return -1;
     }
     if (!ft_collect_translatable(ft_writer_format(rx->w), in)) {
@@ -262,12 +249,7 @@ static void stat_lines(struct receiver *rx)
 {
     ft_collect_log_exporters(&rx->log, rx->pdu, time(NULL), rx->started, "",
                              ft_pdu_exporters(rx->pdu, NULL, 0));
-    if (rx->exporters) {        /* what -k changed, as flow-capture says it */
-        char settings[512];
-        ft_exporters_stats_str(rx->exporters, settings, sizeof settings);
-        ft_log(&rx->log, LOG_INFO, "STAT: exporter settings:%s",
-               settings[0] ? settings : " no flow changed");
-    }
+    ft_collect_log_settings(&rx->log, rx->exporters, "");     /* as flow-capture says it */
 }
 
 static void maybe_stats(struct receiver *rx)
@@ -316,10 +298,10 @@ static const struct ft_format *pcap_format(const struct receiver *rx)
 static int run_pcap(struct receiver *rx)
 {
     struct ft_err err;
-    if (!rx->o.format)
-        rx->o.format = pcap_format(rx);
+    if (!rx->o.out.format)
+        rx->o.out.format = pcap_format(rx);
     /* the version is known: a file of rejected datagrams still gives a stream */
-    if (rx->o.format && open_writer(rx, rx->o.format) < 0)
+    if (rx->o.out.format && open_writer(rx, rx->o.out.format) < 0)
         return -1;
     struct ft_pcap *p = ft_pcap_open(rx->o.pcap_path, &err);
     if (!p) {
@@ -446,13 +428,8 @@ int main(int argc, char **argv)
     if (parse_options(argc, argv, &rx.o) < 0)
         return 1;
     struct ft_pdu_opts po = {0};
-    if (rx.o.exporters_path) {
-        struct ft_err err;
-        rx.exporters = ft_exporters_load(rx.o.exporters_path, 0, &err);
-        if (!rx.exporters)
-            ft_die("%s", err.msg);
-        po.exporters = rx.exporters;
-    }
+    rx.exporters = ft_collect_load_exporters(rx.o.out.exporters_path);
+    po.exporters = rx.exporters;
     rx.pdu = ft_pdu_ctx_new(&po);
     if (!rx.pdu) {
         ft_warn("out of memory");
@@ -464,7 +441,7 @@ int main(int argc, char **argv)
         return 1;
     install_signals();
     /* the header is written as soon as the version is known */
-    int rc = rx.o.format && !rx.o.pcap_path ? open_writer(&rx, rx.o.format) : 0;
+    int rc = rx.o.out.format && !rx.o.pcap_path ? open_writer(&rx, rx.o.out.format) : 0;
     if (rc == 0)
         rc = rx.o.pcap_path ? run_pcap(&rx) : run_socket(&rx, fd);
     if (stop_signal)

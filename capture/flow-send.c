@@ -46,7 +46,7 @@ struct pacer {
 struct sender {
     struct options opt;
     int fd;
-    int raw;                            /* -s: raw socket, else -1 */
+    struct ft_udp_raw *raw;             /* -s: raw socket, else NULL */
     struct pacer pacer;
     uint64_t datagrams, flows, refused, bytes, unspoofed;
 };
@@ -236,13 +236,14 @@ int main(int argc, char **argv)
     s.fd = ft_udp_connect(&s.opt.dest, &err);
     if (s.fd < 0)
         ft_die("%s", err.msg);
-    s.raw = s.opt.spoof ? ft_udp_raw_open(&err) : -1;
-    if (s.opt.spoof && s.raw < 0)
+    s.raw = s.opt.spoof ? ft_udp_raw_open(&err) : NULL;
+    if (s.opt.spoof && !s.raw)
         ft_die("%s", err.msg);
     pacer_init(&s.pacer, s.opt.rate);
     send_stream(&s, r);
     ft_reader_close(r);
     close(s.fd);
+    ft_udp_raw_close(s.raw);
     if (s.opt.debug > 0)
         ft_warn("sent %llu datagrams, %llu flows, %llu bytes",
                 (unsigned long long)s.datagrams, (unsigned long long)s.flows,

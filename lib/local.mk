@@ -30,15 +30,18 @@ libft_la_SOURCES += lib/stream/ft_format.c lib/stream/ft_format_ext.c lib/stream
 dist_man_MANS += man/ftkit-stream.5
 
 # net: addresses, UDP sockets, capture file names/rotation/expiry, file and
-# directory lists, UDP payloads out of pcap files
+# directory lists, UDP payloads out of pcap files, the capture writer
 ftnetdir = $(pkgincludedir)/net
 ftnet_HEADERS = lib/net/ft_pcap.h
 libft_la_SOURCES += lib/net/ft_addrspec.c lib/net/ft_addrspec.h lib/net/ft_udp.c \
 	lib/net/ft_udp.h lib/net/ft_capfile.c lib/net/ft_capfile.h lib/net/ft_files.c \
-	lib/net/ft_files.h lib/net/ft_pcap.c
+	lib/net/ft_files.h lib/net/ft_pcap.c \
+	lib/net/ft_capwriter.c lib/net/ft_capwriter.h
 
 # synth: the flow generator (flow-gen)
-libft_la_SOURCES += lib/synth/ft_gen.c lib/synth/ft_gen.h
+libft_la_SOURCES += lib/synth/ft_gen.c lib/synth/ft_gen.h lib/synth/ft_gen_int.h \
+	lib/synth/ft_gen_counter.c lib/synth/ft_gen_plan.c lib/synth/ft_gen_services.c \
+	lib/synth/ft_gen_traffic.c
 
 # pdu: NetFlow v1/v5/v6/v7/v8/v9/IPFIX decoders and encoders; per-exporter settings
 ftpdudir = $(pkgincludedir)/pdu
@@ -52,8 +55,9 @@ dist_man_MANS += man/ftkit-exporters.5
 
 # text: buffered output and formatters, symbol tables, print formats, header text
 fttextdir = $(pkgincludedir)/text
-fttext_HEADERS = lib/text/ft_text.h lib/text/ft_sym.h lib/text/ft_print.h
-libft_la_SOURCES += lib/text/ft_text.c lib/text/ft_sym.c lib/text/ft_print.c \
+fttext_HEADERS = lib/text/ft_text.h lib/text/ft_sym.h lib/text/ft_print.h lib/text/ft_row.h
+libft_la_SOURCES += lib/text/ft_text.c lib/text/ft_sym.c lib/text/ft_print.c lib/text/ft_row.c \
+	lib/text/ft_print_agg.c lib/text/ft_print_int.h \
 	lib/text/ft_header_text.c
 
 # lang: the config reader, the filter and tag languages, longest-prefix match

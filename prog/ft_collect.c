@@ -5,6 +5,58 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ft_collect.h"
+#include "ft_prog.h"
+#include "pdu/ft_exporters.h"
+
+int ft_collect_out_option(struct ft_collect_out *o, int ch, const char *arg)
+{
+    struct ft_err err;
+    switch (ch) {
+    case 'b':
+        o->wopts.byte_order = ft_opt_byte_order(arg);
+        return 1;
+    case 'C':
+        o->comment = arg;
+        return 1;
+    case 'k':
+        o->exporters_path = arg;
+        return 1;
+    case 'V':
+        o->format = ft_format_parse(arg);
+        if (!o->format && o->quote_bad_version)
+            ft_die("Version scan failed: \"%s\"", arg);
+        if (!o->format)
+            ft_die("Version scan failed");
+        return 1;
+    case 'z':
+        ft_check(ft_parse_compression(arg, &o->wopts, &err), &err);
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+struct ft_exporters *ft_collect_load_exporters(const char *path)
+{
+    struct ft_err err;
+    if (!path)
+        return NULL;
+    struct ft_exporters *x = ft_exporters_load(path, 0, &err);
+    if (!x)
+        ft_die("%s", err.msg);
+    return x;
+}
+
+void ft_collect_log_settings(const struct ft_log *log, const struct ft_exporters *x,
+                             const char *when)
+{
+    char settings[512];
+    if (!x)
+        return;
+    ft_exporters_stats_str(x, settings, sizeof settings);
+    ft_log(log, LOG_INFO, "STAT%s: exporter settings:%s", when,
+           settings[0] ? settings : " no flow changed");
+}
 
 int ft_collect_accepts(const struct ft_addrspec *a, const struct ft_allowlist *allow,
                        const struct ft_ip *src)

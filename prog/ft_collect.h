@@ -13,6 +13,37 @@
 #include "ft_daemon.h"
 #include "stream/ft_format.h"
 #include "pdu/ft_pdu.h"
+#include "stream/ft_stream.h"
+
+struct ft_exporters;
+
+/*
+ * What flow-capture and flow-receive write, set by the options they share:
+ * -b big|little, -z level|zstd[:N] (wopts), -V version (format), -C comment,
+ * and -k exporters_file.  Each program sets its defaults first.
+ */
+struct ft_collect_out {
+    struct ft_write_opts wopts;
+    const struct ft_format *format;     /* -V, or NULL: from the datagrams */
+    const char *comment;                /* -C, or NULL */
+    const char *exporters_path;         /* -k, or NULL */
+    /* -V refused: "Version scan failed: "ARG"" as flow-capture says it,
+     * else "Version scan failed" as flow-receive does */
+    int quote_bad_version;
+};
+
+/* Take option ch with its argument if it is one of those: 1, else 0.
+ * Dies with the program's message on a bad argument. */
+int ft_collect_out_option(struct ft_collect_out *o, int ch, const char *arg);
+
+/* -k: the per-exporter settings of path, or NULL when path is NULL; dies
+ * with the loader's message when the file cannot be used. */
+struct ft_exporters *ft_collect_load_exporters(const char *path);
+
+/* "STAT<when>: exporter settings: ..." of what -k changed, never silently
+ * (" no flow changed" when nothing did); nothing without settings. */
+void ft_collect_log_settings(const struct ft_log *log, const struct ft_exporters *x,
+                             const char *when);
 
 /* 1 when a datagram from src may be decoded: the remote address of the
  * localip/remoteip/port argument (if any) and the allow-list both accept it. */

@@ -48,6 +48,11 @@ void ft_log(const struct ft_log *l, int prio, const char *fmt, ...)
     va_end(ap);
 }
 
+void ft_log_message(void *log, int prio, const char *msg)
+{
+    ft_log(log, prio, "%s", msg);
+}
+
 /* Parent side: wait for the child's "ready" byte; exit with the verdict. */
 static void wait_for_child(pid_t child, int fd)
 {

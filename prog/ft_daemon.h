@@ -26,6 +26,9 @@ void ft_log_to_syslog(struct ft_log *l);
 void ft_log(const struct ft_log *l, int prio, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void ft_vlog(const struct ft_log *l, int prio, const char *fmt, va_list ap);
+/* ft_log of a finished message, for ftlib's log callbacks (log is the
+ * struct ft_log: ft_capwriter_opts.log_arg). */
+void ft_log_message(void *log, int prio, const char *msg);
 
 /*
  * Detach from the terminal: fork, setsid, umask 022 unless keep_umask,

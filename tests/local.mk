@@ -79,3 +79,8 @@ check_PROGRAMS += tests/unit/test_blocks_portable
 tests_unit_test_blocks_portable_SOURCES = tests/unit/test_blocks.c lib/stream/ft_blocks.c
 tests_unit_test_blocks_portable_CPPFLAGS = $(AM_CPPFLAGS) -DFT_BLOCKS_PORTABLE
 tests_unit_test_blocks_portable_LDADD = $(FTLIB)
+
+# flow generator: the original's counters, realistic traffic
+check_PROGRAMS += tests/unit/test_gen
+tests_unit_test_gen_SOURCES = tests/unit/test_gen.c
+tests_unit_test_gen_LDADD = $(FTLIB)

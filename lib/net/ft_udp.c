@@ -343,15 +343,37 @@ int ft_udp_send(int fd, const void *buf, size_t len)
 #define IP_HDR 20
 #define UDP_HDR 8
 
-int ft_udp_raw_open(struct ft_err *err)
+struct ft_udp_raw {
+    int fd;
+    uint8_t pkt[FT_UDP_DGRAM_MAX];      /* the packet being sent, headers included */
+};
+
+struct ft_udp_raw *ft_udp_raw_open(struct ft_err *err)
 {
-    int fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
-    if (fd < 0)
-        return ft_err_set(err, "raw socket (source spoofing needs CAP_NET_RAW): %s", strerror(errno));
+    struct ft_udp_raw *raw = malloc(sizeof *raw);
+    if (!raw) {
+        ft_err_set(err, "raw socket: out of memory");
+        return NULL;
+    }
     int on = 1;
-    if (setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &on, sizeof on) < 0)
-        return fail_close(fd, err, "IP_HDRINCL");
-    return fd;
+    raw->fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+    if (raw->fd < 0)
+        ft_err_set(err, "raw socket (source spoofing needs CAP_NET_RAW): %s", strerror(errno));
+    else if (setsockopt(raw->fd, IPPROTO_IP, IP_HDRINCL, &on, sizeof on) < 0)
+        raw->fd = fail_close(raw->fd, err, "IP_HDRINCL");
+    if (raw->fd < 0) {
+        free(raw);
+        return NULL;
+    }
+    return raw;
+}
+
+void ft_udp_raw_close(struct ft_udp_raw *raw)
+{
+    if (!raw)
+        return;
+    close(raw->fd);
+    free(raw);
 }
 
 /* Internet checksum (RFC 1071) of the bytes, continuing from sum. */
@@ -384,13 +406,13 @@ static uint16_t udp_checksum(uint32_t src, uint32_t dst, const uint8_t *udp, siz
     return c ? c : 0xffff;
 }
 
-int ft_udp_raw_send(int fd, const struct ft_ip *src, uint16_t sport,
+int ft_udp_raw_send(struct ft_udp_raw *raw, const struct ft_ip *src, uint16_t sport,
                     const struct ft_addrspec *a, const void *payload, size_t len)
 {
-    static _Thread_local uint8_t pkt[FT_UDP_DGRAM_MAX];
+    uint8_t *pkt = raw->pkt;
     if (src->af != FT_AF_INET || a->remote.af != FT_AF_INET)
         return EAFNOSUPPORT;
-    if (len > sizeof pkt - IP_HDR - UDP_HDR)
+    if (len > sizeof raw->pkt - IP_HDR - UDP_HDR)
         return EMSGSIZE;
     size_t total = IP_HDR + UDP_HDR + len;
     memset(pkt, 0, IP_HDR + UDP_HDR);
@@ -411,18 +433,18 @@ int ft_udp_raw_send(int fd, const struct ft_ip *src, uint16_t sport,
     socklen_t sl = ft_ip_to_sockaddr(&a->remote, 0, 0, &ss);
     ssize_t n;
     do
-        n = sendto(fd, pkt, total, MSG_DONTWAIT, (struct sockaddr *)&ss, sl);
+        n = sendto(raw->fd, pkt, total, MSG_DONTWAIT, (struct sockaddr *)&ss, sl);
     while (n < 0 && errno == EINTR);
     return n < 0 ? errno : 0;
 }
 
-int ft_udp_send_as(int fd, int raw, const struct ft_ip *src, uint16_t sport,
+int ft_udp_send_as(int fd, struct ft_udp_raw *raw, const struct ft_ip *src, uint16_t sport,
                    const struct ft_addrspec *a, const void *payload, size_t len,
                    uint64_t *unspoofed)
 {
-    if (raw >= 0 && src->af == FT_AF_INET && src->v4 != 0 && a->remote.af == FT_AF_INET)
+    if (raw && src->af == FT_AF_INET && src->v4 != 0 && a->remote.af == FT_AF_INET)
         return ft_udp_raw_send(raw, src, sport, a, payload, len);
-    if (raw >= 0)
+    if (raw)
         (*unspoofed)++;
     return ft_udp_send(fd, payload, len);
 }

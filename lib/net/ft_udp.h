@@ -74,24 +74,27 @@ int ft_udp_send(int fd, const void *buf, size_t len);
 /*
  * Source spoofing (flow-send/flow-fanout -s): a raw IPv4 socket that sends
  * UDP datagrams with any source address, so a collector sees the original
- * exporter.  Needs CAP_NET_RAW.  fd, or -1 with err.
+ * exporter, and the buffer each packet is built in.  The caller owns it and
+ * uses it from one thread at a time.  Needs CAP_NET_RAW.  NULL with err.
  */
-int ft_udp_raw_open(struct ft_err *err);
+struct ft_udp_raw;
+struct ft_udp_raw *ft_udp_raw_open(struct ft_err *err);
+void ft_udp_raw_close(struct ft_udp_raw *raw);
 
 /* Send payload from src:sport to a's remote address and port (IPv4 only),
  * TTL a->ttl or 255.  0, or an errno (EAFNOSUPPORT for IPv6 addresses,
  * EMSGSIZE when it does not fit in one IP packet). */
-int ft_udp_raw_send(int fd, const struct ft_ip *src, uint16_t sport,
+int ft_udp_raw_send(struct ft_udp_raw *raw, const struct ft_ip *src, uint16_t sport,
                     const struct ft_addrspec *a, const void *payload, size_t len);
 
 /*
- * What -s does for one datagram: with a raw socket (raw >= 0), send it from
- * src:sport when src is a set IPv4 address and a's remote is IPv4; in every
- * other case from our own address on the connected socket fd, counting in
- * *unspoofed the datagrams raw was open for but could not carry.  0 or an
- * errno as ft_udp_send.
+ * What -s does for one datagram: with raw (not NULL), send it from src:sport
+ * when src is a set IPv4 address and a's remote is IPv4; in every other case
+ * from our own address on the connected socket fd, counting in *unspoofed
+ * the datagrams raw was there for but could not carry.  0 or an errno as
+ * ft_udp_send.
  */
-int ft_udp_send_as(int fd, int raw, const struct ft_ip *src, uint16_t sport,
+int ft_udp_send_as(int fd, struct ft_udp_raw *raw, const struct ft_ip *src, uint16_t sport,
                    const struct ft_addrspec *a, const void *payload, size_t len,
                    uint64_t *unspoofed);
 

@@ -235,7 +235,7 @@ struct ft_sym *ft_sym_parse(const char *text, size_t len, const char *name,
         goto nomem;
     return t;
 nomem:
-    snprintf(err->msg, sizeof err->msg, "%s: out of memory", name);
+    ft_err_set(err, "%s: out of memory", name);
     free(ps.ents);
     free(ps.pool);
     ft_sym_free(t);

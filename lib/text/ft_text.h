@@ -106,6 +106,9 @@ static inline char *ft_put_mem(char *p, const char *s, size_t n)
     return p + n;
 }
 
+/* The bytes of a string literal. */
+#define ft_put_lit(p, lit) ft_put_mem((p), (lit), sizeof(lit) - 1)
+
 /* The field that starts at `start` and ends at p, padded with spaces to
  * width ("%-Ns"): returns the new end. */
 static inline char *ft_put_pad(char *start, char *p, size_t width)

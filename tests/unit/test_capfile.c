@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <pthread.h>
@@ -17,7 +18,9 @@
 #include "ft_test.h"
 #include "net/ft_addrspec.h"
 #include "net/ft_capfile.h"
+#include "net/ft_capwriter.h"
 #include "ft_collect.h"
+#include "ft_prog.h"
 #include "stream/ft_flowq.h"
 #include "net/ft_udp.h"
 #include "stream/ft_format.h"
@@ -476,20 +479,41 @@ static void test_flowq(void)
 
 /* ---- UDP receive batches, statistics timing, rate limits ------------------ */
 
+/* A socket listening on 127.0.0.1 at a free port (a->port), or -1. */
+static int listen_local(struct ft_addrspec *a, int *rcvbuf)
+{
+    struct ft_err err;
+    ft_addrspec_parse("127.0.0.1/0/0", 1, a, &err);
+    /* port 0 means 9991 on the command line: try ports until one is free */
+    int fd = -1;
+    for (unsigned p = 40000; p < 40100 && fd < 0; p++) {
+        a->port = (uint16_t)p;
+        fd = ft_udp_listen(a, 1 << 20, rcvbuf, &err);
+    }
+    CHECK(fd >= 0, "listen: %s", err.msg);
+    return fd;
+}
+
+/* Up to want datagrams waiting on fd, into b: how many came. */
+static int receive_some(int fd, struct ft_udp_batch *b, int want)
+{
+    struct ft_err err;
+    int n = 0;
+    for (int tries = 0; tries < 50 && n < want; tries++) {
+        ft_udp_wait(fd, 100);
+        int k = ft_udp_recv(fd, b, &err);
+        if (k > 0)
+            n += k;
+    }
+    return n;
+}
+
 static void test_udp(void)
 {
     struct ft_addrspec a;
     struct ft_err err;
     int got = 0;
-    ft_addrspec_parse("127.0.0.1/0/0", 1, &a, &err);
-    a.port = 0;
-    /* port 0 means 9991 on the command line; ask the kernel for a free one */
-    int fd = -1;
-    for (unsigned p = 40000; p < 40100 && fd < 0; p++) {
-        a.port = (uint16_t)p;
-        fd = ft_udp_listen(&a, 1 << 20, &got, &err);
-    }
-    CHECK(fd >= 0, "listen: %s", err.msg);
+    int fd = listen_local(&a, &got);
     if (fd < 0)
         return;
     CHECK(got >= 1 << 20, "receive buffer %d", got);
@@ -501,14 +525,7 @@ static void test_udp(void)
     for (int i = 0; i < 3; i++)
         CHECK(ft_udp_send(out, "abcdef", 2 + (size_t)i) == 0, "send %d", i);
     struct ft_udp_batch *b = ft_udp_batch_new(8);
-    int n = 0;
-    for (int tries = 0; tries < 50 && n < 3; tries++) {
-        ft_udp_wait(fd, 100);
-        int k = ft_udp_recv(fd, b, &err);
-        if (k > 0)
-            n += k;
-    }
-    CHECK_EQ_U(n, 3, "three datagrams in one or more batches");
+    CHECK_EQ_U(receive_some(fd, b, 3), 3, "three datagrams in one or more batches");
     const struct ft_udp_dgram *d = ft_udp_batch_get(b, 0);
     char s[FT_IP_STRLEN];
     CHECK_EQ_S(ft_ip_str(&d->src, s, sizeof s), "127.0.0.1", "source address");
@@ -519,6 +536,301 @@ static void test_udp(void)
     ft_udp_batch_free(b);
     close(out);
     close(fd);
+}
+
+/* -s: datagrams from the exporter's address, each built in the buffer of
+ * the raw sender that sends it (root only: raw sockets). */
+static void test_udp_raw(void)
+{
+    struct ft_err err;
+    struct ft_udp_raw *raw = ft_udp_raw_open(&err), *other = ft_udp_raw_open(&err);
+    if (!raw || !other) {
+        printf("test_capfile: raw socket tests skipped (%s)\n", err.msg);
+        ft_udp_raw_close(raw);
+        ft_udp_raw_close(other);
+        return;
+    }
+    struct ft_addrspec a, to;
+    int fd = listen_local(&a, NULL);
+    ft_addrspec_parse("0/127.0.0.1/0", 0, &to, &err);
+    to.port = a.port;
+    int out = ft_udp_connect(&to, &err);
+    struct ft_ip exporter, exporter6 = {.af = FT_AF_INET6};
+    ft_ip_set4(&exporter, 0x0a010203);
+    uint64_t unspoofed = 0;
+    CHECK_EQ_U(ft_udp_raw_send(raw, &exporter, 2055, &to, "first", 5), 0, "raw send");
+    CHECK_EQ_U(ft_udp_raw_send(other, &exporter, 2056, &to, "second", 6), 0, "other raw send");
+    CHECK_EQ_U(ft_udp_send_as(out, raw, &exporter6, 2057, &to, "third", 5, &unspoofed), 0,
+               "IPv6 exporter: sent from our address");
+    CHECK_EQ_U(unspoofed, 1, "counted as not spoofed");
+    CHECK_EQ_U(ft_udp_send_as(out, NULL, &exporter, 2057, &to, "fourth", 6, &unspoofed), 0,
+               "no raw sender: sent from our address");
+    CHECK_EQ_U(unspoofed, 1, "without -s nothing is counted");
+    CHECK_EQ_U(ft_udp_raw_send(raw, &exporter6, 1, &to, "x", 1), EAFNOSUPPORT, "IPv6 source");
+    static char big[FT_UDP_DGRAM_MAX];
+    CHECK_EQ_U(ft_udp_raw_send(raw, &exporter, 1, &to, big, sizeof big), EMSGSIZE, "too big");
+    struct ft_udp_batch *b = ft_udp_batch_new(8);
+    CHECK_EQ_U(receive_some(fd, b, 4), 4, "four datagrams");
+    const char *want[] = {"first", "second", "third", "fourth"};
+    const char *from[] = {"10.1.2.3", "10.1.2.3", "127.0.0.1", "127.0.0.1"};
+    for (unsigned i = 0; i < 4; i++) {
+        const struct ft_udp_dgram *d = ft_udp_batch_get(b, i);
+        char s[FT_IP_STRLEN];
+        CHECK(d && d->len == strlen(want[i]) && memcmp(d->data, want[i], d->len) == 0,
+              "datagram %u: its own payload", i);
+        CHECK_EQ_S(d ? ft_ip_str(&d->src, s, sizeof s) : "", from[i], "source address");
+    }
+    CHECK_EQ_U(ft_udp_batch_get(b, 0)->sport, 2055, "the exporter's port");
+    ft_udp_batch_free(b);
+    ft_udp_raw_close(raw);
+    ft_udp_raw_close(other);
+    close(out);
+    close(fd);
+}
+
+/* ---- the capture writer ------------------------------------------------------ */
+
+struct capw_seen {
+    pthread_mutex_t mu;
+    char log[4096];             /* every message, one a line */
+    int published;
+    char files[4][FT_CAPFILE_PATH_MAX];
+};
+
+static void capw_log(void *arg, int prio, const char *msg)
+{
+    struct capw_seen *s = arg;
+    pthread_mutex_lock(&s->mu);
+    size_t n = strlen(s->log);
+    snprintf(s->log + n, sizeof s->log - n, "%d %s\n", prio, msg);
+    pthread_mutex_unlock(&s->mu);
+}
+
+static void capw_file(void *arg, const char *path)
+{
+    struct capw_seen *s = arg;
+    pthread_mutex_lock(&s->mu);
+    if (s->published < 4)
+        snprintf(s->files[s->published], sizeof s->files[0], "%s", path);
+    s->published++;
+    pthread_mutex_unlock(&s->mu);
+}
+
+static int capw_logged(struct capw_seen *s, const char *text)
+{
+    pthread_mutex_lock(&s->mu);
+    int found = strstr(s->log, text) != NULL;
+    pthread_mutex_unlock(&s->mu);
+    return found;
+}
+
+/* Push a batch of n flows numbered from first, with header counters. */
+static void push_flows(struct ft_flowq *q, const struct ft_format *fmt, uint32_t first,
+                       size_t n, uint32_t lost, uint32_t corrupt)
+{
+    struct ft_flow_batch *b = ft_flowq_take(q, -1);
+    for (size_t i = 0; b && i < n; i++) {
+        memset(&b->flows[i], 0, sizeof b->flows[i]);
+        b->flows[i].has = fmt->mask;
+        ft_ip_set4(&b->flows[i].srcaddr, first + (uint32_t)i);
+        b->flows[i].dpkts = 1;
+    }
+    if (!b)
+        return;
+    b->n = n;
+    b->fmt = fmt;
+    b->lost = lost;
+    b->corrupt = corrupt;
+    ft_flowq_push(q, b);
+}
+
+/* The flows of a finished file and its header; -1 if it cannot be read. */
+static long read_capture(const char *path, struct ft_header *h, uint32_t *first_src)
+{
+    struct ft_err err;
+    struct ft_reader *r = ft_reader_open_path(path, &err);
+    if (!r)
+        return -1;
+    *h = *ft_reader_header(r);
+    struct ft_flow f[64];
+    long n = 0;
+    ssize_t k;
+    while ((k = ft_reader_read(r, f, 64)) > 0) {
+        if (n == 0)
+            *first_src = f[0].srcaddr.v4;
+        n += k;
+    }
+    ft_reader_close(r);
+    return n;
+}
+
+/* Files under dir whose names start with prefix. */
+static int count_files(const char *dir, const char *prefix)
+{
+    struct ft_expiry x;
+    struct ft_err err;
+    ft_expiry_init(&x, 0, 0);
+    ft_expiry_scan(&x, dir, NULL, NULL, &err);
+    int n = 0;
+    for (size_t i = 0; i < ft_expiry_count(&x); i++) {
+        const char *base = strrchr(ft_expiry_get(&x, i)->path, '/');
+        n += strncmp(base ? base + 1 : "", prefix, strlen(prefix)) == 0;
+    }
+    ft_expiry_free(&x);
+    return n;
+}
+
+static struct ft_capwriter *capw_open(struct ft_flowq *q, const struct ft_format *fmt,
+                                      int nesting, uint64_t max_files, struct capw_seen *seen)
+{
+    struct ft_capwriter_opts o;
+    struct ft_err err;
+    ft_capwriter_opts_init(&o);
+    o.nesting = nesting;
+    o.rotations = 0;
+    o.max_files = max_files;
+    o.wopts.comp = FT_COMP_NONE;
+    o.format = fmt;
+    o.comment = "unit";
+    o.log = capw_log;
+    o.log_arg = seen;
+    o.on_file = capw_file;
+    o.file_arg = seen;
+    struct ft_capwriter *w = ft_capwriter_open(q, &o, &err);
+    CHECK(w != NULL, "ft_capwriter_open: %s", err.msg);
+    return w;
+}
+
+/* Two files (a rotation in between), their headers and flows; expiry of
+ * what is there when a writer starts; a directory that cannot be made. */
+static void test_capwriter(const char *dir)
+{
+    char old[4096], wd[256];
+    const struct ft_format *v5 = ft_format_find(5, 0);
+    if (!getcwd(old, sizeof old))
+        return;
+    snprintf(wd, sizeof wd, "%s/capw", dir);
+    mkdir(wd, 0755);
+    if (chdir(wd) < 0)
+        return;
+    static struct capw_seen seen = {.mu = PTHREAD_MUTEX_INITIALIZER};
+    struct ft_flowq *q = ft_flowq_new(4, 100);
+    struct ft_capwriter *w = capw_open(q, v5, 0, 0, &seen);
+    struct ft_capwriter_stats st = {0};
+    if (!w || !q)
+        return;
+    push_flows(q, v5, 1000, 50, 3, 2);
+    /* a rotation asked for before the first file opened has nothing to close */
+    for (int i = 0; i < 60 && !capw_logged(&seen, "opened tmp-"); i++)
+        usleep(50000);
+    ft_capwriter_rotate(w);
+    for (int i = 0; i < 60 && st.files == 0; i++) {
+        usleep(50000);
+        ft_capwriter_stats(w, &st);
+    }
+    CHECK_EQ_U(st.files, 1, "a rotation finishes the first file");
+    push_flows(q, v5, 2000, 20, 0, 0);
+    ft_flowq_close(q);
+    ft_capwriter_close(w, &st);
+    ft_flowq_free(q);
+    CHECK_EQ_U(st.files, 2, "two files");
+    CHECK_EQ_U(st.write_errors + st.write_drops + st.losses, 0, "no errors, drops, losses");
+    CHECK_EQ_U(seen.published, 2, "both files reported");
+    CHECK_EQ_U(count_files(".", "tmp-"), 0, "no tmp- file left");
+    struct ft_header h;
+    uint32_t src = 0;
+    CHECK_EQ_U(read_capture(seen.files[0], &h, &src), 50, "first file: its flows");
+    CHECK(src == 1000 && h.flow_count == 50 && h.flow_lost == 3 && h.pkt_corrupt == 2 &&
+          strcmp(h.comments, "unit") == 0 && (h.flags & FT_HF_DONE),
+          "first file: header counts %u lost %u corrupt %u", h.flow_count, h.flow_lost,
+          h.pkt_corrupt);
+    CHECK_EQ_U(read_capture(seen.files[1], &h, &src), 20, "second file: its flows");
+    CHECK(src == 2000 && h.flow_count == 20 && h.flow_lost == 0, "second file: header");
+    CHECK(h.cap_start > 0 && h.cap_end >= h.cap_start, "capture start and end");
+
+    /* expiry: a writer that starts with two files and -e 1 removes the older */
+    seen.log[0] = '\0';
+    q = ft_flowq_new(2, 10);
+    w = capw_open(q, NULL, 0, 1, &seen);
+    ft_flowq_close(q);
+    if (w)
+        ft_capwriter_close(w, &st);
+    ft_flowq_free(q);
+    CHECK(strstr(seen.log, "remove/1 ./") != NULL, "expiry says what it removed: %s", seen.log);
+    CHECK_EQ_U(count_files(".", "ft-"), 1, "one file kept");
+
+    /* the year's directory cannot be made: the flows are counted as lost */
+    time_t now = time(NULL);
+    struct tm tm;
+    char year[16];
+    localtime_r(&now, &tm);
+    snprintf(year, sizeof year, "%04d", tm.tm_year + 1900);
+    make_file(year, 10);
+    seen.log[0] = '\0';
+    q = ft_flowq_new(2, 10);
+    w = capw_open(q, NULL, 1, 0, &seen);
+    push_flows(q, v5, 1, 10, 0, 0);
+    ft_flowq_close(q);
+    if (w)
+        ft_capwriter_close(w, &st);
+    ft_flowq_free(q);
+    CHECK(st.files == 0 && st.write_errors >= 1 && st.write_drops == 10,
+          "no file: %llu errors, %llu drops", (unsigned long long)st.write_errors,
+          (unsigned long long)st.write_drops);
+    CHECK(strstr(seen.log, "flows are counted as lost until it works") != NULL,
+          "the failure is logged: %s", seen.log);
+    if (chdir(old) < 0)
+        perror(old);
+}
+
+/* What ft_collect_out_option(-V arg) says on stderr when it dies, with
+ * flow-capture's (quote) or flow-receive's words. */
+static void bad_version_message(int quote, char *buf, size_t size)
+{
+    int p[2];
+    buf[0] = '\0';
+    if (pipe(p) < 0)
+        return;
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct ft_collect_out o = {.quote_bad_version = quote};
+        dup2(p[1], 2);
+        ft_progname = "prog";
+        ft_collect_out_option(&o, 'V', "4");
+        _exit(0);
+    }
+    close(p[1]);
+    size_t len = 0;
+    ssize_t n;
+    while (len < size - 1 && (n = read(p[0], buf + len, size - 1 - len)) > 0)
+        len += (size_t)n;       /* stderr is unbuffered: a message comes in pieces */
+    buf[len] = '\0';
+    close(p[0]);
+    int status;
+    waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 1, "a bad -V exits 1");
+}
+
+/* The options flow-capture and flow-receive share. */
+static void test_collect_out(void)
+{
+    struct ft_collect_out o = {0};
+    CHECK(ft_collect_out_option(&o, 'b', "little") && o.wopts.byte_order == FT_ORDER_LITTLE,
+          "-b little");
+    CHECK(ft_collect_out_option(&o, 'z', "zstd:5") && o.wopts.comp == FT_COMP_ZSTD &&
+          o.wopts.level == 5, "-z zstd:5");
+    CHECK(ft_collect_out_option(&o, 'V', "8.3") && o.format == ft_format_find(8, 3), "-V 8.3");
+    CHECK(ft_collect_out_option(&o, 'C', "hi") && strcmp(o.comment, "hi") == 0, "-C");
+    CHECK(ft_collect_out_option(&o, 'k', "x.cfg") && strcmp(o.exporters_path, "x.cfg") == 0,
+          "-k");
+    CHECK(!ft_collect_out_option(&o, 'w', "dir"), "-w is not one of them");
+    CHECK(ft_collect_load_exporters(NULL) == NULL, "no -k, no settings");
+    char msg[256];
+    bad_version_message(1, msg, sizeof msg);
+    CHECK_EQ_S(msg, "prog: Version scan failed: \"4\"\n", "flow-capture's -V message");
+    bad_version_message(0, msg, sizeof msg);
+    CHECK_EQ_S(msg, "prog: Version scan failed\n", "flow-receive's -V message");
 }
 
 static void test_collect(void)
@@ -566,7 +878,10 @@ int main(void)
     test_allow_and_mask();
     test_flowq();
     test_udp();
+    test_udp_raw();
+    test_capwriter(dir);
     test_collect();
+    test_collect_out();
     ft_test_rmtree(dir);
     return ft_test_report("test_capfile");
 }

@@ -15,6 +15,7 @@
 #include "text/ft_text.h"
 #include "text/ft_sym.h"
 #include "text/ft_print.h"
+#include "text/ft_row.h"
 
 /* xorshift: reproducible pseudo-random numbers. */
 static uint64_t rng_state = 88172645463325252ULL;
@@ -311,6 +312,21 @@ static void test_sym(void)
 
 /* ---- print formats -------------------------------------------------------------- */
 
+/* What was written to out, a tmpfile, as a string (malloc'd); out and tmp
+ * are closed. */
+static char *read_back(struct ft_out *out, FILE *tmp)
+{
+    ft_out_flush(out);
+    ft_out_free(out);
+    long len = ftell(tmp);
+    char *s = calloc(1, (size_t)len + 1);
+    rewind(tmp);
+    if (fread(s, 1, (size_t)len, tmp) != (size_t)len)
+        s[0] = '\0';
+    fclose(tmp);
+    return s;
+}
+
 /* Print flows with opts into a string (malloc'd). */
 static char *print_to_string(struct ft_print_opts *opts, const struct ft_format *fmt,
                              const struct ft_flow *f, size_t n, int with_head)
@@ -329,16 +345,8 @@ static char *print_to_string(struct ft_print_opts *opts, const struct ft_format 
     if (with_head)
         ft_print_begin(pr, &out, NULL);
     ft_print_flows(pr, &out, f, n);
-    ft_out_flush(&out);
-    ft_out_free(&out);
     ft_printer_free(pr);
-    long len = ftell(tmp);
-    char *s = calloc(1, (size_t)len + 1);
-    rewind(tmp);
-    if (fread(s, 1, (size_t)len, tmp) != (size_t)len)
-        s[0] = '\0';
-    fclose(tmp);
-    return s;
+    return read_back(&out, tmp);
 }
 
 /* Line `lineno` (1-based) of a golden output, with its newline. */
@@ -464,6 +472,11 @@ static void test_formats(void)
     o.format = 25;
     CHECK(ft_printer_new(&o, v5, &why, &err) == NULL && why == FT_PRINT_ENOFORMAT,
           "format 25 does not exist");
+    CHECK_EQ_S(err.msg, "No such format, 25", "format 25: the message");
+    o.format = 24;
+    ft_printer_new(&o, v5, &why, &err);
+    CHECK_EQ_S(err.msg, "Flow record missing required field for format.",
+               "format 24 on v5: the message");
     CHECK_EQ_U(ft_print_default_format(ft_format_find(8, 13)), 22, "default of v8.13");
     CHECK_EQ_U(ft_print_default_format(ft_format_find(1005, 0)), 9, "default of v1005");
     CHECK_EQ_U(ft_print_default_format(ft_format_find(6, 0)), 8, "default of v6");
@@ -601,6 +614,114 @@ static void test_json_csv(void)
     free(got);
 }
 
+/* ---- rows of chosen fields, and the keys of the field table ----------------------- */
+
+/* Column c (0-based) of a CSV line, or "" when there is no such column. */
+static const char *csv_column(const char *line, int c, char *buf, size_t size)
+{
+    for (; c > 0 && line; c--)
+        if ((line = strchr(line, ',')))
+            line++;
+    size_t n = line ? strcspn(line, ",\n") : 0;
+    if (n >= size)
+        n = size - 1;
+    memcpy(buf, line ? line : "", n);
+    buf[n] = '\0';
+    return buf;
+}
+
+/* flow-print's CSV columns are the JSON keys of the field table, each
+ * once, and the printer's own time_base, first_ns and last_ns. */
+static void test_print_keys(void)
+{
+    FILE *tmp = tmpfile();
+    struct ft_out out;
+    ft_out_init(&out, fileno(tmp), 0);
+    ft_row_print_head(&out);
+    char *head = read_back(&out, tmp);
+    unsigned keys = 0, missing = 0, twice = 0;
+    for (int i = 0; i < FT_NFIELDS; i++) {
+        const char *k = ft_fields[i].json;
+        if (!k)
+            continue;
+        keys++;
+        char col[64];
+        int found = 0;
+        for (int c = 0; *csv_column(head, c, col, sizeof col); c++)
+            found += strcmp(col, k) == 0;
+        missing += found == 0;
+        twice += found > 1;
+        if (found != 1)
+            fprintf(stderr, "key %s: %d columns\n", k, found);
+    }
+    CHECK_EQ_U(missing, 0, "JSON keys of the field table missing from flow-print's columns");
+    CHECK_EQ_U(twice, 0, "JSON keys printed twice");
+    char col[64];
+    int n = 0;
+    while (*csv_column(head, n, col, sizeof col))
+        n++;
+    CHECK_EQ_U(n, keys + 3, "columns: the table's keys and time_base, first_ns, last_ns");
+    CHECK(strstr(head, ",time_base,first,last,first_ns,last_ns,") != NULL, "time columns");
+    free(head);
+}
+
+static void test_row_cols(void)
+{
+    struct ft_flow f;
+    memset(&f, 0, sizeof f);
+    f.has = FT_F_SRCADDR | FT_F_DSTPORT | FT_F_DPKTS | FT_F_TIMES;
+    f.srcaddr.af = FT_AF_INET6;
+    inet_pton(AF_INET6, "2001:db8::7", f.srcaddr.v6);
+    f.dstport = 443;
+    f.dpkts = 5000000000ULL;
+    f.start_ns = 999999;
+    f.src_as = 64500;           /* no has bit: not there */
+    const enum ft_field_id ids[] = {FT_FLD_SRCADDR, FT_FLD_DSTPORT, FT_FLD_START_NS,
+                                    FT_FLD_SRC_AS, FT_FLD_DPKTS, FT_FLD_NEXTHOP};
+    struct ft_row_cols c;
+    struct ft_err err;
+    char line[FT_OUT_MAX_LINE];
+    CHECK(ft_row_cols_init(&c, FT_ROW_JSON, ids, 6, &err) == 0, "json columns: %s", err.msg);
+    *ft_row_cols_put(line, &c, &f) = '\0';
+    CHECK_EQ_S(line, "{\"srcaddr\":\"2001:db8::7\",\"dstport\":443,\"start_ns\":999999,"
+               "\"src_as\":null,\"packets\":5000000000,\"nexthop\":null}\n", "json row");
+
+    CHECK(ft_row_cols_init(&c, FT_ROW_CSV, ids, 6, &err) == 0, "csv columns: %s", err.msg);
+    FILE *tmp = tmpfile();
+    struct ft_out out;
+    ft_out_init(&out, fileno(tmp), 0);
+    ft_row_cols_head(&out, &c);
+    char *p = ft_out_reserve(&out, FT_OUT_MAX_LINE);
+    ft_out_commit(&out, ft_row_cols_put(p, &c, &f));
+    char *got = read_back(&out, tmp);
+    CHECK_EQ_S(got, "srcaddr,dstport,start_ns,src_as,packets,nexthop\n"
+               "2001:db8::7,443,999999,,5000000000,\n", "csv head and row");
+    free(got);
+
+    const enum ft_field_id one[] = {FT_FLD_PROT};
+    CHECK(ft_row_cols_init(&c, FT_ROW_CSV, one, 1, &err) == 0, "one column");
+    *ft_row_cols_put(line, &c, &f) = '\0';
+    CHECK_EQ_S(line, "\n", "a flow without the field: an empty cell");
+
+    const enum ft_field_id twice[] = {FT_FLD_PROT, FT_FLD_TOS, FT_FLD_PROT};
+    CHECK(ft_row_cols_init(&c, FT_ROW_JSON, twice, 3, &err) < 0 &&
+          strcmp(err.msg, "field prot given twice") == 0, "a field twice: %s", err.msg);
+    const enum ft_field_id bad[] = {FT_NFIELDS};
+    CHECK(ft_row_cols_init(&c, FT_ROW_JSON, bad, 1, &err) < 0, "no such field");
+    CHECK(ft_row_cols_init(&c, FT_ROW_JSON, ids, 0, &err) < 0, "no fields");
+
+    /* every field at once fits in one line */
+    enum ft_field_id all[FT_NFIELDS];
+    for (int i = 0; i < FT_NFIELDS; i++)
+        all[i] = (enum ft_field_id)i;
+    memset(&f, 0xff, sizeof f);
+    f.exaddr.af = f.srcaddr.af = f.dstaddr.af = f.nexthop.af = FT_AF_INET6;
+    f.peer_nexthop.af = f.router_sc.af = f.bgp_nexthop.af = FT_AF_INET6;
+    CHECK(ft_row_cols_init(&c, FT_ROW_JSON, all, FT_NFIELDS, &err) == 0, "all fields");
+    size_t len = (size_t)(ft_row_cols_put(line, &c, &f) - line);
+    CHECK(len < FT_OUT_MAX_LINE / 2, "all fields: %zu bytes", len);
+}
+
 int main(void)
 {
     test_numbers();
@@ -613,5 +734,7 @@ int main(void)
     test_formats();
     test_format2();
     test_json_csv();
+    test_print_keys();
+    test_row_cols();
     return ft_test_report("test_text");
 }
