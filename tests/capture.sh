@@ -699,6 +699,9 @@ def test_file_options():
                     for t in INPUT_FLOWS)
     got = flow_tuples(h)
     report(got == masked, "-m 255.255.0.0: addresses masked, the rest unchanged")
+    # The program is started as the last file is finished and may still be
+    # starting when the daemon has exited: wait for its line.
+    wait_for(lambda: os.path.exists(hook_log) and os.path.getsize(hook_log) > 0)
     lines = open(hook_log).read().split() if os.path.exists(hook_log) else []
     report(lines == ["1:" + os.path.relpath(done[0], wd)],
            "-R: the program ran once with the final name (%s)" % lines)
