@@ -68,3 +68,6 @@ libft_la_SOURCES += lib/lang/ft_cfg.c lib/lang/ft_cfg.h \
 	lib/lang/ft_filter_int.h \
 	lib/lang/ft_tag.c lib/lang/ft_tag_parse.c lib/lang/ft_tag_int.h \
 	lib/lang/ft_trie.c
+
+# report: the aggregation table of reports (flow-report, flow-stat)
+libft_la_SOURCES += lib/report/ft_agg.c lib/report/ft_agg.h

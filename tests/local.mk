@@ -32,6 +32,11 @@ tests_unit_test_pdu_SOURCES = tests/unit/test_pdu.c
 tests_unit_test_pdu_LDADD = $(FTLIB)
 
 # free-form dates (flow-cat -t/-T)
+# report: the aggregation table
+check_PROGRAMS += tests/unit/test_agg
+tests_unit_test_agg_SOURCES = tests/unit/test_agg.c
+tests_unit_test_agg_LDADD = $(FTLIB)
+
 # core: the field table
 check_PROGRAMS += tests/unit/test_field
 tests_unit_test_field_SOURCES = tests/unit/test_field.c
