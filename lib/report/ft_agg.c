@@ -2,7 +2,8 @@
  * ft_agg.c - the aggregation table (see ft_agg.h).
  *
  * Entries live in one array in the order they were added (key, then
- * counters, each entry padded to 8 bytes); an open-addressing index of
+ * counters at the next 8-byte boundary, so that they can be read as the
+ * caller's struct); an open-addressing index of
  * entry numbers finds them.  The index keeps the low bits of each key's hash
  * beside the entry number, so a probe rarely touches an entry that is not
  * the one it looks for.
@@ -16,6 +17,7 @@
 
 struct ft_agg {
     size_t key_len, val_len, stride;
+    size_t val_off;             /* counters start at an 8-byte boundary */
     size_t max_keys;
     uint8_t *entries;           /* count entries of stride bytes */
     size_t count, cap;
@@ -56,7 +58,8 @@ struct ft_agg *ft_agg_new(const struct ft_agg_opts *o, struct ft_err *err)
     }
     a->key_len = o->key_len;
     a->val_len = o->val_len;
-    a->stride = (o->key_len + o->val_len + 7) & ~(size_t)7;
+    a->val_off = (o->key_len + 7) & ~(size_t)7;
+    a->stride = (a->val_off + o->val_len + 7) & ~(size_t)7;
     a->max_keys = o->max_keys ? o->max_keys : FT_AGG_DEFAULT_MAX_KEYS;
     if (a->max_keys > UINT32_MAX - 1)
         a->max_keys = UINT32_MAX - 1;
@@ -125,7 +128,7 @@ void *ft_agg_get(struct ft_agg *a, const void *key, int *added)
         uint64_t v = a->index[s];
         uint8_t *e = entry(a, (size_t)(uint32_t)v);
         if ((v & 0xFFFFFFFF00000000ULL) == tag && memcmp(e, key, a->key_len) == 0)
-            return e + a->key_len;
+            return e + a->val_off;
     }
     if (a->count >= a->max_keys) {
         a->refused++;
@@ -141,14 +144,14 @@ void *ft_agg_get(struct ft_agg *a, const void *key, int *added)
     a->index[s] = tag | a->count;
     a->count++;
     *added = 1;
-    return e + a->key_len;
+    return e + a->val_off;
 }
 
 size_t ft_agg_count(const struct ft_agg *a) { return a->count; }
 uint64_t ft_agg_refused(const struct ft_agg *a) { return a->refused; }
 int ft_agg_failed(const struct ft_agg *a) { return a->failed; }
 const void *ft_agg_key(const struct ft_agg *a, size_t i) { return entry(a, i); }
-void *ft_agg_val(const struct ft_agg *a, size_t i) { return entry(a, i) + a->key_len; }
+void *ft_agg_val(const struct ft_agg *a, size_t i) { return entry(a, i) + a->val_off; }
 
 void ft_agg_clear(struct ft_agg *a)
 {

@@ -47,6 +47,8 @@ static void many_keys(void)
             first_bad = bad++ ? first_bad : i;
     }
     CHECK(bad == 0, "%zu entries with the wrong key or counters, the first %zu", bad, first_bad);
+    CHECK((uintptr_t)ft_agg_val(a, 1) % 8 == 0 && (uintptr_t)ft_agg_val(a, 2) % 8 == 0,
+          "counters of a 4-byte key start on an 8-byte boundary");
     int added;
     uint32_t k = 5 * 2654435761u;
     CHECK(ft_agg_get(a, &k, &added) != NULL && !added, "an old key is found, not added");
