@@ -77,6 +77,16 @@ static size_t col_bytes(const struct ft_stat_col *col)
     }
 }
 
+/* Bytes of the one 8- or 16-bit field a report counts by (then it counts
+ * in a dense array), or 0. */
+static size_t dense_width(const struct ft_stat_fmt *f)
+{
+    if ((f->ncols != 1 && !f->each) || f->col[0].derive != FT_SD_FIELD)
+        return 0;
+    size_t w = ft_agg_key_width(&ft_fields[f->col[0].field]);
+    return w <= 2 ? w : 0;
+}
+
 static int open_tables(struct ft_stat *s, struct ft_err *err)
 {
     for (int c = 0; c < s->fmt->ncols; c++) {
@@ -133,6 +143,12 @@ struct ft_stat *ft_stat_new(const struct ft_stat_opts *opts, const struct ft_for
             return NULL;
         }
         open_tables(s, err);
+        if (dense_width(s->fmt) && !(s->dense = calloc(65536, sizeof *s->dense))) {
+            *why = FT_STAT_ENOMEM;
+            ft_err_set(err, "out of memory");
+            ft_stat_free(s);
+            return NULL;
+        }
     }
     return s;
 }
@@ -142,6 +158,7 @@ void ft_stat_free(struct ft_stat *s)
     if (!s)
         return;
     ft_agg_free(s->agg);
+    free(s->dense);
     for (int c = 0; c < 2; c++)
         ft_sym_free(s->sym[c]);
     free(s);
@@ -149,7 +166,13 @@ void ft_stat_free(struct ft_stat *s)
 
 uint64_t ft_stat_bogus(const struct ft_stat *s) { return s->bogus; }
 size_t ft_stat_keys(const struct ft_stat *s) { return s->agg ? ft_agg_count(s->agg) : 0; }
-uint64_t ft_stat_refused(const struct ft_stat *s) { return s->agg ? ft_agg_refused(s->agg) : 0; }
+uint64_t ft_stat_refused(const struct ft_stat *s)
+{
+    if (!s->agg)
+        return 0;
+    /* The fold's refusals are keys; dense_refused counts their flows. */
+    return dense_width(s->fmt) ? s->dense_refused : ft_agg_refused(s->agg);
+}
 int ft_stat_failed(const struct ft_stat *s) { return s->agg ? ft_agg_failed(s->agg) : 0; }
 
 /* ---- counting --------------------------------------------------------------- */
@@ -197,8 +220,60 @@ static void count_key(struct ft_stat *s, const uint8_t *key, const struct ft_flo
     c->duration += (uint32_t)(f->last - f->first);
 }
 
+static void dense_count(struct ft_stat_counts *c, const struct ft_flow *f)
+{
+    c->flows += ft_stat_flows_of(f);
+    c->octets += f->doctets;
+    c->packets += f->dpkts;
+    c->duration += (uint32_t)(f->last - f->first);
+}
+
+static void dense_add(struct ft_stat *s, const struct ft_flow *flows, size_t n)
+{
+    const struct ft_stat_fmt *fm = s->fmt;
+    const struct ft_field *d0 = &ft_fields[fm->col[0].field];
+    const struct ft_field *d1 = &ft_fields[fm->col[fm->each ? 1 : 0].field];
+    for (size_t i = 0; i < n; i++) {
+        const struct ft_flow *f = &flows[i];
+        if (f->dpkts == 0) {
+            s->bogus++;
+            continue;
+        }
+        if (fm->tcp_udp && f->prot != 6 && f->prot != 17)
+            continue;
+        dense_count(&s->dense[ft_field_get(f, d0)], f);
+        if (fm->each)
+            dense_count(&s->dense[ft_field_get(f, d1)], f);
+    }
+}
+
+/* The dense counters into the table (every counted key has packets). */
+static void dense_fold(struct ft_stat *s)
+{
+    size_t width = dense_width(s->fmt);
+    uint8_t key[8] = {0};
+    for (uint32_t v = 0; v < 65536; v++) {
+        const struct ft_stat_counts *c = &s->dense[v];
+        if (c->packets == 0)
+            continue;
+        ft_stn(key, v, width, 1);
+        int added;
+        struct ft_stat_counts *to = ft_agg_get(s->agg, key, &added);
+        if (to)
+            *to = *c;
+        else
+            s->dense_refused += c->flows;
+    }
+    free(s->dense);
+    s->dense = NULL;
+}
+
 static void keys_add(struct ft_stat *s, const struct ft_flow *flows, size_t n)
 {
+    if (s->dense) {
+        dense_add(s, flows, n);
+        return;
+    }
     const struct ft_stat_fmt *fm = s->fmt;
     uint8_t key[64];
     for (size_t i = 0; i < n; i++) {
@@ -464,6 +539,8 @@ static void write_line(const struct ft_stat *s, struct ft_out *o, const uint8_t 
 
 static int keys_end(struct ft_stat *s, struct ft_out *o)
 {
+    if (s->dense)
+        dense_fold(s);
     uint32_t *order = report_order(s);
     if (!order)
         return -1;

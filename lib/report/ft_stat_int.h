@@ -75,6 +75,11 @@ struct ft_stat {
     struct ft_sym *sym[2];      /* -n tables of the columns, or NULL */
     struct ft_stat_sum sum;
     uint64_t bogus;
+    /* Reports of one 8- or 16-bit field (ports, protocol, ToS, engines)
+     * count in an array indexed by the value, as flow-tools did, and fold
+     * it into agg at the end: no hashing per flow. */
+    struct ft_stat_counts *dense;
+    uint64_t dense_refused;     /* flows of keys the fold found no room for */
 };
 
 /* ft_stat_sum.c */

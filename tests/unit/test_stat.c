@@ -265,6 +265,17 @@ static void limits(void)
     ft_stat_free(s);
     free(got);
 
+    /* The port reports count in an array and fold it into the table at
+     * the end: ports 80 and 443 fit, 1003's flow is refused. */
+    o = (struct ft_stat_opts){.format = 5, .max_keys = 2};
+    got = report(&o, fl, n, &s);
+    CHECK_EQ_U(ft_stat_keys(s), 2, "port keys at the limit");
+    CHECK_EQ_U(ft_stat_refused(s), 1, "port flows refused at the limit");
+    CHECK(strstr(got, "\n443 ") && strstr(got, "\n80 ") && !strstr(got, "\n1003 "),
+          "-f 5 at the limit: %s", got);
+    ft_stat_free(s);
+    free(got);
+
     struct ft_flow bogus[2] = {fl[0], fl[1]};
     bogus[1].dpkts = 0;
     o = (struct ft_stat_opts){.format = 9};
