@@ -470,10 +470,12 @@ static char *put_key_col(const struct ft_stat *s, int c, const uint8_t *k, char 
     const struct ft_stat_col *col = &s->fmt->col[c];
     const struct ft_field *d = &ft_fields[col->field];
     char *start = p;
+    int cut = 1;                /* "%-W.Ws", as flow-tools; IPv6 is never cut */
     if (col->derive == FT_SD_PREFIX) {
         struct ft_ip ip;
         ft_agg_key_ip(k, &ip);
         if (ip.af == FT_AF_INET6) {
+            cut = 0;
             p = ft_put_ipv6(p, ip.v6);
             *p++ = '/';
             p = ft_put_u32(p, k[17]);
@@ -484,6 +486,7 @@ static char *put_key_col(const struct ft_stat *s, int c, const uint8_t *k, char 
         struct ft_ip ip;
         ft_agg_key_ip(k, &ip);
         p = ft_put_ip(p, &ip);
+        cut = ip.af != FT_AF_INET6;
     } else {
         uint64_t v = col->derive == FT_SD_PKTSIZE ? ft_ld64(k, 1) : ft_agg_key_number(k, d);
         if (s->sym[c] && v <= UINT32_MAX)
@@ -491,7 +494,7 @@ static char *put_key_col(const struct ft_stat *s, int c, const uint8_t *k, char 
         else
             p = ft_put_u64(p, v);
     }
-    p = ft_put_fit(start, p, col_width(s, col));
+    p = cut ? ft_put_fit(start, p, col_width(s, col)) : ft_put_pad(start, p, col_width(s, col));
     return ft_put_spaces(p, 2);
 }
 

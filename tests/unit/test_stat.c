@@ -227,6 +227,36 @@ static void prefixes_and_sizes(void)
                  "-w -f 8");
 }
 
+static void ipv6(void)
+{
+    /* An IPv6 address is padded to the column but never cut. */
+    struct ft_flow f = flow(A, C, 1, 2, 6, 1, 100, 0);
+    f.srcaddr.af = FT_AF_INET6;
+    memset(f.srcaddr.v6, 0, 16);
+    f.srcaddr.v6[0] = 0x20;
+    f.srcaddr.v6[1] = 0x01;
+    f.srcaddr.v6[2] = 0x0d;
+    f.srcaddr.v6[3] = 0xb8;
+    f.srcaddr.v6[15] = 0x01;
+    f.src_mask = 32;
+    struct ft_stat_opts o = {.format = 9};
+    char *got = report(&o, &f, 1, NULL);
+    CHECK(strstr(got, "\n2001:db8::1      1  ") != NULL, "-f 9 IPv6: %s", got);
+    free(got);
+    f.srcaddr.v6[14] = 0x12;
+    got = report(&o, &f, 1, NULL);
+    CHECK(strstr(got, "\n2001:db8::1201   1  ") != NULL, "-f 9 IPv6 of 14: %s", got);
+    free(got);
+    f.srcaddr.v6[4] = 0x12;
+    got = report(&o, &f, 1, NULL);
+    CHECK(strstr(got, "\n2001:db8:1200::1201  1  ") != NULL, "-f 9 IPv6 not cut: %s", got);
+    free(got);
+    o.format = 24;
+    got = report(&o, &f, 1, NULL);
+    CHECK(strstr(got, "\n2001:db8::/32       1  ") != NULL, "-f 24 IPv6 masked: %s", got);
+    free(got);
+}
+
 static void summary(void)
 {
     size_t n;
@@ -306,6 +336,7 @@ int main(void)
     pairs();
     percent();
     prefixes_and_sizes();
+    ipv6();
     summary();
     limits();
     return ft_test_report("test_stat");
