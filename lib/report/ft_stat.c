@@ -87,7 +87,7 @@ static size_t dense_width(const struct ft_stat_fmt *f)
     return w <= 2 ? w : 0;
 }
 
-static int open_tables(struct ft_stat *s, struct ft_err *err)
+static void open_tables(struct ft_stat *s, struct ft_err *err)
 {
     for (int c = 0; c < s->fmt->ncols; c++) {
         if (!s->opts.names || s->fmt->col[c].sym == FT_SYM_NONE)
@@ -95,7 +95,6 @@ static int open_tables(struct ft_stat *s, struct ft_err *err)
         /* A table that cannot be read leaves the column numeric, as flow-tools. */
         s->sym[c] = ft_sym_open(s->opts.symdir, (enum ft_sym_table)s->fmt->col[c].sym, err);
     }
-    return 0;
 }
 
 struct ft_stat *ft_stat_new(const struct ft_stat_opts *opts, const struct ft_format *fmt,
@@ -208,24 +207,32 @@ static uint8_t *put_col(uint8_t *p, const struct ft_stat_col *col, const struct 
     }
 }
 
-static void count_key(struct ft_stat *s, const uint8_t *key, const struct ft_flow *f)
+/* A flow's counts added to a key's. */
+static void add_counts(struct ft_stat_counts *c, const struct ft_flow *f)
 {
-    int added;
-    struct ft_stat_counts *c = ft_agg_get(s->agg, key, &added);
-    if (!c)
-        return;                 /* refused at the limit: counted by the table */
     c->flows += ft_stat_flows_of(f);
     c->octets += f->doctets;
     c->packets += f->dpkts;
     c->duration += (uint32_t)(f->last - f->first);
 }
 
-static void dense_count(struct ft_stat_counts *c, const struct ft_flow *f)
+static void count_key(struct ft_stat *s, const uint8_t *key, const struct ft_flow *f)
 {
-    c->flows += ft_stat_flows_of(f);
-    c->octets += f->doctets;
-    c->packets += f->dpkts;
-    c->duration += (uint32_t)(f->last - f->first);
+    int added;
+    struct ft_stat_counts *c = ft_agg_get(s->agg, key, &added);
+    if (c)                      /* else refused at the limit: counted by the table */
+        add_counts(c, f);
+}
+
+/* Does the report count f?  Flows of no packets are left out and counted
+ * (flow-tools warns about them); port reports take only TCP and UDP. */
+static int counts_flow(struct ft_stat *s, const struct ft_flow *f)
+{
+    if (f->dpkts == 0) {
+        s->bogus++;
+        return 0;
+    }
+    return !s->fmt->tcp_udp || f->prot == 6 || f->prot == 17;
 }
 
 static void dense_add(struct ft_stat *s, const struct ft_flow *flows, size_t n)
@@ -235,15 +242,11 @@ static void dense_add(struct ft_stat *s, const struct ft_flow *flows, size_t n)
     const struct ft_field *d1 = &ft_fields[fm->col[fm->each ? 1 : 0].field];
     for (size_t i = 0; i < n; i++) {
         const struct ft_flow *f = &flows[i];
-        if (f->dpkts == 0) {
-            s->bogus++;
+        if (!counts_flow(s, f))
             continue;
-        }
-        if (fm->tcp_udp && f->prot != 6 && f->prot != 17)
-            continue;
-        dense_count(&s->dense[ft_field_get(f, d0)], f);
+        add_counts(&s->dense[ft_field_get(f, d0)], f);
         if (fm->each)
-            dense_count(&s->dense[ft_field_get(f, d1)], f);
+            add_counts(&s->dense[ft_field_get(f, d1)], f);
     }
 }
 
@@ -278,11 +281,7 @@ static void keys_add(struct ft_stat *s, const struct ft_flow *flows, size_t n)
     uint8_t key[64];
     for (size_t i = 0; i < n; i++) {
         const struct ft_flow *f = &flows[i];
-        if (f->dpkts == 0) {
-            s->bogus++;
-            continue;
-        }
-        if (fm->tcp_udp && f->prot != 6 && f->prot != 17)
+        if (!counts_flow(s, f))
             continue;
         memset(key, 0, s->key_len);
         if (fm->each) {
@@ -433,7 +432,7 @@ static uint32_t *report_order(const struct ft_stat *s)
 static size_t col_width(const struct ft_stat *s, const struct ft_stat_col *col)
 {
     /* -w widens the single numeric key columns to 15. */
-    if (s->opts.wide && s->fmt->ncols == 1 && col->width < 15)
+    if (s->opts.wide && key_columns(s->fmt) == 1 && col->width < 15)
         return 15;
     return col->width;
 }
@@ -443,7 +442,7 @@ static void write_title(const struct ft_stat *s, struct ft_out *o)
     char c = s->opts.comment;
     const char *head = s->fmt->head;
     size_t width = strlen(head);
-    if (s->opts.wide && s->fmt->ncols == 1 && width < 15)
+    if (s->opts.wide && key_columns(s->fmt) == 1 && width < 15)
         width = 15;
     char *p = ft_out_reserve(o, 256), *start;
     *p++ = c;
