@@ -71,3 +71,6 @@ libft_la_SOURCES += lib/lang/ft_cfg.c lib/lang/ft_cfg.h \
 
 # report: the aggregation table of reports (flow-report, flow-stat)
 libft_la_SOURCES += lib/report/ft_agg.c lib/report/ft_agg.h
+# report: flow-stat's formats 0..32 (the table of formats, key reports, summaries)
+libft_la_SOURCES += lib/report/ft_stat.c lib/report/ft_stat.h lib/report/ft_stat_int.h \
+	lib/report/ft_stat_fmt.c lib/report/ft_stat_sum.c

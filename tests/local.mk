@@ -89,3 +89,8 @@ tests_unit_test_blocks_portable_LDADD = $(FTLIB)
 check_PROGRAMS += tests/unit/test_gen
 tests_unit_test_gen_SOURCES = tests/unit/test_gen.c
 tests_unit_test_gen_LDADD = $(FTLIB)
+
+# report: flow-stat's formats
+check_PROGRAMS += tests/unit/test_stat
+tests_unit_test_stat_SOURCES = tests/unit/test_stat.c
+tests_unit_test_stat_LDADD = $(FTLIB)
