@@ -71,3 +71,5 @@ libft_la_SOURCES += lib/lang/ft_cfg.c lib/lang/ft_cfg.h \
 
 # report: the aggregation table of reports (flow-report, flow-stat)
 libft_la_SOURCES += lib/report/ft_agg.c lib/report/ft_agg.h
+# report: flow-report's ASCII output read back (flow-rptfmt, the chart page)
+libft_la_SOURCES += lib/report/ft_rptin.c lib/report/ft_rptin.h
