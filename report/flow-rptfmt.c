@@ -280,6 +280,7 @@ struct sort_key {
     const char *text;
 };
 
+/* The direction of the sort in progress: qsort passes no context. */
 static int sort_descending;
 
 static int compare_keys(const void *pa, const void *pb)

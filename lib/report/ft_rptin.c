@@ -182,10 +182,6 @@ static int add_tally(struct parse *p, struct caps *c, const char *line)
     struct ft_rpt_report *r = current(p->in);
     if (!r || !r->ntables)
         return ft_err_set(p->err, "%s line %zu: a tally before any table", p->name, p->line);
-    if (p->in->items >= p->in->limit) {
-        p->in->refused++;
-        return 0;
-    }
     struct ft_rpt_table *t = &r->tables[r->ntables - 1];
     struct ft_rpt_tally *tallies = grown(t->tallies, t->ntallies, &c->tallies, sizeof *tallies);
     if (!tallies)
@@ -202,6 +198,10 @@ static int parse_line(struct parse *p, struct caps *c, char *line)
 {
     if (!*line)
         return 0;
+    if (p->in->items >= p->in->limit) {   /* full: nothing more is kept */
+        p->in->refused++;
+        return 0;
+    }
     if (*line != '#')
         return add_row(p, c, line);
     if (strncmp(line, "#TALLY", 6) == 0)

@@ -62,9 +62,9 @@ struct ft_rptin {
 #define FT_RPTIN_MAX_COLS 4096
 
 /*
- * Parse len bytes of text; name is used in messages.  Data lines beyond
- * `limit` items (0: FT_RPTIN_DEFAULT_LIMIT) are counted in ->refused, not
- * kept.  NULL with err ("NAME line N: ...") on a data line before any
+ * Parse len bytes of text; name is used in messages.  Lines that would
+ * take the items kept past `limit` (0: FT_RPTIN_DEFAULT_LIMIT) are counted
+ * in ->refused, not kept (once the limit is reached, every further line).  NULL with err ("NAME line N: ...") on a data line before any
  * column line or with another number of fields than its column line, or
  * when memory runs out.
  */

@@ -152,6 +152,13 @@ static void item_limit(void)
     CHECK_EQ_U(t->nrows, 5, "rows kept within the limit");
     CHECK_EQ_U(in->refused, 2, "rows refused and counted");
     ft_rptin_free(in);
+    /* once full, header and column lines are refused too */
+    in = parse("# recn: a*,b\n1,1\n# name: x\n# recn: c*,d\n2,2\n", 3);
+    if (!in)
+        return;
+    CHECK_EQ_U(in->nreports, 1, "nothing kept past the limit");
+    CHECK_EQ_U(in->refused, 3, "header, column and data line refused");
+    ft_rptin_free(in);
 }
 
 static void numbers(void)
