@@ -454,12 +454,7 @@ static void html_text(struct ft_out *out, const char *s)
     }
 }
 
-static const char html_head[] =
-    "<!DOCTYPE html>\n"
-    "<html lang=\"en\">\n"
-    "<head>\n"
-    "<meta charset=\"utf-8\">\n"
-    "<title>flow-report</title>\n"
+static const char html_style[] =
     "<style>\n"
     "body { font-family: sans-serif; margin: 1.5em; color: #222; }\n"
     "h2 { font-size: 1.2em; margin-top: 2em; }\n"
@@ -475,10 +470,30 @@ static const char html_head[] =
     "tbody tr:nth-child(even) { background: #fafafa; }\n"
     ".note { color: #a40; }\n"
     "tr.tally td { color: #555; font-style: italic; }\n"
-    "</style>\n"
-    "</head>\n"
-    "<body>\n"
-    "<h1>flow-report</h1>\n";
+    "</style>\n";
+
+static void html_page_name(struct ft_out *out, const char *name)
+{
+    ft_out_str(out, "flow-report");
+    if (name) {
+        ft_out_str(out, ": ");
+        html_text(out, name);
+    }
+}
+
+/* The page up to its first report, named after the first report. */
+static void html_start(struct ft_out *out, const struct ft_rptin *in)
+{
+    const char *name = in->nreports ? ft_rpt_header_value(&in->reports[0], "name") : NULL;
+    ft_out_str(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    ft_out_str(out, "<title>");
+    html_page_name(out, name);
+    ft_out_str(out, "</title>\n");
+    ft_out_str(out, html_style);
+    ft_out_str(out, "</head>\n<body>\n<h1>");
+    html_page_name(out, name);
+    ft_out_str(out, "</h1>\n");
+}
 
 /* What a table holds, for its caption: "totals", "by ip-source-address". */
 static void html_caption(struct ft_out *out, const struct ft_rpt_table *t)
@@ -694,7 +709,7 @@ int main(int argc, char **argv)
     check_fields(in, &o);
     ft_stdout_text(&out);
     if (o.format == FMT_HTML)
-        ft_out_str(&out, html_head);
+        html_start(&out, in);
     for (size_t i = 0; i < in->nreports; i++) {
         if (o.format == FMT_HTML)
             html_report(&out, &in->reports[i], &o, &nm, i);

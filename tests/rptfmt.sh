@@ -170,6 +170,7 @@ check "wide keyless table listed one column a line" grep -q '^fpsize_other  ' "$
 check_eq "html: exit 0" "$rc" 0
 check "html: a complete page, tags balanced" html_ok "$tmp/out.html"
 check "html: header fields as a definition list" grep -q '<dt>build-version</dt><dd>flow-tools 0.68.5</dd>' "$tmp/out.html"
+check "html: page titled after the first report" grep -q '<title>flow-report: top-ports</title>' "$tmp/out.html"
 check "html: report name as heading" grep -q '<h2>top-ports <small>(ip-destination-port)</small></h2>' "$tmp/out.html"
 check "html: numbers right-aligned" grep -q '<td class="num">41908</td>' "$tmp/out.html"
 check "html: names left-aligned" grep -q '<tr><td>https</td>' "$tmp/out.html"
