@@ -74,3 +74,5 @@ libft_la_SOURCES += lib/report/ft_agg.c lib/report/ft_agg.h
 # report: flow-stat's formats 0..32 (the table of formats, key reports, summaries)
 libft_la_SOURCES += lib/report/ft_stat.c lib/report/ft_stat.h lib/report/ft_stat_int.h \
 	lib/report/ft_stat_fmt.c lib/report/ft_stat_sum.c
+# report: flow-report's ASCII output read back (flow-rptfmt, the chart page)
+libft_la_SOURCES += lib/report/ft_rptin.c lib/report/ft_rptin.h

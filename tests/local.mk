@@ -36,6 +36,10 @@ tests_unit_test_pdu_LDADD = $(FTLIB)
 check_PROGRAMS += tests/unit/test_agg
 tests_unit_test_agg_SOURCES = tests/unit/test_agg.c
 tests_unit_test_agg_LDADD = $(FTLIB)
+# report: flow-report's ASCII output read back
+check_PROGRAMS += tests/unit/test_rptin
+tests_unit_test_rptin_SOURCES = tests/unit/test_rptin.c
+tests_unit_test_rptin_LDADD = $(FTLIB)
 
 # core: the field table
 check_PROGRAMS += tests/unit/test_field
