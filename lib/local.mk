@@ -68,6 +68,13 @@ libft_la_SOURCES += lib/lang/ft_cfg.c lib/lang/ft_cfg.h \
 	lib/lang/ft_filter_int.h \
 	lib/lang/ft_tag.c lib/lang/ft_tag_parse.c lib/lang/ft_tag_int.h \
 	lib/lang/ft_trie.c
+# the mask language (stat.cfg `mask`; flow-mask when it comes)
+libft_la_SOURCES += lib/lang/ft_mask.c lib/lang/ft_mask.h
 
 # report: the aggregation table of reports (flow-report, flow-stat)
 libft_la_SOURCES += lib/report/ft_agg.c lib/report/ft_agg.h
+# report: types over the field table, the stat.cfg language, the engine and its outputs
+libft_la_SOURCES += lib/report/ft_rtype.c lib/report/ft_rtype.h \
+	lib/report/ft_rcfg.c lib/report/ft_rcfg.h \
+	lib/report/ft_report.c lib/report/ft_report.h lib/report/ft_report_int.h \
+	lib/report/ft_report_out.c
