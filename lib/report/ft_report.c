@@ -135,8 +135,7 @@ static int open_run(struct ft_report *rp, const struct ft_rreport *r, struct rru
         run->key_len = kind_key_len(t->kind);
     }
     run->key_order = keyed_by_value(t);
-    run->tot.first_ms = UINT64_MAX;
-    run->tot.min_first = UINT32_MAX;
+    run->tot.first_s = UINT32_MAX;
     if (run->key_len == 0)
         return 0;
     struct ft_agg_opts ao = { .key_len = run->key_len, .val_len = sizeof(struct rctr),
@@ -466,13 +465,12 @@ static void count_flow(struct rrun *run, const struct ft_flow *f)
     t->octets += v.octets;
     t->packets += v.packets;
     t->duration += v.duration;
-    uint64_t s = ft_flow_start_ms(f), e = ft_flow_end_ms(f);
-    if (s < t->first_ms)
-        t->first_ms = s;
-    if (e > t->last_ms)
-        t->last_ms = e;
-    if (f->first < t->min_first)
-        t->min_first = f->first;
+    if (f->unix_secs < t->first_s)
+        t->first_s = f->unix_secs;
+    if (f->unix_secs > t->last_s)
+        t->last_s = f->unix_secs;
+    if (f->last > t->max_last)
+        t->max_last = f->last;
     t->any = 1;
     if (r->type.kind == FT_RK_SUMMARY_DETAIL)
         count_detail(&run->detail, &v);
@@ -490,8 +488,7 @@ static void clear_run(struct rrun *run)
         ft_agg_clear(run->pairs);
     memset(&run->tot, 0, sizeof run->tot);
     memset(&run->detail, 0, sizeof run->detail);
-    run->tot.first_ms = UINT64_MAX;
-    run->tot.min_first = UINT32_MAX;
+    run->tot.first_s = UINT32_MAX;
 }
 
 static int write_all(struct ft_report *rp, struct ft_out *out, struct ft_err *err)
@@ -503,23 +500,22 @@ static int write_all(struct ft_report *rp, struct ft_out *out, struct ft_err *er
     return 0;
 }
 
-/* Time series: write and empty the reports when f is past the interval. */
+/* Time series: write and empty the reports when f is past the interval.
+ * An interval starts at the export time of its first flow, as in the
+ * original (not at a multiple of its length). */
 static int next_interval(struct ft_report *rp, const struct ft_flow *f, struct ft_out *out,
                          struct ft_err *err)
 {
-    uint64_t len_ms = rp->def->time_series * 1000;
-    uint64_t t = ft_flow_end_ms(f);
-    if (!rp->interval_end_ms) {
-        rp->interval_end_ms = (t / len_ms + 1) * len_ms;
+    uint64_t t = f->unix_secs;
+    if (rp->interval_end && t < rp->interval_end)
         return 0;
+    if (rp->interval_end) {
+        if (write_all(rp, out, err) < 0)
+            return -1;
+        for (size_t i = 0; i < rp->nrun; i++)
+            clear_run(&rp->run[i]);
     }
-    if (t < rp->interval_end_ms)
-        return 0;
-    if (write_all(rp, out, err) < 0)
-        return -1;
-    for (size_t i = 0; i < rp->nrun; i++)
-        clear_run(&rp->run[i]);
-    rp->interval_end_ms = (t / len_ms + 1) * len_ms;
+    rp->interval_end = t + rp->def->time_series;
     return 0;
 }
 

@@ -40,8 +40,12 @@ struct rdetail {
 /* A report's totals over what it counted. */
 struct rtotals {
     uint64_t recs, ignores, flows, octets, packets, duration;
-    uint64_t first_ms, last_ms;         /* earliest start, latest end */
-    uint32_t min_first;                 /* smallest uptime stamp of a start */
+    /* earliest and latest export time (unix_secs): the original's first-
+     * and last-flow, and the time of a report */
+    uint32_t first_s, last_s;
+    /* the largest uptime stamp of an end: summary-detail's fps is flows per
+     * second of it (what the original computes; matched on its outputs) */
+    uint32_t max_last;
     int any;
 };
 
@@ -74,7 +78,7 @@ struct ft_report {
     const struct ft_header *hdr;
     struct ft_sym *sym[FT_SYM_NTABLES];
     uint8_t sym_tried[FT_SYM_NTABLES];
-    uint64_t interval_end_ms;           /* time series: the current interval's end */
+    uint64_t interval_end;              /* time series: the current interval's end, s */
     size_t written;                     /* intervals written */
 };
 

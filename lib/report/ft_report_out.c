@@ -47,8 +47,8 @@ static int make_parents(const char *path)
 static time_t report_time(const struct ft_report *rp, const struct rrun *run,
                           const struct ft_routput *o)
 {
-    time_t start = run->tot.any ? (time_t)(run->tot.first_ms / 1000) : rp->o.now;
-    time_t end = run->tot.any ? (time_t)(run->tot.last_ms / 1000) : rp->o.now;
+    time_t start = run->tot.any ? (time_t)run->tot.first_s : rp->o.now;
+    time_t end = run->tot.any ? (time_t)run->tot.last_s : rp->o.now;
     switch (o->time) {
     case FT_RTIME_NOW: return rp->o.now;
     case FT_RTIME_START: return start;
@@ -199,8 +199,8 @@ static void put_info(struct ft_report *rp, const struct rrun *run, const struct 
     if (run->agg && ft_agg_refused(run->agg))
         put_line(out, "# %-22s%" PRIu64 " keys refused at the key limit: incomplete\n",
                  "refused:", ft_agg_refused(run->agg));
-    put_time_line(out, "first-flow:", run->tot.any ? (time_t)(run->tot.first_ms / 1000) : 0);
-    put_time_line(out, "last-flow:", run->tot.any ? (time_t)(run->tot.last_ms / 1000) : 0);
+    put_time_line(out, "first-flow:", run->tot.any ? (time_t)run->tot.first_s : 0);
+    put_time_line(out, "last-flow:", run->tot.any ? (time_t)run->tot.last_s : 0);
     put_time_line(out, "now:", rp->o.now);
     if ((o->options & FT_ROPT_XHEADER) && rp->hdr)
         ft_header_print(out, rp->hdr, '#');
@@ -247,13 +247,12 @@ static void put_fractions(struct ft_out *out, const uint64_t *n, uint64_t flows)
 static void put_detail(const struct rrun *run, struct ft_out *out)
 {
     const struct rtotals *t = &run->tot;
-    uint64_t time_real = t->any ? t->last_ms / 1000 : 0;
+    uint64_t time_real = t->any ? t->last_s : 0;
     ft_out_str(out, rec2_heading);
     put_line(out, "%" PRIu64 ",%f,%f,%f,%f,%f,%f", time_real,
              (double)quot(t->duration, t->flows), (double)quot(t->octets, t->packets),
              (double)quot(t->octets, t->flows), (double)quot(t->packets, t->flows),
-             t->min_first != UINT32_MAX && t->min_first
-                 ? (double)t->flows / ((double)t->min_first / 1000.0) : 0.0,
+             t->max_last ? (double)t->flows / ((double)t->max_last / 1000.0) : 0.0,
              time_real ? (double)t->flows / (double)time_real : 0.0);
     put_fractions(out, run->detail.psize, t->flows);
     put_fractions(out, run->detail.fpsize, t->flows);
@@ -405,9 +404,9 @@ static void put_record(const struct rrun *run, const struct ft_routput *o, const
     int pct = (o->options & FT_ROPT_PERCENT) != 0, first = 1;
     char *p = ft_out_reserve(out, FT_OUT_MAX_LINE);
     if (f & FT_RC_BIT(FT_RC_FIRST))
-        p = ft_put_u64(put_sep(p, &first), t->first_ms / 1000);
+        p = ft_put_u64(put_sep(p, &first), t->first_s);
     if (f & FT_RC_BIT(FT_RC_LAST))
-        p = ft_put_u64(put_sep(p, &first), t->last_ms / 1000);
+        p = ft_put_u64(put_sep(p, &first), t->last_s);
     int nkeys = run->r->type.kind == FT_RK_FIELDS ? run->ncomp : 1;
     for (int i = 0; i < nkeys; i++) {
         int bit = nkeys == 1 ? FT_RC_KEY : FT_RC_KEY1 + i;
@@ -507,7 +506,7 @@ static int put_records(struct ft_report *rp, const struct rrun *run,
         sum[0] += c->flows;
         sum[1] += c->octets;
         sum[2] += c->packets;
-        if (o->tally && (i + 1) % o->tally == 0)
+        if (o->tally && (i + 1) % o->tally == 0 && i + 1 < n)
             put_tally(run, i + 1, sum, out);
     }
     free(order);
