@@ -4,6 +4,8 @@
  * nfilter-language.md section 3, the output print-formats.md section 5).
  * The work is in lib/report: this is the command line around it.
  */
+#include <signal.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,17 +26,20 @@ struct args {
     const char *stat_file;
     const char *definition;
     struct ft_vars vars;
+    size_t max_keys;            /* -K: keys one report may hold (0: the default) */
     int help;                   /* -h once, -hh twice */
 };
 
 static void usage(void)
 {
     fprintf(stderr,
-            "Usage: " PROG " [-h] [-d debug_level] [-s stat_file] [-S definition]\n"
+            "Usage: " PROG " [-h] [-d debug_level] [-K keys] [-s stat_file] [-S definition]\n"
             "       [-v variable=value]\n"
             "  -s file   the report configuration (default " FT_DEFAULT_STAT_FILE ")\n"
             "  -S name   the stat-definition to run (default \"default\")\n"
             "  -v N=V    set variable N (@N, @{N:-default} in the configuration)\n"
+            "  -K keys   most keys one report holds (default 10000000);\n"
+            "            a report that reaches it says it is incomplete\n"
             "  -d level  debug level\n"
             "  -h        this help; -hh also lists the report types\n");
 }
@@ -51,12 +56,15 @@ static void parse_args(int argc, char **argv, struct args *a)
     struct ft_err err;
     int c;
     /* -b, -C, -k and -z are in the original's option string but refused */
-    while ((c = getopt(argc, argv, "b:C:d:hks:S:v:z:")) != -1) {
+    while ((c = getopt(argc, argv, "b:C:d:hkK:s:S:v:z:")) != -1) {
         switch (c) {
         case 'd':
             break;              /* accepted; nothing to debug */
         case 'h':
             a->help++;
+            break;
+        case 'K':
+            a->max_keys = (size_t)ft_opt_long(optarg, 1, LONG_MAX, "key limit");
             break;
         case 's':
             a->stat_file = optarg;
@@ -116,6 +124,9 @@ int main(int argc, char **argv)
 {
     struct args a = { .stat_file = FT_DEFAULT_STAT_FILE, .definition = "default" };
     ft_progname = PROG;
+    /* a `path |command` that exits early is reported, and the other reports
+     * are still written: its broken pipe must not kill us */
+    signal(SIGPIPE, SIG_IGN);
     parse_args(argc, argv, &a);
 
     struct ft_err err;
@@ -125,7 +136,7 @@ int main(int argc, char **argv)
     struct ft_report_opts o = {
         .vars = &a.vars, .filter_file = FT_DEFAULT_FILTER_FILE,
         .tag_file = FT_DEFAULT_TAG_FILE, .mask_file = FT_SYSCONFDIR "/cfg/mask.cfg", .symdir = ft_prog_symdir(),
-        .version = "flow-tools 0.68.5", .warn = warn_cb,
+        .version = "flow-tools 0.68.5", .warn = warn_cb, .max_keys = a.max_keys,
     };
     struct ft_report *rp = ft_report_open(cfg, a.definition, &o, &err);
     if (!rp)

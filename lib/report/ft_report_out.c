@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "core/ft_bytes.h"
 #include "report/ft_report_int.h"
@@ -109,9 +110,15 @@ static int close_dest(struct ft_report *rp, const struct ft_routput *o, struct d
     if (d->pipe) {
         int st = pclose(d->pipe);
         if ((st != 0 || werr) && rp->o.warn) {
-            char msg[512];
-            snprintf(msg, sizeof msg, "%s line %u: command \"%s\" failed (status %d)",
-                     rp->c->file, o->lineno, o->path + 1, st);
+            char msg[512], why[64];
+            if (st == -1 || !WIFEXITED(st))
+                snprintf(why, sizeof why, "did not exit");
+            else if (WEXITSTATUS(st))
+                snprintf(why, sizeof why, "exit status %d", WEXITSTATUS(st));
+            else
+                snprintf(why, sizeof why, "%s", strerror(werr));
+            snprintf(msg, sizeof msg, "%s line %u: command \"%s\" failed: %s", rp->c->file,
+                     o->lineno, o->path + 1, why);
             rp->o.warn(rp->o.warn_ctx, msg);
         }
         return 0;
@@ -196,9 +203,6 @@ static void put_info(struct ft_report *rp, const struct rrun *run, const struct 
     put_line(out, "# %-22s%zu\n", "records:", keys);
     if (o->records)
         put_line(out, "# %-20s%" PRIu64 "\n", "records_shown:", o->records);
-    if (run->agg && ft_agg_refused(run->agg))
-        put_line(out, "# %-22s%" PRIu64 " keys refused at the key limit: incomplete\n",
-                 "refused:", ft_agg_refused(run->agg));
     put_time_line(out, "first-flow:", run->tot.any ? (time_t)run->tot.first_s : 0);
     put_time_line(out, "last-flow:", run->tot.any ? (time_t)run->tot.last_s : 0);
     put_time_line(out, "now:", rp->o.now);
@@ -524,6 +528,10 @@ static int write_output(struct ft_report *rp, const struct rrun *run,
         return -1;
     if (o->options & FT_ROPT_HEADER)
         put_info(rp, run, o, d.out);
+    /* ftkit's line: a report that hit the key limit says so, header or not */
+    if (run->agg && ft_agg_refused(run->agg))
+        put_line(d.out, "# incomplete: %" PRIu64 " new keys refused at the limit of %zu keys\n",
+                 ft_agg_refused(run->agg), ft_agg_count(run->agg));
     enum ft_rkind kind = (enum ft_rkind)run->r->type.kind;
     if ((o->options & FT_ROPT_TOTALS) || kind == FT_RK_SUMMARY_COUNTERS)
         put_totals(run, d.out);
