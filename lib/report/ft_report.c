@@ -138,7 +138,8 @@ static int open_run(struct ft_report *rp, const struct ft_rreport *r, struct rru
     run->tot.first_s = UINT32_MAX;
     if (run->key_len == 0)
         return 0;
-    struct ft_agg_opts ao = { .key_len = run->key_len, .val_len = sizeof(struct rctr),
+    run->table_key_len = (run->key_len + 7) & ~(size_t)7;
+    struct ft_agg_opts ao = { .key_len = run->table_key_len, .val_len = sizeof(struct rctr),
                               .max_keys = rp->o.max_keys };
     run->agg = ft_agg_new(&ao, err);
     if (!run->agg)
@@ -342,10 +343,11 @@ static uint64_t per(uint64_t a, uint64_t b)
     return b ? a / b : 0;
 }
 
-static uint64_t rate(uint64_t units, uint64_t scale, uint64_t duration_ms)
+/* Units per second of a flow (the bps and pps keys, from the flow's own
+ * counters, before `scale`); 0 for a flow without duration. */
+static uint64_t rate(uint64_t units, uint64_t duration_ms)
 {
-    return duration_ms ? (uint64_t)((double)units * (double)scale * 1000.0 /
-                                    (double)duration_ms) : 0;
+    return duration_ms ? (uint64_t)((double)units * 1000.0 / (double)duration_ms) : 0;
 }
 
 /* Each second the flow lasted gets its share of the flow. */
@@ -372,18 +374,20 @@ static void count_linear(struct rrun *run, const struct ft_flow *f, const struct
 static void count_pair(struct rrun *run, const struct ft_ip *a, const struct ft_ip *b,
                        const struct fvals *v)
 {
-    uint8_t key[34];
-    put_ip(key, a);
-    put_ip(key + 17, b);
+    uint8_t pair[34], key[24] = { 0 };
+    put_ip(pair, a);
+    put_ip(pair + 17, b);
+    memcpy(key, pair, 17);
     struct rctr *c = count_key(run, key, v);
     int added = 0;
-    if (c && ft_agg_get(run->pairs, key, &added) && added)
+    if (c && ft_agg_get(run->pairs, pair, &added) && added)
         c->count++;
 }
 
 static void count_keyed(struct rrun *run, const struct ft_flow *f, const struct fvals *v)
 {
-    uint8_t key[REPORT_MAX_KEY];
+    uint8_t key[REPORT_MAX_KEY + 8];
+    memset(key + run->key_len, 0, run->table_key_len - run->key_len);
     switch ((enum ft_rkind)run->r->type.kind) {
     case FT_RK_FIELDS:
         build_field_key(run, f, key);
@@ -392,8 +396,8 @@ static void count_keyed(struct rrun *run, const struct ft_flow *f, const struct 
     case FT_RK_PACKET_SIZE: ft_st64(key, per(v->octets, v->packets), 1); break;
     case FT_RK_OCTETS: ft_st64(key, per(v->octets, v->flows), 1); break;
     case FT_RK_PACKETS: ft_st64(key, per(v->packets, v->flows), 1); break;
-    case FT_RK_BPS: ft_st64(key, rate(f->doctets * 8, 1, v->duration), 1); break;
-    case FT_RK_PPS: ft_st64(key, rate(f->dpkts, 1, v->duration), 1); break;
+    case FT_RK_BPS: ft_st64(key, rate(f->doctets * 8, v->duration), 1); break;
+    case FT_RK_PPS: ft_st64(key, rate(f->dpkts, v->duration), 1); break;
     case FT_RK_FIRST: ft_st64(key, f->first, 1); break;
     case FT_RK_LAST: ft_st64(key, f->last, 1); break;
     case FT_RK_DURATION: ft_st64(key, v->duration, 1); break;

@@ -54,7 +54,11 @@ struct rrun {
     struct ft_filter_def *filter;       /* the report's own, or NULL */
     struct rkey_comp comp[FT_RTYPE_MAX_KEYS];
     int ncomp;
-    size_t key_len;
+    size_t key_len;                     /* bytes of the key's components */
+    /* bytes of a key in the table: key_len rounded up to 8, zeros after the
+     * components, so that the counters after it in an ft_agg entry are
+     * aligned (ft_agg puts them right after the key) */
+    size_t table_key_len;
     int key_order;                      /* ties and no sort: in key order */
     struct ft_agg *agg;                 /* keys and their rctr */
     struct ft_agg *pairs;               /* the -count types: pairs seen */
