@@ -135,6 +135,13 @@ static int open_run(struct ft_report *rp, const struct ft_rreport *r, struct rru
         run->key_len = kind_key_len(t->kind);
     }
     run->key_order = keyed_by_value(t);
+    /* two divisions a flow, only for the reports that show them */
+    for (size_t i = 0; i < r->nout; i++) {
+        const struct ft_routput *o = &r->out[i];
+        uint32_t sorted = o->sort_col >= 0 ? FT_RC_BIT(o->sort_col) : 0;
+        if ((o->fields | sorted) & (FT_RC_PPS | FT_RC_BPS | FT_RC_BIT(FT_RC_FRECS)))
+            run->rates = 1;
+    }
     run->tot.first_s = UINT32_MAX;
     if (run->key_len == 0)
         return 0;
@@ -277,7 +284,8 @@ static struct rctr *count_key(struct rrun *run, const uint8_t *key, const struct
     c->octets += v->octets;
     c->packets += v->packets;
     c->duration += v->duration;
-    count_rates(c, v);
+    if (run->rates)
+        count_rates(c, v);
     return c;
 }
 

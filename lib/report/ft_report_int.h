@@ -60,6 +60,7 @@ struct rrun {
      * aligned (ft_agg puts them right after the key) */
     size_t table_key_len;
     int key_order;                      /* ties and no sort: in key order */
+    int rates;                          /* some output shows or sorts on pps, bps, frecs */
     struct ft_agg *agg;                 /* keys and their rctr */
     struct ft_agg *pairs;               /* the -count types: pairs seen */
     struct rtotals tot;
