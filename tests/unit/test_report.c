@@ -164,6 +164,33 @@ static void time_series(void)
     CHECK_EQ_S(buf, want, "two intervals of 300 s");
 }
 
+/* Every type runs on flows with every field: a heading, and for the keyed
+ * types as many flows counted as were given. */
+static void every_type(void)
+{
+    struct ft_flow f[3];
+    for (int i = 0; i < 3; i++) {
+        f[i] = flow(A(10, 0, 0, 1 + i), A(192, 168, 1, 9), (uint16_t)(1000 + i), 80,
+                    100 * (uint64_t)(i + 1), 2, 0, 1500);
+        f[i].has |= FT_F_SRC_TAG | FT_F_DST_TAG | FT_F_SRC_AS | FT_F_DST_AS | FT_F_INPUT |
+                    FT_F_OUTPUT | FT_F_EXADDR | FT_F_NEXTHOP | FT_F_TOS | FT_F_ENGINE_ID |
+                    FT_F_ENGINE_TYPE;
+        f[i].src_tag = 7;
+        f[i].src_as = 64500;
+    }
+    for (size_t t = 0; ft_rtype_name(t); t++) {
+        char cfg[512], buf[4096];
+        snprintf(cfg, sizeof cfg, "stat-report r\n type %s\n output\n  options +totals\n"
+                 "stat-definition d\n report r\n", ft_rtype_name(t));
+        if (run(cfg, "d", f, 3, 0, buf, sizeof buf) < 0)
+            continue;
+        CHECK(strstr(buf, ",0,3,600,6,4500\n") != NULL, "%s: totals in\n%s", ft_rtype_name(t),
+              buf);
+        if (t >= 2)     /* the summaries have no keys */
+            CHECK(strstr(buf, "# recn: ") != NULL, "%s: heading in\n%s", ft_rtype_name(t), buf);
+    }
+}
+
 static void masks(void)
 {
     const char *text = "# masks\nmask-definition m\n  prefix 10.0.0.0/8 8\n"
@@ -192,6 +219,7 @@ int main(void)
     key_limit();
     ipv6_keys();
     time_series();
+    every_type();
     masks();
     return ft_test_report("test_report");
 }
