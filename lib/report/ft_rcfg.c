@@ -348,6 +348,7 @@ static int out_path(struct parser *p, const struct ft_cfg_line *l, struct ft_rou
         return line_error(p, l, "out of memory");
     free(o->path);
     o->path = copy;
+    o->path_line = l->lineno;
     return 0;
 }
 

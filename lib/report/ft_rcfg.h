@@ -48,6 +48,7 @@ struct ft_routput {
     uint32_t fields;            /* FT_RC_BIT()s shown */
     unsigned options;           /* FT_ROPT_* */
     char *path;                 /* NULL: standard output; "|cmd" pipes */
+    unsigned path_line;
     int time;                   /* enum ft_rtime */
 };
 

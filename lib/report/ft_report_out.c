@@ -72,7 +72,7 @@ static int open_dest(struct ft_report *rp, const struct rrun *run, const struct 
     struct tm tm;
     localtime_r(&t, &tm);
     if (strftime(path, sizeof path, o->path, &tm) == 0)
-        return ft_err_set(err, "%s line %u: path too long", rp->c->file, o->lineno);
+        return ft_err_set(err, "%s line %u: path too long", rp->c->file, o->path_line);
     int fd;
     if (path[0] == '|') {
         ft_out_flush(out);      /* what came before, before the command's output */
@@ -118,7 +118,7 @@ static int close_dest(struct ft_report *rp, const struct ft_routput *o, struct d
             else
                 snprintf(why, sizeof why, "%s", strerror(werr));
             snprintf(msg, sizeof msg, "%s line %u: command \"%s\" failed: %s", rp->c->file,
-                     o->lineno, o->path + 1, why);
+                     o->path_line, o->path + 1, why);
             rp->o.warn(rp->o.warn_ctx, msg);
         }
         return 0;
