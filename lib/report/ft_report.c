@@ -242,7 +242,7 @@ size_t ft_report_incomplete(const struct ft_report *rp)
 {
     size_t n = 0;
     for (size_t i = 0; i < rp->nrun; i++)
-        if (rp->run[i].agg && ft_agg_refused(rp->run[i].agg))
+        if (rep_refused(&rp->run[i]))
             n++;
     return n;
 }

@@ -87,6 +87,13 @@ struct ft_report {
     size_t written;                     /* intervals written */
 };
 
+/* Keys (or, in the -count types, pairs) a run refused at the key limit. */
+static inline uint64_t rep_refused(const struct rrun *run)
+{
+    return (run->agg ? ft_agg_refused(run->agg) : 0) +
+           (run->pairs ? ft_agg_refused(run->pairs) : 0);
+}
+
 /* Write every output of run (ft_report_out.c).  0 or -1. */
 int rep_write_run(struct ft_report *rp, struct rrun *run, struct ft_out *out,
                   struct ft_err *err);

@@ -529,9 +529,9 @@ static int write_output(struct ft_report *rp, const struct rrun *run,
     if (o->options & FT_ROPT_HEADER)
         put_info(rp, run, o, d.out);
     /* ftkit's line: a report that hit the key limit says so, header or not */
-    if (run->agg && ft_agg_refused(run->agg))
+    if (rep_refused(run))
         put_line(d.out, "# incomplete: %" PRIu64 " new keys refused at the limit of %zu keys\n",
-                 ft_agg_refused(run->agg), ft_agg_count(run->agg));
+                 rep_refused(run), rp->o.max_keys ? rp->o.max_keys : FT_AGG_DEFAULT_MAX_KEYS);
     enum ft_rkind kind = (enum ft_rkind)run->r->type.kind;
     if ((o->options & FT_ROPT_TOTALS) || kind == FT_RK_SUMMARY_COUNTERS)
         put_totals(run, d.out);
