@@ -68,6 +68,8 @@ libft_la_SOURCES += lib/lang/ft_cfg.c lib/lang/ft_cfg.h \
 	lib/lang/ft_filter_int.h \
 	lib/lang/ft_tag.c lib/lang/ft_tag_parse.c lib/lang/ft_tag_int.h \
 	lib/lang/ft_trie.c
+# the mask language (stat.cfg `mask`; flow-mask when it comes)
+libft_la_SOURCES += lib/lang/ft_mask.c lib/lang/ft_mask.h
 
 # report: the aggregation table of reports (flow-report, flow-stat)
 libft_la_SOURCES += lib/report/ft_agg.c lib/report/ft_agg.h
@@ -76,3 +78,8 @@ libft_la_SOURCES += lib/report/ft_stat.c lib/report/ft_stat.h lib/report/ft_stat
 	lib/report/ft_stat_fmt.c lib/report/ft_stat_sum.c
 # report: flow-report's ASCII output read back (flow-rptfmt, the chart page)
 libft_la_SOURCES += lib/report/ft_rptin.c lib/report/ft_rptin.h
+# report: types over the field table, the stat.cfg language, the engine and its outputs
+libft_la_SOURCES += lib/report/ft_rtype.c lib/report/ft_rtype.h \
+	lib/report/ft_rcfg.c lib/report/ft_rcfg.h \
+	lib/report/ft_report.c lib/report/ft_report.h lib/report/ft_report_int.h \
+	lib/report/ft_report_out.c

@@ -40,6 +40,13 @@ tests_unit_test_agg_LDADD = $(FTLIB)
 check_PROGRAMS += tests/unit/test_rptin
 tests_unit_test_rptin_SOURCES = tests/unit/test_rptin.c
 tests_unit_test_rptin_LDADD = $(FTLIB)
+# report: the report types and the stat.cfg language
+check_PROGRAMS += tests/unit/test_rcfg
+tests_unit_test_rcfg_SOURCES = tests/unit/test_rcfg.c
+tests_unit_test_rcfg_LDADD = $(FTLIB)
+check_PROGRAMS += tests/unit/test_report
+tests_unit_test_report_SOURCES = tests/unit/test_report.c
+tests_unit_test_report_LDADD = $(FTLIB)
 
 # core: the field table
 check_PROGRAMS += tests/unit/test_field

@@ -1,0 +1,101 @@
+/*
+ * ft_report_int.h - what the engine (ft_report.c) and the writer of its
+ * outputs (ft_report_out.c) share.  Private to ftlib.
+ */
+#ifndef FT_REPORT_INT_H
+#define FT_REPORT_INT_H
+
+#include "lang/ft_filter.h"
+#include "lang/ft_mask.h"
+#include "lang/ft_tag.h"
+#include "report/ft_agg.h"
+#include "report/ft_report.h"
+#include "text/ft_sym.h"
+
+/* One component of a key: a flow field, how it is written, how shown. */
+struct rkey_comp {
+    const struct ft_field *field;
+    uint8_t width;              /* bytes in the key */
+    uint8_t addr_fmt;           /* enum ft_raddr_fmt (addresses) */
+    const struct ft_field *mask; /* the prefix length of a prefix format, or NULL */
+    uint32_t and_mask;          /* tag-mask; all ones otherwise */
+};
+
+/* The counters of a key. */
+struct rctr {
+    uint64_t flows, octets, packets, duration, frecs, count;
+    double pps_sum, pps_min, pps_max, bps_sum, bps_min, bps_max;
+    double lflows, loctets, lpackets;   /* linear-interpolated */
+};
+
+/* Buckets of summary-detail's distributions. */
+#define RD_BUCKETS 26
+
+/* Flows by packet size, packets, octets and duration (the last bucket of
+ * each: everything larger). */
+struct rdetail {
+    uint64_t psize[RD_BUCKETS], fpsize[RD_BUCKETS], fosize[RD_BUCKETS], ftime[RD_BUCKETS];
+};
+
+/* A report's totals over what it counted. */
+struct rtotals {
+    uint64_t recs, ignores, flows, octets, packets, duration;
+    /* earliest and latest export time (unix_secs): the original's first-
+     * and last-flow, and the time of a report */
+    uint32_t first_s, last_s;
+    /* the largest uptime stamp of an end: summary-detail's fps is flows per
+     * second of it (what the original computes; matched on its outputs) */
+    uint32_t max_last;
+    int any;
+};
+
+struct rrun {
+    const struct ft_rreport *r;
+    struct ft_filter_def *filter;       /* the report's own, or NULL */
+    struct rkey_comp comp[FT_RTYPE_MAX_KEYS];
+    int ncomp;
+    size_t key_len;                     /* bytes of the key's components */
+    /* bytes of a key in the table: key_len rounded up to 8, zeros after the
+     * components, so that the counters after it in an ft_agg entry are
+     * aligned (ft_agg puts them right after the key) */
+    size_t table_key_len;
+    int key_order;                      /* ties and no sort: in key order */
+    int rates;                          /* some output shows or sorts on pps, bps, frecs */
+    struct ft_agg *agg;                 /* keys and their rctr */
+    struct ft_agg *pairs;               /* the -count types: pairs seen */
+    struct rtotals tot;
+    struct rdetail detail;
+};
+
+struct ft_report {
+    const struct ft_rcfg *c;
+    const struct ft_rdef *def;
+    struct ft_report_opts o;
+    struct ft_filter *filters;
+    struct ft_filter_def *def_filter;
+    struct ft_tag *tags;
+    const struct ft_tag_def *tag;
+    struct ft_mask *masks;
+    const struct ft_mask_def *mask;
+    struct rrun *run;
+    size_t nrun;
+    struct ft_flow *scratch;            /* flows a tag or mask changes */
+    const struct ft_header *hdr;
+    struct ft_sym *sym[FT_SYM_NTABLES];
+    uint8_t sym_tried[FT_SYM_NTABLES];
+    uint64_t interval_end;              /* time series: the current interval's end, s */
+    size_t written;                     /* intervals written */
+};
+
+/* Keys (or, in the -count types, pairs) a run refused at the key limit. */
+static inline uint64_t rep_refused(const struct rrun *run)
+{
+    return (run->agg ? ft_agg_refused(run->agg) : 0) +
+           (run->pairs ? ft_agg_refused(run->pairs) : 0);
+}
+
+/* Write every output of run (ft_report_out.c).  0 or -1. */
+int rep_write_run(struct ft_report *rp, struct rrun *run, struct ft_out *out,
+                  struct ft_err *err);
+
+#endif

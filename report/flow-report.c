@@ -1,0 +1,168 @@
+/*
+ * flow-report - the reports of a stat.cfg definition over the flow stream
+ * on standard input (tools.md section 16; the language is
+ * nfilter-language.md section 3, the output print-formats.md section 5).
+ * The work is in lib/report: this is the command line around it.
+ */
+#include <signal.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "lang/ft_vars.h"
+#include "report/ft_rcfg.h"
+#include "report/ft_report.h"
+#include "stream/ft_format.h"
+#include "stream/ft_stream.h"
+#include "text/ft_text.h"
+#include "ft_prog.h"
+
+#define PROG "flow-report"
+#define FT_DEFAULT_STAT_FILE FT_SYSCONFDIR "/cfg/stat.cfg"
+#define FT_DEFAULT_FILTER_FILE FT_SYSCONFDIR "/cfg/filter.cfg"
+
+struct args {
+    const char *stat_file;
+    const char *definition;
+    struct ft_vars vars;
+    size_t max_keys;            /* -K: keys one report may hold (0: the default) */
+    int help;                   /* -h once, -hh twice */
+};
+
+static void usage(void)
+{
+    fprintf(stderr,
+            "Usage: " PROG " [-h] [-d debug_level] [-K keys] [-s stat_file] [-S definition]\n"
+            "       [-v variable=value]\n"
+            "  -s file   the report configuration (default " FT_DEFAULT_STAT_FILE ")\n"
+            "  -S name   the stat-definition to run (default \"default\")\n"
+            "  -v N=V    set variable N (@N, @{N:-default} in the configuration)\n"
+            "  -K keys   most keys one report holds (default 10000000);\n"
+            "            a report that reaches it says it is incomplete\n"
+            "  -d level  debug level\n"
+            "  -h        this help; -hh also lists the report types\n");
+}
+
+static void list_types(void)
+{
+    fprintf(stderr, "\nReport types:\n");
+    for (size_t i = 0; ft_rtype_name(i); i++)
+        fprintf(stderr, "  %s\n", ft_rtype_name(i));
+}
+
+static void parse_args(int argc, char **argv, struct args *a)
+{
+    struct ft_err err;
+    int c;
+    /* -b, -C, -k and -z are in the original's option string but refused */
+    while ((c = getopt(argc, argv, "b:C:d:hkK:s:S:v:z:")) != -1) {
+        switch (c) {
+        case 'd':
+            break;              /* accepted; nothing to debug */
+        case 'h':
+            a->help++;
+            break;
+        case 'K':
+            a->max_keys = (size_t)ft_opt_long(optarg, 1, LONG_MAX, "key limit");
+            break;
+        case 's':
+            a->stat_file = optarg;
+            break;
+        case 'S':
+            a->definition = optarg;
+            break;
+        case 'v':
+            if (ft_vars_set(&a->vars, optarg, &err) < 0)
+                ft_die("%s", err.msg);
+            break;
+        default:
+            usage();
+            exit(1);
+        }
+    }
+    if (optind < argc)
+        ft_die("Extra arguments starting with %s.", argv[optind]);
+    if (a->help) {
+        usage();
+        if (a->help > 1)
+            list_types();
+        exit(0);
+    }
+}
+
+static void warn_cb(void *ctx, const char *msg)
+{
+    (void)ctx;
+    ft_warn("%s", msg);
+}
+
+/* Every flow of r into the reports; 0, or 1 after saying why. */
+static int run_reports(struct ft_reader *r, struct ft_report *rp, struct ft_out *out)
+{
+    struct ft_err err;
+    const struct ft_flow *flows;
+    ssize_t n;
+    ft_reader_read_ahead(r, NULL);
+    while ((n = ft_reader_flows(r, &flows, FT_READ_BATCH)) > 0)
+        if (ft_report_flows(rp, flows, (size_t)n, out, &err) < 0) {
+            ft_warn("%s", err.msg);
+            return 1;
+        }
+    if (n < 0) {
+        ft_warn("%s", ft_reader_error(r));
+        return 1;
+    }
+    if (ft_report_finish(rp, out, &err) < 0) {
+        ft_warn("%s", err.msg);
+        return 1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct args a = { .stat_file = FT_DEFAULT_STAT_FILE, .definition = "default" };
+    ft_progname = PROG;
+    /* a `path |command` that exits early is reported, and the other reports
+     * are still written: its broken pipe must not kill us */
+    signal(SIGPIPE, SIG_IGN);
+    parse_args(argc, argv, &a);
+
+    struct ft_err err;
+    struct ft_rcfg *cfg = ft_rcfg_load(a.stat_file, &a.vars, &err);
+    if (!cfg)
+        ft_die("%s", err.msg);
+    struct ft_report_opts o = {
+        .vars = &a.vars, .filter_file = FT_DEFAULT_FILTER_FILE,
+        .tag_file = FT_DEFAULT_TAG_FILE, .mask_file = FT_SYSCONFDIR "/cfg/mask.cfg", .symdir = ft_prog_symdir(),
+        .version = "flow-tools 0.68.5", .warn = warn_cb, .max_keys = a.max_keys,
+    };
+    struct ft_report *rp = ft_report_open(cfg, a.definition, &o, &err);
+    if (!rp)
+        ft_die("%s", err.msg);
+
+    struct ft_reader *r = ft_stdin_reader();
+    uint64_t need = ft_report_needs(rp);
+    if ((ft_reader_format(r)->mask & need) != need)
+        ft_die("Report definition references a field not in flow.");
+    ft_report_set_header(rp, ft_reader_header(r));
+
+    struct ft_out out;
+    ft_stdout_text(&out);
+    int rc = run_reports(r, rp, &out);
+    ft_out_flush(&out);
+    if (out.error) {
+        ft_warn("write error");
+        rc = 1;
+    }
+    if (ft_report_incomplete(rp))
+        ft_warn("%zu report(s) hit the key limit and are incomplete",
+                ft_report_incomplete(rp));
+    ft_out_free(&out);
+    ft_report_free(rp);
+    ft_reader_close(r);
+    ft_rcfg_free(cfg);
+    ft_vars_free(&a.vars);
+    return rc;
+}
