@@ -77,14 +77,20 @@ static int run(const char *cfg, const char *def, const struct ft_flow *flows, si
 
 #define A(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
 
+/* Four flows: 10.0.0.1 sends two (150 octets), 10.0.0.2 and 10.0.0.3 one
+ * of 300 each; 750 octets, 10 packets, 3500 ms in all. */
+static void four_flows(struct ft_flow f[4])
+{
+    f[0] = flow(A(10, 0, 0, 1), A(10, 0, 0, 9), 1000, 80, 100, 2, 0, 1000);
+    f[1] = flow(A(10, 0, 0, 2), A(10, 0, 0, 9), 1001, 443, 300, 3, 0, 2000);
+    f[2] = flow(A(10, 0, 0, 1), A(10, 0, 0, 8), 1002, 80, 50, 1, 0, 0);
+    f[3] = flow(A(10, 0, 0, 3), A(10, 0, 0, 8), 1003, 22, 300, 4, 0, 500);
+}
+
 static void sums_and_sorts(void)
 {
-    struct ft_flow f[] = {
-        flow(A(10, 0, 0, 1), A(10, 0, 0, 9), 1000, 80, 100, 2, 0, 1000),
-        flow(A(10, 0, 0, 2), A(10, 0, 0, 9), 1001, 443, 300, 3, 0, 2000),
-        flow(A(10, 0, 0, 1), A(10, 0, 0, 8), 1002, 80, 50, 1, 0, 0),
-        flow(A(10, 0, 0, 3), A(10, 0, 0, 8), 1003, 22, 300, 4, 0, 500),
-    };
+    struct ft_flow f[4];
+    four_flows(f);
     char buf[4096];
     const char *cfg =
         "stat-report src\n type ip-source-address\n output\n  options +totals\n  sort +octets\n"
@@ -149,17 +155,21 @@ static void ipv6_keys(void)
                         "2001:db8::1,1,10,1,0\n", "an IPv6 key");
 }
 
-static void time_series(void)
+/* Three flows exported 0 s, 299 s and 300 s after the first: an interval
+ * starts at its first flow's export time, so 300 s intervals hold 2 and 1. */
+static void series_flows(struct ft_flow f[3])
 {
-    /* exported 0 s, 299 s and 300 s after the first: an interval starts at
-     * its first flow's export time */
-    struct ft_flow f[] = {
-        flow(A(10, 0, 0, 1), A(10, 0, 0, 9), 1, 6, 10, 1, 0, 0),
-        flow(A(10, 0, 0, 1), A(10, 0, 0, 9), 1, 6, 20, 1, 0, 100000),
-        flow(A(10, 0, 0, 1), A(10, 0, 0, 9), 1, 6, 40, 1, 0, 400000),
-    };
+    f[0] = flow(A(10, 0, 0, 1), A(10, 0, 0, 9), 1, 6, 10, 1, 0, 0);
+    f[1] = flow(A(10, 0, 0, 1), A(10, 0, 0, 9), 1, 6, 20, 1, 0, 100000);
+    f[2] = flow(A(10, 0, 0, 1), A(10, 0, 0, 9), 1, 6, 40, 1, 0, 400000);
     f[1].unix_secs += 299;
     f[2].unix_secs += 300;
+}
+
+static void time_series(void)
+{
+    struct ft_flow f[3];
+    series_flows(f);
     char buf[2048];
     const char *cfg = "stat-report p\n type ip-protocol\n output\n"
                       "stat-definition d\n time-series 300\n report p\n";
@@ -171,11 +181,10 @@ static void time_series(void)
     CHECK_EQ_S(buf, want, "two intervals of 300 s");
 }
 
-/* Every type runs on flows with every field: a heading, and for the keyed
- * types as many flows counted as were given. */
-static void every_type(void)
+/* Three flows with every field a type may key on: 3 flows, 600 octets,
+ * 6 packets, 4500 ms. */
+static void every_field_flows(struct ft_flow f[3])
 {
-    struct ft_flow f[3];
     for (int i = 0; i < 3; i++) {
         f[i] = flow(A(10, 0, 0, 1 + i), A(192, 168, 1, 9), (uint16_t)(1000 + i), 80,
                     100 * (uint64_t)(i + 1), 2, 0, 1500);
@@ -185,6 +194,14 @@ static void every_type(void)
         f[i].src_tag = 7;
         f[i].src_as = 64500;
     }
+}
+
+/* Every type runs on flows with every field: a heading, and for the keyed
+ * types as many flows counted as were given. */
+static void every_type(void)
+{
+    struct ft_flow f[3];
+    every_field_flows(f);
     for (size_t t = 0; ft_rtype_name(t); t++) {
         char cfg[512], buf[4096];
         snprintf(cfg, sizeof cfg, "stat-report r\n type %s\n output\n  options +totals\n"
@@ -221,14 +238,6 @@ static void masks(void)
 }
 
 /* ---- JSON lines and CSV ------------------------------------------------------- */
-
-static void four_flows(struct ft_flow f[4])
-{
-    f[0] = flow(A(10, 0, 0, 1), A(10, 0, 0, 9), 1000, 80, 100, 2, 0, 1000);
-    f[1] = flow(A(10, 0, 0, 2), A(10, 0, 0, 9), 1001, 443, 300, 3, 0, 2000);
-    f[2] = flow(A(10, 0, 0, 1), A(10, 0, 0, 8), 1002, 80, 50, 1, 0, 0);
-    f[3] = flow(A(10, 0, 0, 3), A(10, 0, 0, 8), 1003, 22, 300, 4, 0, 500);
-}
 
 static void rows_json(void)
 {
@@ -349,13 +358,8 @@ static void rows_override(void)
 
 static void rows_time_series(void)
 {
-    struct ft_flow f[] = {
-        flow(A(10, 0, 0, 1), A(10, 0, 0, 9), 1, 6, 10, 1, 0, 0),
-        flow(A(10, 0, 0, 1), A(10, 0, 0, 9), 1, 6, 20, 1, 0, 100000),
-        flow(A(10, 0, 0, 1), A(10, 0, 0, 9), 1, 6, 40, 1, 0, 400000),
-    };
-    f[1].unix_secs += 299;
-    f[2].unix_secs += 300;
+    struct ft_flow f[3];
+    series_flows(f);
     char buf[2048];
     const char *cfg = "stat-report p\n type ip-protocol\n output\n  format json\n"
                       "stat-definition d\n time-series 300\n report p\n";
@@ -424,13 +428,7 @@ static void rows_limits(void)
 static void rows_every_type(void)
 {
     struct ft_flow f[3];
-    for (int i = 0; i < 3; i++) {
-        f[i] = flow(A(10, 0, 0, 1 + i), A(192, 168, 1, 9), (uint16_t)(1000 + i), 80,
-                    100 * (uint64_t)(i + 1), 2, 0, 1500);
-        f[i].has |= FT_F_SRC_TAG | FT_F_DST_TAG | FT_F_SRC_AS | FT_F_DST_AS | FT_F_INPUT |
-                    FT_F_OUTPUT | FT_F_EXADDR | FT_F_NEXTHOP | FT_F_TOS | FT_F_ENGINE_ID |
-                    FT_F_ENGINE_TYPE;
-    }
+    every_field_flows(f);
     for (size_t t = 0; ft_rtype_name(t); t++) {
         char cfg[512], buf[8192];
         snprintf(cfg, sizeof cfg, "stat-report r\n type %s\n output\n"
