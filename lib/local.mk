@@ -83,3 +83,5 @@ libft_la_SOURCES += lib/report/ft_rtype.c lib/report/ft_rtype.h \
 	lib/report/ft_rcfg.c lib/report/ft_rcfg.h \
 	lib/report/ft_report.c lib/report/ft_report.h lib/report/ft_report_int.h \
 	lib/report/ft_report_out.c
+# report: flow-report's JSON lines and CSV outputs
+libft_la_SOURCES += lib/report/ft_report_rows.c

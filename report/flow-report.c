@@ -27,17 +27,20 @@ struct args {
     const char *definition;
     struct ft_vars vars;
     size_t max_keys;            /* -K: keys one report may hold (0: the default) */
+    int format;                 /* -f: enum ft_rformat of every output */
     int help;                   /* -h once, -hh twice */
 };
 
 static void usage(void)
 {
     fprintf(stderr,
-            "Usage: " PROG " [-h] [-d debug_level] [-K keys] [-s stat_file] [-S definition]\n"
-            "       [-v variable=value]\n"
+            "Usage: " PROG " [-h] [-d debug_level] [-f format] [-K keys] [-s stat_file]\n"
+            "       [-S definition] [-v variable=value]\n"
             "  -s file   the report configuration (default " FT_DEFAULT_STAT_FILE ")\n"
             "  -S name   the stat-definition to run (default \"default\")\n"
             "  -v N=V    set variable N (@N, @{N:-default} in the configuration)\n"
+            "  -f fmt    every output as ascii, json (JSON lines) or csv,\n"
+            "            whatever the configuration's `format' says\n"
             "  -K keys   most keys one report holds (default 10000000);\n"
             "            a report that reaches it says it is incomplete\n"
             "  -d level  debug level\n"
@@ -56,10 +59,16 @@ static void parse_args(int argc, char **argv, struct args *a)
     struct ft_err err;
     int c;
     /* -b, -C, -k and -z are in the original's option string but refused */
-    while ((c = getopt(argc, argv, "b:C:d:hkK:s:S:v:z:")) != -1) {
+    while ((c = getopt(argc, argv, "b:C:d:f:hkK:s:S:v:z:")) != -1) {
         switch (c) {
         case 'd':
             break;              /* accepted; nothing to debug */
+        case 'f':
+            a->format = ft_rformat_parse(optarg);
+            /* binary is the configuration's only, and refused when run */
+            if (a->format < 0 || a->format == FT_RFMT_BINARY)
+                ft_die("unknown format \"%s\" (ascii, json or csv)", optarg);
+            break;
         case 'h':
             a->help++;
             break;
@@ -137,6 +146,7 @@ int main(int argc, char **argv)
         .vars = &a.vars, .filter_file = FT_DEFAULT_FILTER_FILE,
         .tag_file = FT_DEFAULT_TAG_FILE, .mask_file = FT_SYSCONFDIR "/cfg/mask.cfg", .symdir = ft_prog_symdir(),
         .version = "flow-tools 0.68.5", .warn = warn_cb, .max_keys = a.max_keys,
+        .format = a.format,
     };
     struct ft_report *rp = ft_report_open(cfg, a.definition, &o, &err);
     if (!rp)

@@ -374,6 +374,16 @@ static int out_count(struct parser *p, const struct ft_cfg_line *l, uint64_t *v)
     return 0;
 }
 
+int ft_rformat_parse(const char *name)
+{
+    static const char *const names[] = { "ascii", "binary", "json", "csv" };
+    static const int formats[] = { FT_RFMT_ASCII, FT_RFMT_BINARY, FT_RFMT_JSON, FT_RFMT_CSV };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcasecmp(name, names[i]) == 0)
+            return formats[i];
+    return -1;
+}
+
 /* Output statements: 1 taken, 0 not one, -1 error. */
 static int output_statement(struct parser *p, const struct ft_cfg_line *l)
 {
@@ -382,12 +392,11 @@ static int output_statement(struct parser *p, const struct ft_cfg_line *l)
     int rc;
     if (strcasecmp(kw, "format") == 0) {
         rc = want_words(p, l, 2);
-        if (rc == 0 && strcasecmp(l->word[1], "ascii") == 0)
-            o->binary = 0;
-        else if (rc == 0 && strcasecmp(l->word[1], "binary") == 0)
-            o->binary = 1;
-        else if (rc == 0)
+        int fmt = rc == 0 ? ft_rformat_parse(l->word[1]) : 0;
+        if (fmt < 0)
             rc = line_error(p, l, "unknown format \"%s\"", l->word[1]);
+        else
+            o->format = fmt;
     } else if (strcasecmp(kw, "sort") == 0) {
         rc = out_sort(p, l, o);
     } else if (strcasecmp(kw, "records") == 0) {

@@ -35,12 +35,19 @@ enum {
 /* ip-*-address-format */
 enum ft_raddr_fmt { FT_RADDR_ADDRESS, FT_RADDR_PREFIX_LEN, FT_RADDR_PREFIX_MASK };
 
+/* `format`: how an output is written.  FT_RFMT_DEFAULT is ASCII in an
+ * output, and "as each output says" in ft_report_opts.format. */
+enum ft_rformat { FT_RFMT_DEFAULT, FT_RFMT_ASCII, FT_RFMT_BINARY, FT_RFMT_JSON, FT_RFMT_CSV };
+
+/* The format called name ("ascii", "binary", "json", "csv", any case), or -1. */
+int ft_rformat_parse(const char *name);
+
 /* `time`: the moment a path's strftime conversions show. */
 enum ft_rtime { FT_RTIME_MID, FT_RTIME_NOW, FT_RTIME_START, FT_RTIME_END };
 
 struct ft_routput {
     unsigned lineno;            /* of `output` */
-    int binary;                 /* format binary (not written by ftkit: refused when run) */
+    int format;                 /* enum ft_rformat (binary is refused when run) */
     int sort_col;               /* enum ft_rcol, or -1: no sort */
     int sort_desc;              /* `sort +F`: largest first */
     uint64_t records;           /* 0: all */

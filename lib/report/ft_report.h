@@ -8,6 +8,10 @@
  * report that hit the limit says it is incomplete).  With time-series the
  * reports are written and emptied at every interval of flow time.
  *
+ * An output is ASCII (the original's text), JSON lines or CSV (ftkit's,
+ * ft_report_rows.c): one object or row per key, named after the report's
+ * fields, then the totals.
+ *
  * Outputs without a `path` go to the caller's buffer (standard output: the
  * engine never writes there itself); a path is a file (strftime-expanded,
  * directories made as needed) or, with a leading '|', a command's input.
@@ -34,6 +38,9 @@ struct ft_report_opts {
     size_t max_keys;                    /* per report; 0: FT_AGG_DEFAULT_MAX_KEYS */
     time_t now;                         /* the `# now:` line and `time now`; 0: time() */
     const char *version;                /* the `# build-version:` line */
+    /* enum ft_rformat of every output (flow-report -f); FT_RFMT_DEFAULT:
+     * each output's own `format` */
+    int format;
     /* Messages that stop nothing (a pipe command that failed). NULL: dropped. */
     void (*warn)(void *ctx, const char *msg);
     void *warn_ctx;

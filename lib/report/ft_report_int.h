@@ -94,6 +94,46 @@ static inline uint64_t rep_refused(const struct rrun *run)
            (run->pairs ? ft_agg_refused(run->pairs) : 0);
 }
 
+/* Symbol names of keys (the `names` option): tables opened at first use. */
+struct rep_names {
+    struct ft_report *rp;
+    int on;
+};
+
+/* The value of counter column col (enum ft_rcol) of a key. */
+double rep_col_value(const struct rctr *c, int col);
+
+/*
+ * Key component i of key k (the whole key of a computed kind) as text at p,
+ * at most FT_SYM_NAME_MAX or FT_IPV6_LEN + 4 bytes: a number, or, *text
+ * set, an address, a prefix or a symbol name.  Returns the new end.
+ */
+char *rep_put_key(char *p, const struct rrun *run, int i, const uint8_t *k,
+                  struct rep_names *nm, int *text);
+
+/* The entries of run's table in the order output o sorts them: entry i of
+ * the output is order[rep_nth(o, n, i)].  NULL with err set (no memory)
+ * unless the table is empty; the caller frees it. */
+uint32_t *rep_sorted(const struct rrun *run, const struct ft_routput *o, struct ft_err *err);
+
+static inline size_t rep_nth(const struct ft_routput *o, size_t n, size_t i)
+{
+    /* `sort +F`: largest first, ties in the reverse of the ascending order */
+    return o->sort_col >= 0 && o->sort_desc ? n - 1 - i : i;
+}
+
+/* Keys a report may hold (the -K limit or the default). */
+static inline size_t rep_max_keys(const struct ft_report *rp)
+{
+    return rp->o.max_keys ? rp->o.max_keys : FT_AGG_DEFAULT_MAX_KEYS;
+}
+
+/* Write the records and totals of output o as JSON lines or CSV
+ * (ft_report_rows.c); a CSV header row first when head is set (not when
+ * appending to a table already begun).  0 or -1. */
+int rep_write_rows(struct ft_report *rp, const struct rrun *run, const struct ft_routput *o,
+                   int format, int head, struct ft_out *out, struct ft_err *err);
+
 /* Write every output of run (ft_report_out.c).  0 or -1. */
 int rep_write_run(struct ft_report *rp, struct rrun *run, struct ft_out *out,
                   struct ft_err *err);

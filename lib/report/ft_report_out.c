@@ -3,7 +3,9 @@
  * (print-formats.md section 5): the information block (+header, +xheader),
  * the totals (+totals), the `# recn:` heading with the key columns starred,
  * comma-separated records in sort order, running tallies and the record
- * limit.  Outputs go to the caller's buffer, a file or a command.
+ * limit.  Outputs go to the caller's buffer, a file or a command; JSON
+ * and CSV outputs are written by ft_report_rows.c, with the sort order and
+ * key text shared from here.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -272,7 +274,7 @@ struct sort_ctx {
     int col;
 };
 
-static double col_value(const struct rctr *c, int col)
+double rep_col_value(const struct rctr *c, int col)
 {
     switch (col) {
     case FT_RC_FLOWS: return (double)c->flows;
@@ -319,20 +321,15 @@ static int cmp_entries(const void *ka, const void *va, const void *kb, const voi
         if (c)
             return c;
     } else if (col >= 0) {
-        double a = col_value(va, col), b = col_value(vb, col);
+        double a = rep_col_value(va, col), b = rep_col_value(vb, col);
         if (a != b)
             return a < b ? -1 : 1;
     }
     return s->run->key_order ? memcmp(ka, kb, s->run->key_len) : 0;
 }
 
-struct names {
-    struct ft_report *rp;
-    int on;
-};
-
 /* The symbol table of a field's kind, opened at its first use. */
-static const struct ft_sym *sym_of(struct names *nm, int kind)
+static const struct ft_sym *sym_of(struct rep_names *nm, int kind)
 {
     if (!nm->on)
         return NULL;
@@ -348,11 +345,13 @@ static const struct ft_sym *sym_of(struct names *nm, int kind)
     return nm->rp->sym[t];
 }
 
-static char *put_number(char *p, uint64_t v, const struct ft_sym *sym)
+static char *put_number(char *p, uint64_t v, const struct ft_sym *sym, int *text)
 {
     const char *name = sym ? ft_sym_name(sym, (uint32_t)v) : NULL;
-    if (name)
+    if (name) {
+        *text = 1;
         return ft_put_mem(p, name, strlen(name));
+    }
     return ft_put_u64(p, v);
 }
 
@@ -363,23 +362,26 @@ static char *put_key_ip(char *p, const uint8_t *k)
     return ft_put_ip(p, &ip);
 }
 
-/* Key component i of key k, or the whole key of a computed kind. */
-static char *put_key(char *p, const struct rrun *run, int i, const uint8_t *k,
-                     struct names *nm)
+char *rep_put_key(char *p, const struct rrun *run, int i, const uint8_t *k,
+                  struct rep_names *nm, int *text)
 {
     enum ft_rkind kind = (enum ft_rkind)run->r->type.kind;
+    *text = 0;
     if (kind != FT_RK_FIELDS) {
-        if (run->key_len == 17)
+        if (run->key_len == 17) {
+            *text = 1;
             return put_key_ip(p, k);
+        }
         if (kind == FT_RK_IP_PORT)
-            return put_number(p, ft_ld16(k, 1), sym_of(nm, FT_K_PORT));
+            return put_number(p, ft_ld16(k, 1), sym_of(nm, FT_K_PORT), text);
         return ft_put_u64(p, ft_ldn(k, run->key_len, 1));
     }
     size_t len, off = comp_span(run, i, &len);
     const struct rkey_comp *c = &run->comp[i];
     k += off;
     if (c->field->type != FT_T_IP)
-        return put_number(p, ft_ldn(k, c->width, 1), sym_of(nm, c->field->kind));
+        return put_number(p, ft_ldn(k, c->width, 1), sym_of(nm, c->field->kind), text);
+    *text = 1;
     if (!c->mask || k[0] != FT_AF_INET)
         return put_key_ip(p, k);
     return ft_put_prefix(p, ft_ld32(k + 1, 1), k[17]);
@@ -401,7 +403,7 @@ static char *put_sep(char *p, int *first)
 }
 
 static void put_record(const struct rrun *run, const struct ft_routput *o, const uint8_t *k,
-                       const struct rctr *c, struct names *nm, struct ft_out *out)
+                       const struct rctr *c, struct rep_names *nm, struct ft_out *out)
 {
     const struct rtotals *t = &run->tot;
     uint32_t f = o->fields;
@@ -414,8 +416,9 @@ static void put_record(const struct rrun *run, const struct ft_routput *o, const
     int nkeys = run->r->type.kind == FT_RK_FIELDS ? run->ncomp : 1;
     for (int i = 0; i < nkeys; i++) {
         int bit = nkeys == 1 ? FT_RC_KEY : FT_RC_KEY1 + i;
+        int text;
         if (f & FT_RC_BIT(bit))
-            p = put_key(put_sep(p, &first), run, i, k, nm);
+            p = rep_put_key(put_sep(p, &first), run, i, k, nm, &text);
     }
     if (f & FT_RC_BIT(FT_RC_COUNT))
         p = ft_put_u64(put_sep(p, &first), c->count);
@@ -434,7 +437,7 @@ static void put_record(const struct rrun *run, const struct ft_routput *o, const
         for (int col = FT_RC_AVG_BPS; col <= FT_RC_MAX_PPS; col++)
             if (f & FT_RC_BIT(col)) {
                 p = put_sep(p, &first);
-                p += sprintf(p, "%f", col_value(c, col));
+                p += sprintf(p, "%f", rep_col_value(c, col));
             }
         if (f & FT_RC_BIT(FT_RC_FRECS))
             p = ft_put_u64(put_sep(p, &first), c->frecs);
@@ -487,15 +490,23 @@ static void put_tally(const struct rrun *run, size_t shown, const uint64_t *sum,
 #undef PCT
 }
 
+uint32_t *rep_sorted(const struct rrun *run, const struct ft_routput *o, struct ft_err *err)
+{
+    struct sort_ctx sc = { run, o->sort_col };
+    uint32_t *order = ft_agg_sorted(run->agg, cmp_entries, &sc);
+    if (!order && ft_agg_count(run->agg))
+        ft_err_set(err, "out of memory");
+    return order;
+}
+
 static int put_records(struct ft_report *rp, const struct rrun *run,
                        const struct ft_routput *o, struct ft_out *out, struct ft_err *err)
 {
-    struct sort_ctx sc = { run, o->sort_col };
     size_t n = ft_agg_count(run->agg);
-    uint32_t *order = ft_agg_sorted(run->agg, cmp_entries, &sc);
+    uint32_t *order = rep_sorted(run, o, err);
     if (!order && n)
-        return ft_err_set(err, "out of memory");
-    struct names nm = { rp, (o->options & FT_ROPT_NAMES) != 0 };
+        return -1;
+    struct rep_names nm = { rp, (o->options & FT_ROPT_NAMES) != 0 };
     uint64_t sum[3] = { 0, 0, 0 };
     put_heading(run, o, out);
     for (size_t i = 0; i < n && !out->error; i++) {
@@ -503,8 +514,7 @@ static int put_records(struct ft_report *rp, const struct rrun *run,
             ft_out_str(out, "# stop, hit record limit.\n");
             break;
         }
-        /* `sort +F`: largest first, ties in the reverse of the ascending order */
-        uint32_t e = order[o->sort_col >= 0 && o->sort_desc ? n - 1 - i : i];
+        uint32_t e = order[rep_nth(o, n, i)];
         const struct rctr *c = ft_agg_val(run->agg, e);
         put_record(run, o, ft_agg_key(run->agg, e), c, &nm, out);
         sum[0] += c->flows;
@@ -517,27 +527,63 @@ static int put_records(struct ft_report *rp, const struct rrun *run,
     return 0;
 }
 
+/* The original's text. */
+static int write_ascii(struct ft_report *rp, const struct rrun *run,
+                       const struct ft_routput *o, struct dest *d, struct ft_err *err)
+{
+    if (o->options & FT_ROPT_HEADER)
+        put_info(rp, run, o, d->out);
+    /* ftkit's line: a report that hit the key limit says so, header or not */
+    if (rep_refused(run))
+        put_line(d->out, "# incomplete: %" PRIu64 " new keys refused at the limit of %zu keys\n",
+                 rep_refused(run), rep_max_keys(rp));
+    enum ft_rkind kind = (enum ft_rkind)run->r->type.kind;
+    if ((o->options & FT_ROPT_TOTALS) || kind == FT_RK_SUMMARY_COUNTERS)
+        put_totals(run, d->out);
+    if (kind == FT_RK_SUMMARY_DETAIL)
+        put_detail(run, d->out);
+    return run->agg ? put_records(rp, run, o, d->out, err) : 0;
+}
+
+/* Outputs of the run that go to standard output. */
+static size_t stdout_outputs(const struct ft_report *rp)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < rp->nrun; i++)
+        for (size_t j = 0; j < rp->run[i].r->nout; j++)
+            n += rp->run[i].r->out[j].path == NULL;
+    return n;
+}
+
+/* Whether a CSV output starts with its header row: a table begins with it,
+ * and a time series appends its intervals to the table without it; but a
+ * command is a new reader each interval, and on a standard output shared
+ * by several outputs each interval's tables come one after the other. */
+static int csv_head(const struct ft_report *rp, const struct dest *d)
+{
+    if (d->pipe)
+        return 1;
+    if (d->fd >= 0)
+        return lseek(d->fd, 0, SEEK_END) == 0;
+    return rp->written == 0 || stdout_outputs(rp) > 1;
+}
+
 static int write_output(struct ft_report *rp, const struct rrun *run,
                         const struct ft_routput *o, struct ft_out *out, struct ft_err *err)
 {
-    if (o->binary)
+    /* flow-report -f overrides every output's own format */
+    int format = rp->o.format != FT_RFMT_DEFAULT ? rp->o.format : o->format;
+    if (format == FT_RFMT_BINARY)
         return ft_err_set(err, "%s line %u: format binary is not supported", rp->c->file,
                           o->lineno);
     struct dest d;
     if (open_dest(rp, run, o, out, &d, err) < 0)
         return -1;
-    if (o->options & FT_ROPT_HEADER)
-        put_info(rp, run, o, d.out);
-    /* ftkit's line: a report that hit the key limit says so, header or not */
-    if (rep_refused(run))
-        put_line(d.out, "# incomplete: %" PRIu64 " new keys refused at the limit of %zu keys\n",
-                 rep_refused(run), rp->o.max_keys ? rp->o.max_keys : FT_AGG_DEFAULT_MAX_KEYS);
-    enum ft_rkind kind = (enum ft_rkind)run->r->type.kind;
-    if ((o->options & FT_ROPT_TOTALS) || kind == FT_RK_SUMMARY_COUNTERS)
-        put_totals(run, d.out);
-    if (kind == FT_RK_SUMMARY_DETAIL)
-        put_detail(run, d.out);
-    int rc = run->agg ? put_records(rp, run, o, d.out, err) : 0;
+    int rc;
+    if (format == FT_RFMT_JSON || format == FT_RFMT_CSV)
+        rc = rep_write_rows(rp, run, o, format, csv_head(rp, &d), d.out, err);
+    else
+        rc = write_ascii(rp, run, o, &d, err);
     if (close_dest(rp, o, &d, err) < 0)
         rc = -1;
     return rc;
