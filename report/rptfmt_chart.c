@@ -27,6 +27,9 @@
 enum { DAY_W = 1100, DAY_H = 210, DAY_LEFT = 78, DAY_RIGHT = 16, DAY_TOP = 14, DAY_BOTTOM = 30 };
 /* The bar charts: label column, bar space, value text, row height. */
 enum { BAR_LABEL = 140, BAR_SPACE = 190, BAR_VALUE = 70, BAR_ROW = 20 };
+/* Width of a label character at the bars' 11px sans-serif, roughly: the
+ * label column grows for IPv6 addresses and joined keys. */
+#define BAR_CHAR_W 6.2
 
 struct point {
     double t;                       /* last flow of the interval, unix seconds */
@@ -335,13 +338,18 @@ static void bar_chart(struct ft_out *out, const struct view *v, long col)
     const struct vcol *vc = &v->cols[col];
     size_t n = v->nrows < BARS_MAX ? v->nrows : BARS_MAX;
     double max = 0, x;
-    for (size_t i = 0; i < n; i++)
+    int lw = BAR_LABEL;                 /* the label column */
+    for (size_t i = 0; i < n; i++) {
         if (ft_rpt_number(cell_text(v, vc, v->rows[i], buf), &x) && x > max)
             max = x;
-    int width = BAR_LABEL + BAR_SPACE + BAR_VALUE, height = (int)n * BAR_ROW + 22;
+        bar_label(v, v->rows[i], label, sizeof label);
+        if (strlen(label) * BAR_CHAR_W + 8 > lw)
+            lw = (int)(strlen(label) * BAR_CHAR_W + 8);
+    }
+    int width = lw + BAR_SPACE + BAR_VALUE, height = (int)n * BAR_ROW + 22;
     put(out, "<svg class=\"bars\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">\n",
         width, height, width, height);
-    put(out, "<text x=\"%d\" y=\"12\" fill=\"#555\">", BAR_LABEL + 4);
+    put(out, "<text x=\"%d\" y=\"12\" fill=\"#555\">", lw + 4);
     html_text(out, vc->title);
     ft_out_str(out, "</text>\n");
     for (size_t i = 0; i < n; i++) {
@@ -350,12 +358,12 @@ static void bar_chart(struct ft_out *out, const struct view *v, long col)
             x = 0;
         double len = max > 0 ? BAR_SPACE * x / max : 0;
         bar_label(v, v->rows[i], label, sizeof label);
-        put(out, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">", BAR_LABEL - 4, y + 13);
+        put(out, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">", lw - 4, y + 13);
         html_text(out, label);
         ft_out_str(out, "</text>\n");
         put(out, "<rect x=\"%d\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" fill=\"%s\" rx=\"2\"/>\n",
-            BAR_LABEL, y + 2, len < 1 && x > 0 ? 1 : len, BAR_ROW - 5, bar_colour);
-        put(out, "<text x=\"%.1f\" y=\"%.1f\" fill=\"#333\">%s</text>\n", BAR_LABEL + len + 4,
+            lw, y + 2, len < 1 && x > 0 ? 1 : len, BAR_ROW - 5, bar_colour);
+        put(out, "<text x=\"%.1f\" y=\"%.1f\" fill=\"#333\">%s</text>\n", lw + len + 4,
             y + 13, si(x, strcmp(vc->title, "octets") == 0 ? "B" : "", num, sizeof num));
     }
     ft_out_str(out, "</svg>\n");

@@ -203,4 +203,28 @@ check "a missing capture directory exits non-zero with a message" \
 ls -A "$tmp/www" >"$tmp/www.list"
 check_eq "only the one page is in the output directory" "$(cat "$tmp/www.list")" "report-$day.html"
 
+# ---- flow-rptfmt -f chart on its own -------------------------------------------------------
+printf '' | timeout 20 "$b/flow-rptfmt" -f chart -t 'a<b&"c"' >"$tmp/empty.html"
+check_eq "an empty input makes an empty page, exit 0" "$?:$(tail -n 1 "$tmp/empty.html")" "0:</html>"
+check "the title is escaped" grep -q '<h1>a&lt;b&amp;&quot;c&quot;</h1>' "$tmp/empty.html"
+cat >"$tmp/ts.cfg" <<'EOF2'
+stat-report ts
+  type summary-counters
+  output
+    format ascii
+    options +header,+totals
+stat-definition ts
+  time-series 300
+  report ts
+EOF2
+# 100 seconds of flows: one interval, nothing to draw a line through
+timeout 20 "$b/flow-gen" -R -n 500 -D 100 | timeout 20 "$b/flow-report" -s "$tmp/ts.cfg" -S ts |
+    timeout 20 "$b/flow-rptfmt" -f chart >"$tmp/one.html"
+check_eq "one interval: a page without a day chart" \
+    "$?:$(grep -c 'class="day"' "$tmp/one.html")" "0:0"
+timeout 20 "$b/flow-gen" -R -n 500 -D 1h | timeout 20 "$b/flow-report" -s "$tmp/ts.cfg" -S ts |
+    timeout 20 "$b/flow-rptfmt" -f chart >"$tmp/hour.html"
+check_eq "an hour of 300 s intervals: three day charts" \
+    "$?:$(grep -c 'class="day"' "$tmp/hour.html")" "0:3"
+
 finish $script
