@@ -6,7 +6,8 @@
  * a view once (the columns to show, where their text comes from, the rows
  * in the order to show them) and the view is written as ASCII or HTML; the
  * symbol table of a column and its percent total are chosen there, not per
- * row.
+ * row.  -f chart (rptfmt_chart.c) draws its charts beside the same HTML
+ * tables, through rptfmt.h.
  */
 #include <errno.h>
 #include <signal.h>
@@ -302,7 +303,7 @@ static void measure(struct view *v)
 }
 
 void make_view(struct view *v, const struct ft_rpt_table *t, const struct ft_rpt_report *r,
-                      const struct rptfmt_opts *o, struct names *nm)
+               const struct rptfmt_opts *o, struct names *nm)
 {
     memset(v, 0, sizeof *v);
     v->t = t;
@@ -534,7 +535,7 @@ void html_table(struct ft_out *out, const struct view *v)
 }
 
 /* The header block as a definition list: "# key: value" lines only. */
-void html_header(struct ft_out *out, const struct ft_rpt_report *r)
+static void html_header(struct ft_out *out, const struct ft_rpt_report *r)
 {
     int open = 0;
     for (size_t i = 0; i < r->nheader; i++) {
@@ -605,7 +606,7 @@ static void ascii_report(struct ft_out *out, const struct ft_rpt_report *r,
 }
 
 void html_report(struct ft_out *out, const struct ft_rpt_report *r,
-                        const struct rptfmt_opts *o, struct names *nm, size_t n)
+                 const struct rptfmt_opts *o, struct names *nm, size_t n)
 {
     html_title(out, r, n);
     if (!o->no_header)

@@ -73,7 +73,6 @@ const char *cell_text(const struct view *v, const struct vcol *c, size_t row, ch
 
 void html_text(struct ft_out *out, const char *s);
 void html_table(struct ft_out *out, const struct view *v);
-void html_header(struct ft_out *out, const struct ft_rpt_report *r);
 /* A report as -f html shows it: a <section> with its title and tables. */
 void html_report(struct ft_out *out, const struct ft_rpt_report *r,
                  const struct rptfmt_opts *o, struct names *nm, size_t n);
