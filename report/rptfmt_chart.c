@@ -60,7 +60,9 @@ static const char chart_style[] =
     ".pair table { margin-top: 0; }\n"
     "svg { font-family: sans-serif; font-size: 11px; }\n"
     "svg.day { width: 100%; height: auto; }\n"
-    "details { margin: 0.5em 0; color: #444; }\n"
+    "details { margin: 0.5em 0; color: #444; font-size: 0.9em; }\n"
+    "details dl { display: flex; flex-wrap: wrap; gap: 0 0.6em; margin: 0.3em 0; }\n"
+    "details dd { margin-right: 1.2em; }\n"
     "p.more { color: #667; font-size: 0.85em; margin: 0.3em 0; }\n"
     "</style>\n";
 
@@ -463,7 +465,7 @@ static void stream_facts(struct ft_out *out, const struct ft_rptin *in)
                 is_report_key(key, klen))
                 continue;
             if (!open)
-                ft_out_str(out, "<details><summary>Flow stream</summary>\n<dl>\n");
+                ft_out_str(out, "<details open><summary>Flow stream</summary>\n<dl>\n");
             open = 1;
             put(out, "<dt>%.*s</dt><dd>", (int)(klen < 200 ? klen : 200), key);
             html_text(out, value);
@@ -529,7 +531,7 @@ static void page_top(struct ft_out *out, const struct ft_rptin *in, const struct
                      const struct series *s)
 {
     const char *title = o->title ? o->title : "Flow report";
-    double first, last;
+    double first, last, made;
     char a[64], b[64];
     date_range(in, &first, &last);
     ft_out_str(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
@@ -541,9 +543,13 @@ static void page_top(struct ft_out *out, const struct ft_rptin *in, const struct
     html_text(out, title);
     ft_out_str(out, "</h1>\n");
     if (first > 0)
-        put(out, "<p>Flows from %s to %s</p>\n",
+        put(out, "<p>Flows from %s to %s",
             clock_time(first, "%Y-%m-%d %H:%M:%S", a, sizeof a),
             clock_time(last, "%Y-%m-%d %H:%M:%S %Z", b, sizeof b));
+    if (first > 0 && in->nreports && header_time(&in->reports[0], "now", &made))
+        put(out, " &middot; made %s", clock_time(made, "%Y-%m-%d %H:%M", a, sizeof a));
+    if (first > 0)
+        ft_out_str(out, "</p>\n");
     ft_out_str(out, "</header>\n");
     tiles(out, in, s);
     stream_facts(out, in);
