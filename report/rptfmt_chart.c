@@ -194,6 +194,11 @@ static double median_gap(const struct series *s)
     return m >= 1 ? m : 1;
 }
 
+static int by_time(const void *a, const void *b)
+{
+    return by_gap(&((const struct point *)a)->t, &((const struct point *)b)->t);
+}
+
 static void read_series(const struct ft_rptin *in, size_t first, size_t n, struct series *s)
 {
     s->p = calloc(n, sizeof *s->p);
@@ -208,6 +213,9 @@ static void read_series(const struct ft_rptin *in, size_t first, size_t n, struc
         s->p[i].octets = cell_number(tot, 0, "octets");
         s->p[i].packets = cell_number(tot, 0, "packets");
     }
+    /* Intervals follow export time, their last flows' ends nearly always:
+     * sorted, a long flow ending late cannot fold the line back. */
+    qsort(s->p, n, sizeof *s->p, by_time);
     s->interval = median_gap(s);
 }
 
