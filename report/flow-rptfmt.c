@@ -6,7 +6,8 @@
  * a view once (the columns to show, where their text comes from, the rows
  * in the order to show them) and the view is written as ASCII or HTML; the
  * symbol table of a column and its percent total are chosen there, not per
- * row.
+ * row.  -f chart (rptfmt_chart.c) draws its charts beside the same HTML
+ * tables, through rptfmt.h.
  */
 #include <errno.h>
 #include <signal.h>
@@ -18,63 +19,16 @@
 #include <unistd.h>
 
 #include "core/ft_file.h"
-#include "report/ft_rptin.h"
-#include "text/ft_sym.h"
-#include "text/ft_text.h"
 #include "ft_prog.h"
+#include "rptfmt.h"
 
 #define INPUT_MAX ((size_t)1 << 30)     /* largest report read */
-#define MAX_FIELDS 64                   /* -F names at most */
-#define CELL_MAX 320                    /* longest cell text shown */
-/* Keyless tables wider than this (summary-detail's rec2) are listed one
- * column a line: 120 columns side by side help nobody. */
-#define WIDE_TABLE 10
-
-enum fmt { FMT_ASCII, FMT_HTML };
-
-struct rptfmt_opts {
-    enum fmt format;            /* -f */
-    const char *fields[MAX_FIELDS];     /* -F */
-    size_t nfields;
-    int no_header;              /* -H */
-    int names;                  /* -n */
-    int percent;                /* -p */
-    long max_lines;             /* -m, 0: all */
-    const char *sort;           /* -s, without its sign */
-    int sort_ascending;         /* -s -FIELD */
-};
-
-/* One column as shown: a column of the table, or the percent of one. */
-struct vcol {
-    long src;                   /* the table's column */
-    int is_percent;             /* the share of src in total */
-    double total;
-    const struct ft_sym *sym;   /* names for its numbers (-n), or NULL */
-    int numeric;                /* every shown cell a number: aligned right */
-    char title[80];
-    size_t width;
-};
-
-struct view {
-    const struct ft_rpt_table *t;
-    struct vcol *cols;
-    size_t ncols;
-    size_t *rows;               /* row indices in the order shown */
-    size_t nrows;
-    int in_order;               /* not sorted: the tally lines keep their places */
-};
-
-/* The symbol tables, each read at the first column that needs it. */
-struct names {
-    struct ft_sym *sym[FT_SYM_NTABLES];
-    int tried[FT_SYM_NTABLES];
-};
 
 static void usage(int status)
 {
     fprintf(stderr,
-            "Usage: flow-rptfmt [-hHnp] [-a seconds] [-f ascii|html] [-F display_fields]\n"
-            "                   [-m max_lines] [-s [+|-]sort_field]\n");
+            "Usage: flow-rptfmt [-hHnp] [-a seconds] [-f ascii|html|chart] [-F display_fields]\n"
+            "                   [-m max_lines] [-s [+|-]sort_field] [-t title]\n");
     exit(status);
 }
 
@@ -123,7 +77,7 @@ static void parse_options(int argc, char **argv, struct rptfmt_opts *o)
 {
     int c;
     memset(o, 0, sizeof *o);
-    while ((c = getopt(argc, argv, "a:f:F:hHm:nps:")) != -1) {
+    while ((c = getopt(argc, argv, "a:f:F:hHm:nps:t:")) != -1) {
         switch (c) {
         case 'a': cpu_alarm(optarg); break;
         case 'f':
@@ -131,12 +85,15 @@ static void parse_options(int argc, char **argv, struct rptfmt_opts *o)
                 o->format = FMT_ASCII;
             else if (strcasecmp(optarg, "html") == 0)
                 o->format = FMT_HTML;
+            else if (strcasecmp(optarg, "chart") == 0)
+                o->format = FMT_CHART;
             else
-                ft_die("unknown format \"%s\" (ascii or html)", optarg);
+                ft_die("unknown format \"%s\" (ascii, html or chart)", optarg);
             break;
         case 'F': parse_fields(optarg, o); break;
         case 'h': usage(0); break;
         case 'H': o->no_header = 1; break;
+        case 't': o->title = optarg; break;
         case 'm': o->max_lines = ft_opt_long(optarg, 0, 1L << 40, "line count"); break;
         case 'n': o->names = 1; break;
         case 'p': o->percent = 1; break;
@@ -191,7 +148,7 @@ static int is_counter(const char *title)
            strcmp(title, "packets") == 0;
 }
 
-static int has_key(const struct ft_rpt_table *t)
+int has_key(const struct ft_rpt_table *t)
 {
     for (size_t i = 0; i < t->ncols; i++)
         if (t->key[i])
@@ -254,7 +211,7 @@ static void choose_cols(struct view *v, const struct rptfmt_opts *o,
 }
 
 /* The text a view column shows for row `row` (into buf of CELL_MAX). */
-static const char *cell_text(const struct view *v, const struct vcol *c, size_t row, char *buf)
+const char *cell_text(const struct view *v, const struct vcol *c, size_t row, char *buf)
 {
     const char *cell = ft_rpt_cell(v->t, row, (size_t)c->src);
     double x;
@@ -345,8 +302,8 @@ static void measure(struct view *v)
     }
 }
 
-static void make_view(struct view *v, const struct ft_rpt_table *t, const struct ft_rpt_report *r,
-                      const struct rptfmt_opts *o, struct names *nm)
+void make_view(struct view *v, const struct ft_rpt_table *t, const struct ft_rpt_report *r,
+               const struct rptfmt_opts *o, struct names *nm)
 {
     memset(v, 0, sizeof *v);
     v->t = t;
@@ -355,7 +312,7 @@ static void make_view(struct view *v, const struct ft_rpt_table *t, const struct
     measure(v);
 }
 
-static void free_view(struct view *v)
+void free_view(struct view *v)
 {
     free(v->cols);
     free(v->rows);
@@ -440,7 +397,7 @@ static void ascii_table(struct ft_out *out, const struct view *v)
 
 /* ---- HTML ----------------------------------------------------------------- */
 
-static void html_text(struct ft_out *out, const char *s)
+void html_text(struct ft_out *out, const char *s)
 {
     for (const char *p = s; *p; p++) {
         switch (*p) {
@@ -454,7 +411,7 @@ static void html_text(struct ft_out *out, const char *s)
     }
 }
 
-static const char html_style[] =
+const char html_style[] =
     "<style>\n"
     "body { font-family: sans-serif; margin: 1.5em; color: #222; }\n"
     "h2 { font-size: 1.2em; margin-top: 2em; }\n"
@@ -541,7 +498,7 @@ static void html_listing(struct ft_out *out, const struct view *v)
     ft_out_str(out, "</tbody>\n");
 }
 
-static void html_table(struct ft_out *out, const struct view *v)
+void html_table(struct ft_out *out, const struct view *v)
 {
     char buf[CELL_MAX];
     ft_out_str(out, "<table>\n");
@@ -648,8 +605,8 @@ static void ascii_report(struct ft_out *out, const struct ft_rpt_report *r,
     }
 }
 
-static void html_report(struct ft_out *out, const struct ft_rpt_report *r,
-                        const struct rptfmt_opts *o, struct names *nm, size_t n)
+void html_report(struct ft_out *out, const struct ft_rpt_report *r,
+                 const struct rptfmt_opts *o, struct names *nm, size_t n)
 {
     html_title(out, r, n);
     if (!o->no_header)
@@ -708,15 +665,17 @@ int main(int argc, char **argv)
     struct ft_rptin *in = read_input();
     check_fields(in, &o);
     ft_stdout_text(&out);
-    if (o.format == FMT_HTML)
+    if (o.format == FMT_CHART)
+        chart_page(&out, in, &o, &nm);
+    else if (o.format == FMT_HTML)
         html_start(&out, in);
-    for (size_t i = 0; i < in->nreports; i++) {
+    for (size_t i = 0; i < in->nreports && o.format != FMT_CHART; i++) {
         if (o.format == FMT_HTML)
             html_report(&out, &in->reports[i], &o, &nm, i);
         else
             ascii_report(&out, &in->reports[i], &o, &nm, i);
     }
-    if (o.format == FMT_HTML) {
+    if (o.format != FMT_ASCII) {
         if (in->refused)
             ft_out_str(&out, "<p class=\"note\">Lines beyond the input limit are not shown.</p>\n");
         ft_out_str(&out, "</body>\n</html>\n");

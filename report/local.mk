@@ -7,6 +7,8 @@ dist_man_MANS += man/flow-stat.1
 # flow-rptfmt: flow-report's ASCII output as an aligned table or an HTML page
 bin_PROGRAMS += flow-rptfmt
 flow_rptfmt_SOURCES = report/flow-rptfmt.c
+# -f chart, the nightly page: its SVG charts beside the tables of -f html
+flow_rptfmt_SOURCES += report/rptfmt.h report/rptfmt_chart.c
 flow_rptfmt_LDADD = $(FTLIB)
 dist_man_MANS += man/flow-rptfmt.1
 
