@@ -70,18 +70,6 @@ static const char chart_style[] =
 static const char *const day_colour[] = { "#2b6cb0", "#2f855a", "#b7791f" };
 static const char bar_colour[] = "#3b82c4";
 
-static void put(struct ft_out *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(struct ft_out *out, const char *fmt, ...)
-{
-    char buf[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        ft_out_write(out, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
-}
-
 /* ---- numbers for people ---------------------------------------------------- */
 
 /* v with an SI prefix and unit, three significant digits ("12.3 Mb/s");
@@ -243,9 +231,9 @@ static void day_axes(struct ft_out *out, double t0, double t1, double ymax, cons
     char buf[64];
     for (int i = 0; i <= 4; i++) {          /* value grid and labels */
         double y = DAY_TOP + h - h * i / 4;
-        put(out, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e3e7ee\"/>\n",
+        ft_out_printf(out, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e3e7ee\"/>\n",
             DAY_LEFT, y, DAY_W - DAY_RIGHT, y);
-        put(out, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" fill=\"#555\">%s</text>\n",
+        ft_out_printf(out, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" fill=\"#555\">%s</text>\n",
             DAY_LEFT - 6, y + 4, si(ymax * i / 4, unit, buf, sizeof buf));
     }
     double step = time_step(t1 - t0);
@@ -256,12 +244,12 @@ static void day_axes(struct ft_out *out, double t0, double t1, double ymax, cons
     double offset = (double)tm.tm_gmtoff;
     for (double t = ceil((t0 + offset) / step) * step - offset; t <= t1; t += step) {
         double x = DAY_LEFT + w * (t - t0) / (t1 > t0 ? t1 - t0 : 1);
-        put(out, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e3e7ee\"/>\n",
+        ft_out_printf(out, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e3e7ee\"/>\n",
             x, DAY_TOP, x, DAY_TOP + h + 4);
-        put(out, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" fill=\"#555\">%s</text>\n",
+        ft_out_printf(out, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" fill=\"#555\">%s</text>\n",
             x, DAY_H - 10, clock_time(t, step >= 86400 ? "%m-%d" : "%H:%M", buf, sizeof buf));
     }
-    put(out, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#888\"/>\n",
+    ft_out_printf(out, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#888\"/>\n",
         DAY_LEFT, DAY_TOP + h, DAY_W - DAY_RIGHT, DAY_TOP + h);
 }
 
@@ -280,32 +268,32 @@ static void day_chart(struct ft_out *out, const struct series *s, int which)
             peak = rate(s, i, which), at = i;
     }
     double ymax = nice_ceiling(peak);
-    put(out, "<h3>%s <small>(average %s, ", title[which],
+    ft_out_printf(out, "<h3>%s <small>(average %s, ", title[which],
         si(sum / (double)s->n, unit[which], a, sizeof a));
-    put(out, "peak %s at %s)</small></h3>\n", si(peak, unit[which], b, sizeof b),
+    ft_out_printf(out, "peak %s at %s)</small></h3>\n", si(peak, unit[which], b, sizeof b),
         clock_time(s->p[at].t, "%H:%M", a, sizeof a));
-    put(out, "<svg class=\"day\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s per %.0f s\">\n",
+    ft_out_printf(out, "<svg class=\"day\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s per %.0f s\">\n",
         DAY_W, DAY_H, title[which], s->interval);
     day_axes(out, t0, t1, ymax, unit[which]);
-    put(out, "<path fill=\"%s\" fill-opacity=\"0.25\" stroke=\"%s\" stroke-width=\"1.5\" d=\"",
+    ft_out_printf(out, "<path fill=\"%s\" fill-opacity=\"0.25\" stroke=\"%s\" stroke-width=\"1.5\" d=\"",
         day_colour[which], day_colour[which]);
     double base = DAY_TOP + h;
     for (size_t i = 0; i < s->n; i++) {
         double x = DAY_LEFT + w * (s->p[i].t - t0) / (t1 - t0);
         double y = base - h * rate(s, i, which) / ymax;
         if (i == 0)
-            put(out, "M%.1f %.1f L%.1f %.1f ", x, base, x, y);
+            ft_out_printf(out, "M%.1f %.1f L%.1f %.1f ", x, base, x, y);
         else
-            put(out, "L%.1f %.1f ", x, y);
+            ft_out_printf(out, "L%.1f %.1f ", x, y);
     }
-    put(out, "L%.1f %.1f Z\"/>\n</svg>\n", DAY_LEFT + w, base);
+    ft_out_printf(out, "L%.1f %.1f Z\"/>\n</svg>\n", DAY_LEFT + w, base);
 }
 
 static void series_section(struct ft_out *out, const struct series *s, const char *name)
 {
-    put(out, "<section>\n<h2>Traffic over the day <small>(");
+    ft_out_printf(out, "<section>\n<h2>Traffic over the day <small>(");
     html_text(out, name);
-    put(out, ", %.0f s intervals, %zu points)</small></h2>\n", s->interval, s->n);
+    ft_out_printf(out, ", %.0f s intervals, %zu points)</small></h2>\n", s->interval, s->n);
     if (s->n < 2 || s->p[s->n - 1].t <= s->p[0].t - s->interval) {
         ft_out_str(out, "<p class=\"note\">Too few intervals to draw.</p>\n</section>\n");
         return;
@@ -357,9 +345,9 @@ static void bar_chart(struct ft_out *out, const struct view *v, long col)
             lw = (int)(strlen(label) * BAR_CHAR_W + 8);
     }
     int width = lw + BAR_SPACE + BAR_VALUE, height = (int)n * BAR_ROW + 22;
-    put(out, "<svg class=\"bars\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">\n",
+    ft_out_printf(out, "<svg class=\"bars\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">\n",
         width, height, width, height);
-    put(out, "<text x=\"%d\" y=\"12\" fill=\"#555\">", lw + 4);
+    ft_out_printf(out, "<text x=\"%d\" y=\"12\" fill=\"#555\">", lw + 4);
     html_text(out, vc->title);
     ft_out_str(out, "</text>\n");
     for (size_t i = 0; i < n; i++) {
@@ -368,12 +356,12 @@ static void bar_chart(struct ft_out *out, const struct view *v, long col)
             x = 0;
         double len = max > 0 ? BAR_SPACE * x / max : 0;
         bar_label(v, v->rows[i], label, sizeof label);
-        put(out, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">", lw - 4, y + 13);
+        ft_out_printf(out, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">", lw - 4, y + 13);
         html_text(out, label);
         ft_out_str(out, "</text>\n");
-        put(out, "<rect x=\"%d\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" fill=\"%s\" rx=\"2\"/>\n",
+        ft_out_printf(out, "<rect x=\"%d\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" fill=\"%s\" rx=\"2\"/>\n",
             lw, y + 2, len < 1 && x > 0 ? 1 : len, BAR_ROW - 5, bar_colour);
-        put(out, "<text x=\"%.1f\" y=\"%.1f\" fill=\"#333\">%s</text>\n", lw + len + 4,
+        ft_out_printf(out, "<text x=\"%.1f\" y=\"%.1f\" fill=\"#333\">%s</text>\n", lw + len + 4,
             y + 13, si(x, strcmp(vc->title, "octets") == 0 ? "B" : "", num, sizeof num));
     }
     ft_out_str(out, "</svg>\n");
@@ -384,7 +372,7 @@ static void bar_chart(struct ft_out *out, const struct view *v, long col)
 static void totals_line(struct ft_out *out, const struct ft_rpt_table *tot)
 {
     char k[64], f[64], o[64], p[64];
-    put(out, "<p class=\"more\">%s keys in all: %s flows, %s, %s packets.</p>\n",
+    ft_out_printf(out, "<p class=\"more\">%s keys in all: %s flows, %s, %s packets.</p>\n",
         si(cell_number(tot, 0, "records"), "", k, sizeof k),
         si(cell_number(tot, 0, "flows"), "", f, sizeof f),
         si(cell_number(tot, 0, "octets"), "B", o, sizeof o),
@@ -410,7 +398,7 @@ static void top_table(struct ft_out *out, const struct ft_rpt_report *r, size_t 
     }
     /* a top-N report stops at its records on purpose: no warning colour */
     if (v.ncols && r->tables[i].hit_limit)
-        put(out, "<p class=\"more\">The first %zu lines.</p>\n", v.nrows);
+        ft_out_printf(out, "<p class=\"more\">The first %zu lines.</p>\n", v.nrows);
     free_view(&v);
 }
 
@@ -420,11 +408,11 @@ static void top_section(struct ft_out *out, const struct ft_rpt_report *r,
                         const struct rptfmt_opts *o, struct names *nm, size_t n)
 {
     const char *name = ft_rpt_header_value(r, "name"), *type = ft_rpt_header_value(r, "type");
-    put(out, "<section>\n<h2>");
+    ft_out_printf(out, "<section>\n<h2>");
     if (name)
         html_text(out, name);
     else
-        put(out, "Report %zu", n + 1);
+        ft_out_printf(out, "Report %zu", n + 1);
     if (type) {
         ft_out_str(out, " <small>(");
         html_text(out, type);
@@ -475,7 +463,7 @@ static void stream_facts(struct ft_out *out, const struct ft_rptin *in)
             if (!open)
                 ft_out_str(out, "<details open><summary>Flow stream</summary>\n<dl>\n");
             open = 1;
-            put(out, "<dt>%.*s</dt><dd>", (int)(klen < 200 ? klen : 200), key);
+            ft_out_printf(out, "<dt>%.*s</dt><dd>", (int)(klen < 200 ? klen : 200), key);
             html_text(out, value);
             ft_out_str(out, "</dd>\n");
         }
@@ -551,11 +539,11 @@ static void page_top(struct ft_out *out, const struct ft_rptin *in, const struct
     html_text(out, title);
     ft_out_str(out, "</h1>\n");
     if (first > 0)
-        put(out, "<p>Flows from %s to %s",
+        ft_out_printf(out, "<p>Flows from %s to %s",
             clock_time(first, "%Y-%m-%d %H:%M:%S", a, sizeof a),
             clock_time(last, "%Y-%m-%d %H:%M:%S %Z", b, sizeof b));
     if (first > 0 && in->nreports && header_time(&in->reports[0], "now", &made))
-        put(out, " &middot; made %s", clock_time(made, "%Y-%m-%d %H:%M", a, sizeof a));
+        ft_out_printf(out, " &middot; made %s", clock_time(made, "%Y-%m-%d %H:%M", a, sizeof a));
     if (first > 0)
         ft_out_str(out, "</p>\n");
     ft_out_str(out, "</header>\n");

@@ -134,26 +134,13 @@ static int close_dest(struct ft_report *rp, const struct ft_routput *o, struct d
 
 /* ---- the information block ---------------------------------------------------- */
 
-static void put_line(struct ft_out *out, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void put_line(struct ft_out *out, const char *fmt, ...)
-{
-    char buf[FT_OUT_MAX_LINE];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        ft_out_write(out, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
-}
-
 static void put_time_line(struct ft_out *out, const char *label, time_t t)
 {
     char when[64];
     struct tm tm;
     localtime_r(&t, &tm);
     strftime(when, sizeof when, "%a %b %e %H:%M:%S %Y", &tm);
-    put_line(out, "# %-22s%lld %s\n", label, (long long)t, when);
+    ft_out_printf(out, "# %-22s%lld %s\n", label, (long long)t, when);
 }
 
 static const char *const option_names[] = { "percent-total", "names", "header", "xheader",
@@ -171,7 +158,7 @@ static void put_switches(struct ft_out *out, const char *label, uint32_t bits, i
         if (bits & (1u << i))
             used += (size_t)snprintf(buf + used, sizeof buf - used, "%s+%s",
                                      used ? "," : "", name(i));
-    put_line(out, "# %-22s%s\n", label, buf);
+    ft_out_printf(out, "# %-22s%s\n", label, buf);
 }
 
 static const char *option_name(int i) { return option_names[i]; }
@@ -189,22 +176,22 @@ static void put_info(struct ft_report *rp, const struct rrun *run, const struct 
                      struct ft_out *out)
 {
     const struct ft_rreport *r = run->r;
-    put_line(out, "#  --- ---- ---- Report Information --- --- ---\n");
-    put_line(out, "# %-22s%s\n", "build-version:", rp->o.version ? rp->o.version : "ftkit");
-    put_line(out, "# %-22s%s\n", "name:", r->name);
-    put_line(out, "# %-22s%s\n", "type:", r->type.name);
+    ft_out_printf(out, "#  --- ---- ---- Report Information --- --- ---\n");
+    ft_out_printf(out, "# %-22s%s\n", "build-version:", rp->o.version ? rp->o.version : "ftkit");
+    ft_out_printf(out, "# %-22s%s\n", "name:", r->name);
+    ft_out_printf(out, "# %-22s%s\n", "type:", r->type.name);
     put_switches(out, "options:", o->options, 5, option_name);
     if (has_field(&r->type, FT_FLD_SRCADDR))
-        put_line(out, "# %-22s%s\n", "ip-src-addr-type:", addr_fmt_names[r->src_fmt]);
+        ft_out_printf(out, "# %-22s%s\n", "ip-src-addr-type:", addr_fmt_names[r->src_fmt]);
     if (has_field(&r->type, FT_FLD_DSTADDR))
-        put_line(out, "# %-22s%s\n", "ip-dst-addr-type:", addr_fmt_names[r->dst_fmt]);
+        ft_out_printf(out, "# %-22s%s\n", "ip-dst-addr-type:", addr_fmt_names[r->dst_fmt]);
     if (o->sort_col >= 0)   /* the original always shows '+' */
-        put_line(out, "# %-22s+%s\n", "sort_field:", ft_rcol_name(o->sort_col));
+        ft_out_printf(out, "# %-22s+%s\n", "sort_field:", ft_rcol_name(o->sort_col));
     put_switches(out, "fields:", o->fields, FT_RC_N, column_name);
     size_t keys = run->agg ? ft_agg_count(run->agg) : 0;
-    put_line(out, "# %-22s%zu\n", "records:", keys);
+    ft_out_printf(out, "# %-22s%zu\n", "records:", keys);
     if (o->records)
-        put_line(out, "# %-20s%" PRIu64 "\n", "records_shown:", o->records);
+        ft_out_printf(out, "# %-20s%" PRIu64 "\n", "records_shown:", o->records);
     put_time_line(out, "first-flow:", run->tot.any ? (time_t)run->tot.first_s : 0);
     put_time_line(out, "last-flow:", run->tot.any ? (time_t)run->tot.last_s : 0);
     put_time_line(out, "now:", rp->o.now);
@@ -217,8 +204,8 @@ static void put_info(struct ft_report *rp, const struct rrun *run, const struct 
 static void put_totals(const struct rrun *run, struct ft_out *out)
 {
     const struct rtotals *t = &run->tot;
-    put_line(out, "# rec1: records,ignores,flows,octets,packets,duration\n");
-    put_line(out, "%zu,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
+    ft_out_printf(out, "# rec1: records,ignores,flows,octets,packets,duration\n");
+    ft_out_printf(out, "%zu,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
              run->agg ? ft_agg_count(run->agg) : 0, t->ignores, t->flows, t->octets,
              t->packets, t->duration);
 }
@@ -247,7 +234,7 @@ static uint64_t quot(uint64_t a, uint64_t b)
 static void put_fractions(struct ft_out *out, const uint64_t *n, uint64_t flows)
 {
     for (int i = 0; i < RD_BUCKETS; i++)
-        put_line(out, ",%f", flows ? (double)n[i] / (double)flows : 0.0);
+        ft_out_printf(out, ",%f", flows ? (double)n[i] / (double)flows : 0.0);
 }
 
 static void put_detail(const struct rrun *run, struct ft_out *out)
@@ -255,7 +242,7 @@ static void put_detail(const struct rrun *run, struct ft_out *out)
     const struct rtotals *t = &run->tot;
     uint64_t time_real = t->any ? t->last_s : 0;
     ft_out_str(out, rec2_heading);
-    put_line(out, "%" PRIu64 ",%f,%f,%f,%f,%f,%f", time_real,
+    ft_out_printf(out, "%" PRIu64 ",%f,%f,%f,%f,%f,%f", time_real,
              (double)quot(t->duration, t->flows), (double)quot(t->octets, t->packets),
              (double)quot(t->octets, t->flows), (double)quot(t->packets, t->flows),
              t->max_last ? (double)t->flows / ((double)t->max_last / 1000.0) : 0.0,
@@ -475,7 +462,7 @@ static void put_heading(const struct rrun *run, const struct ft_routput *o, stru
         if (f & FT_RC_BIT(counters[c]))
             ADD(ft_rcol_name((enum ft_rcol)counters[c]));
 #undef ADD
-    put_line(out, "# recn: %s\n", line);
+    ft_out_printf(out, "# recn: %s\n", line);
 }
 
 static void put_tally(const struct rrun *run, size_t shown, const uint64_t *sum,
@@ -484,7 +471,7 @@ static void put_tally(const struct rrun *run, size_t shown, const uint64_t *sum,
     const struct rtotals *t = &run->tot;
     size_t keys = ft_agg_count(run->agg);
 #define PCT(a, b) ((b) ? (double)(a) * 100.0 / (double)(b) : 0.0)
-    put_line(out, "#TALLY %%recs=%.3f %%flows=%.3f %%octets=%.3f %%packets=%.3f\n",
+    ft_out_printf(out, "#TALLY %%recs=%.3f %%flows=%.3f %%octets=%.3f %%packets=%.3f\n",
              PCT(shown, keys), PCT(sum[0], t->flows), PCT(sum[1], t->octets),
              PCT(sum[2], t->packets));
 #undef PCT
@@ -535,7 +522,7 @@ static int write_ascii(struct ft_report *rp, const struct rrun *run,
         put_info(rp, run, o, d->out);
     /* ftkit's line: a report that hit the key limit says so, header or not */
     if (rep_refused(run))
-        put_line(d->out, "# incomplete: %" PRIu64 " new keys refused at the limit of %zu keys\n",
+        ft_out_printf(d->out, "# incomplete: %" PRIu64 " new keys refused at the limit of %zu keys\n",
                  rep_refused(run), rep_max_keys(rp));
     enum ft_rkind kind = (enum ft_rkind)run->r->type.kind;
     if ((o->options & FT_ROPT_TOTALS) || kind == FT_RK_SUMMARY_COUNTERS)

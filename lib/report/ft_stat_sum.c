@@ -136,20 +136,6 @@ void ft_stat_sum_begin(struct ft_stat *s, struct ft_out *o)
 
 /* ---- format 0 ------------------------------------------------------------- */
 
-static void printf_out(struct ft_out *o, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void printf_out(struct ft_out *o, const char *fmt, ...)
-{
-    char buf[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        ft_out_write(o, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
-}
-
 static float ratio(float a, float b)
 {
     return b != 0.0f ? a / b : 0.0f;
@@ -162,22 +148,22 @@ static void summary_lines(const struct ft_stat_sum *t, struct ft_out *o)
     float flows = (float)t->flows, octets = (float)t->octets, packets = (float)t->packets;
     float kbits = octets * 8.0f / 1000.0f;
     float span_s = (float)(span / 1000);
-    printf_out(o, "Total Flows                     : %llu\n", (unsigned long long)t->flows);
-    printf_out(o, "Total Octets                    : %llu\n", (unsigned long long)t->octets);
-    printf_out(o, "Total Packets                   : %llu\n", (unsigned long long)t->packets);
-    printf_out(o, "Total Time (1/1000 secs) (flows): %llu\n", (unsigned long long)t->time);
-    printf_out(o, "Duration of data  (realtime)    : %lu\n", (unsigned long)real);
-    printf_out(o, "Duration of data (1/1000 secs)  : %lu\n", (unsigned long)span);
-    printf_out(o, "Average flow time (1/1000 secs) : %4.4f\n",
+    ft_out_printf(o, "Total Flows                     : %llu\n", (unsigned long long)t->flows);
+    ft_out_printf(o, "Total Octets                    : %llu\n", (unsigned long long)t->octets);
+    ft_out_printf(o, "Total Packets                   : %llu\n", (unsigned long long)t->packets);
+    ft_out_printf(o, "Total Time (1/1000 secs) (flows): %llu\n", (unsigned long long)t->time);
+    ft_out_printf(o, "Duration of data  (realtime)    : %lu\n", (unsigned long)real);
+    ft_out_printf(o, "Duration of data (1/1000 secs)  : %lu\n", (unsigned long)span);
+    ft_out_printf(o, "Average flow time (1/1000 secs) : %4.4f\n",
                (double)ratio((float)t->time, flows));
-    printf_out(o, "Average packet size (octets)    : %4.4f\n", (double)ratio(octets, packets));
-    printf_out(o, "Average flow size (octets)      : %4.4f\n", (double)ratio(octets, flows));
-    printf_out(o, "Average packets per flow        : %4.4f\n", (double)ratio(packets, flows));
-    printf_out(o, "Average flows / second (flow)   : %4.4f\n", (double)ratio(flows, span_s));
-    printf_out(o, "Average flows / second (real)   : %4.4f\n",
+    ft_out_printf(o, "Average packet size (octets)    : %4.4f\n", (double)ratio(octets, packets));
+    ft_out_printf(o, "Average flow size (octets)      : %4.4f\n", (double)ratio(octets, flows));
+    ft_out_printf(o, "Average packets per flow        : %4.4f\n", (double)ratio(packets, flows));
+    ft_out_printf(o, "Average flows / second (flow)   : %4.4f\n", (double)ratio(flows, span_s));
+    ft_out_printf(o, "Average flows / second (real)   : %4.4f\n",
                (double)ratio(flows, (float)real));
-    printf_out(o, "Average Kbits / second (flow)   : %4.4f\n", (double)ratio(kbits, span_s));
-    printf_out(o, "Average Kbits / second (real)   : %4.4f\n",
+    ft_out_printf(o, "Average Kbits / second (flow)   : %4.4f\n", (double)ratio(kbits, span_s));
+    ft_out_printf(o, "Average Kbits / second (real)   : %4.4f\n",
                (double)ratio(kbits, (float)real));
 }
 
@@ -229,9 +215,9 @@ static void histograms(const struct ft_stat_sum *t, struct ft_out *o)
     ft_out_str(o, "\n\n");
     for (int h = 0; h < 4; h++) {
         const struct hist_spec *sp = &hist_specs[h];
-        printf_out(o, "%s\n%s\n", sp->title, sp->head1);
+        ft_out_printf(o, "%s\n%s\n", sp->title, sp->head1);
         hist_row(o, hists[h], 0, 15, sp->gaps1, t->flows);
-        printf_out(o, "%s\n", sp->head2);
+        ft_out_printf(o, "%s\n", sp->head2);
         hist_row(o, hists[h], 15, 11, sp->gaps2, t->flows);
     }
 }
@@ -248,14 +234,14 @@ void ft_stat_sum_end(struct ft_stat *s, struct ft_out *o)
         histograms(t, o);
         return;
     case FT_SK_PLOT:
-        printf_out(o, "%c xmin=%-10lu   ymin=%-10llu   xmax=%-10lu   ymax=%-10llu\n", c,
+        ft_out_printf(o, "%c xmin=%-10lu   ymin=%-10llu   xmax=%-10lu   ymax=%-10llu\n", c,
                    (unsigned long)(t->seen ? t->first_min : 0),
                    (unsigned long long)(t->seen ? t->ymin : 0),
                    (unsigned long)t->last_max, (unsigned long long)t->ymax);
         return;
     case FT_SK_SHORT:
-        printf_out(o, "%c\n%c Octets            Packets             MBytes\n%c\n", c, c, c);
-        printf_out(o, "%-20llu%-20llu%.3f\n", (unsigned long long)t->octets,
+        ft_out_printf(o, "%c\n%c Octets            Packets             MBytes\n%c\n", c, c, c);
+        ft_out_printf(o, "%-20llu%-20llu%.3f\n", (unsigned long long)t->octets,
                    (unsigned long long)t->packets, (double)t->octets / 1000000.0);
         return;
     case FT_SK_NONE:

@@ -2,6 +2,8 @@
  * ft_text.c - output buffer and hand-written formatters (see ft_text.h).
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include "text/ft_text.h"
@@ -67,6 +69,17 @@ void ft_out_write(struct ft_out *o, const void *p, size_t n)
         s += k;
         n -= k;
     }
+}
+
+void ft_out_printf(struct ft_out *o, const char *fmt, ...)
+{
+    char buf[FT_OUT_MAX_LINE];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        ft_out_write(o, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
 }
 
 /* ---- numbers ------------------------------------------------------------- */

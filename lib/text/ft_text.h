@@ -63,6 +63,10 @@ static inline void ft_out_str(struct ft_out *o, const char *s)
 {
     ft_out_write(o, s, strlen(s));
 }
+/* Append printf-formatted text (for headers and summaries, not per-record
+ * lines); a text longer than FT_OUT_MAX_LINE bytes is cut there. */
+void ft_out_printf(struct ft_out *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* ---- numbers and addresses ---------------------------------------------- */
 
