@@ -277,14 +277,22 @@ static void day_chart(struct ft_out *out, const struct series *s, int which)
     day_axes(out, t0, t1, ymax, unit[which]);
     ft_out_printf(out, "<path fill=\"%s\" fill-opacity=\"0.25\" stroke=\"%s\" stroke-width=\"1.5\" d=\"",
         day_colour[which], day_colour[which]);
+    /* Each interval is a step over its own span, so that the first one
+     * does not read as a ramp from nothing; an interval without flows (no
+     * point of its own) drops to zero. */
     double base = DAY_TOP + h;
     for (size_t i = 0; i < s->n; i++) {
-        double x = DAY_LEFT + w * (s->p[i].t - t0) / (t1 - t0);
+        double start = s->p[i].t - s->interval;
+        double xs = DAY_LEFT + w * (start - t0) / (t1 - t0);
+        double xe = DAY_LEFT + w * (s->p[i].t - t0) / (t1 - t0);
         double y = base - h * rate(s, i, which) / ymax;
-        if (i == 0)
-            ft_out_printf(out, "M%.1f %.1f L%.1f %.1f ", x, base, x, y);
-        else
-            ft_out_printf(out, "L%.1f %.1f ", x, y);
+        if (i == 0) {
+            ft_out_printf(out, "M%.1f %.1f ", xs, base);
+        } else if (start > s->p[i - 1].t + s->interval / 2) {
+            double xp = DAY_LEFT + w * (s->p[i - 1].t - t0) / (t1 - t0);
+            ft_out_printf(out, "L%.1f %.1f L%.1f %.1f ", xp, base, xs, base);
+        }
+        ft_out_printf(out, "L%.1f %.1f L%.1f %.1f ", xs, y, xe, y);
     }
     ft_out_printf(out, "L%.1f %.1f Z\"/>\n</svg>\n", DAY_LEFT + w, base);
 }

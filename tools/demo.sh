@@ -45,3 +45,14 @@ say "flow-cat $demo/capture | flow-nfilter -f ../etc/demo-filter.cfg -F dns | fl
 ./flow-cat "$demo/capture" | ./flow-nfilter -f "$top/etc/demo-filter.cfg" -F dns | ./flow-print -f json | head -n 1
 printf '\nflow-capture stored %s of 200000 flows in %s (%s bytes on disk).\n' \
     "$(./flow-cat "$demo/capture" | ./flow-print -f csv | tail -n +2 | wc -l)" "${file#$demo/}" "$(wc -c <"$file")"
+
+# 4. Reports: flow-tools' classic flow-stat, and the nightly page (flow-report's
+#    reports drawn by flow-rptfmt -f chart) over the day the collector stored.
+say "flow-cat $demo/capture | flow-stat -f 9 -S 2 | head -n 14      # top talkers"
+./flow-cat "$demo/capture" | ./flow-stat -f 9 -S 2 | head -n 14
+day=$(basename "$file" | sed -n 's/^ft-v[0-9]*\.\([0-9]\{4\}\)-\([0-9][0-9]\)-\([0-9][0-9]\).*/\1-\2-\3/p')
+export FTKIT_SYMDIR="$top/etc/sym"      # the symbol tables ftkit ships (installed in sysconfdir/sym)
+say "flow-nightly -d $demo/capture -o $demo -D $day -v"
+page=$(sh ./flow-nightly -b "$top/build" -c "$top/etc/nightly" -d "$demo/capture" -o "$demo" -D "$day" \
+    -t "ftkit demo" -v) || exit 1
+printf '\nThe report of the day, one self-contained HTML page: %s\n' "$page"
