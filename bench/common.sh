@@ -94,6 +94,16 @@ nfdump_totals() {   # nfdump_totals -r FILE | -R DIR -> "flows packets bytes"
         END { printf "%d %.0f %.0f\n", f, p, b }'
 }
 
+# The defaults bench/run.sh and bench/report.sh share: the same flows, the
+# same work directory (so that one makes the data the other reuses).
+file_bench_defaults() {
+    N=${N:-10000000}
+    RUNS=${RUNS:-3}
+    WORK=${WORK:-/tmp/ftkit-bench}
+    PORT=${PORT:-29995}
+    SEND_RATE=${SEND_RATE:-250000}
+}
+
 # The benchmark data, made once and kept in WORK: N realistic v5 flows from
 # flow-gen at zlib 6 (F), and exactly the same flows in nfdump's format (NF,
 # uncompressed), got there the production way: flow-send over loopback to

@@ -116,10 +116,8 @@ ch_verdicts() {
         return
     fi
     for fmt in zstd z0; do
-        r=$(ratio "$(get b_rep_src_$fmt)" "$(get ch_src)")
-        verdict "top-10 source addresses on $fmt within 1.5x of ClickHouse: $(get b_rep_src_$fmt) vs $(get ch_src) s = ${r}x" "$(le "$r" 1.5)" b_rep_src_$fmt ch_src
-        r=$(ratio "$(get b_rep_port_$fmt)" "$(get ch_port)")
-        verdict "top-10 destination ports on $fmt within 1.5x of ClickHouse: $(get b_rep_port_$fmt) vs $(get ch_port) s = ${r}x" "$(le "$r" 1.5)" b_rep_port_$fmt ch_port
+        vs_verdict "top-10 source addresses on $fmt within 1.5x of ClickHouse" b_rep_src_$fmt ch_src within 1.5
+        vs_verdict "top-10 destination ports on $fmt within 1.5x of ClickHouse" b_rep_port_$fmt ch_port within 1.5
     done
     say "  (ClickHouse times are clickhouse-client's wall time; SELECT 1 alone takes $(get ch_client) s)"
 }

@@ -23,11 +23,7 @@ TOP=$(dirname "$HERE")
 B=$(cd "${1:-$TOP/build-bench}" 2>/dev/null && pwd) || { echo "bench: no build directory ${1:-$TOP/build-bench}" >&2; exit 1; }
 . "$HERE/common.sh"
 
-N=${N:-10000000}
-RUNS=${RUNS:-3}
-WORK=${WORK:-/tmp/ftkit-bench}
-PORT=${PORT:-29995}
-SEND_RATE=${SEND_RATE:-250000}
+file_bench_defaults     # N, RUNS, WORK, PORT, SEND_RATE
 KEYS=${KEYS:-10000000}
 CH=${CH:-1}
 CH_PORT=${CH_PORT:-29123}
@@ -165,6 +161,20 @@ say "  $(ls "$DAY" | wc -l) files, $(du -sm "$DAY" | cut -f1) MB"
 timed d_two "$B/flow-cat $DAY | $FR -s $CFG -S srcaddr > /dev/null"
 timed d_one "taskset -c 0 sh -c '$B/flow-cat $DAY | $FR -s $CFG -S srcaddr > /dev/null'"
 
+# vs_verdict TEXT FTKIT_LABEL OTHER_LABEL faster|within X: ftkit at least X
+# times faster than the other command, or within X times its time.
+vs_verdict() {
+    ft=$(get "$2") ot=$(get "$3")
+    if [ "$4" = faster ]; then
+        r=$(ratio "$ot" "$ft")
+        ok=$(ge "$r" "$5")
+    else
+        r=$(ratio "$ft" "$ot")
+        ok=$(le "$r" "$5")
+    fi
+    verdict "$1: $ft vs $ot s = ${r}x" "$ok" "$2" "$3"
+}
+
 # ---- summary -----------------------------------------------------------------
 say ""
 say "== summary: $N flows, medians of $RUNS runs =="
@@ -181,12 +191,9 @@ for k in a_rep_src a_rep_port a_stat9 a_stat5; do
     verdict "$what on zlib 6 within 1.2x of inflate-only: $(get $k) s = ${r}x (cpu $(getcpu $k) s)" "$(le "$r" 1.2)" a_limit $k
 done
 for fmt in zstd z0; do
-    r=$(ratio "$(get b_nf_src)" "$(get b_rep_src_$fmt)")
-    verdict "top-10 source addresses on $fmt at least 3x faster than nfdump -s srcip/bytes: $(get b_rep_src_$fmt) vs $(get b_nf_src) s = ${r}x" "$(ge "$r" 3)" b_rep_src_$fmt b_nf_src
-    r=$(ratio "$(get b_nf_port)" "$(get b_rep_port_$fmt)")
-    verdict "top-10 destination ports on $fmt at least 3x faster than nfdump -s dstport/bytes: $(get b_rep_port_$fmt) vs $(get b_nf_port) s = ${r}x" "$(ge "$r" 3)" b_rep_port_$fmt b_nf_port
-    r=$(ratio "$(get b_nf_filter)" "$(get b_nfilter_$fmt)")
-    verdict "flow-nfilter on $fmt at least 2x faster than nfdump's filter on LZ4: $(get b_nfilter_$fmt) vs $(get b_nf_filter) s = ${r}x" "$(ge "$r" 2)" b_nfilter_$fmt b_nf_filter
+    vs_verdict "top-10 source addresses on $fmt at least 3x faster than nfdump -s srcip/bytes" b_rep_src_$fmt b_nf_src faster 3
+    vs_verdict "top-10 destination ports on $fmt at least 3x faster than nfdump -s dstport/bytes" b_rep_port_$fmt b_nf_port faster 3
+    vs_verdict "flow-nfilter on $fmt at least 2x faster than nfdump's filter on LZ4" b_nfilter_$fmt b_nf_filter faster 2
 done
 ch_verdicts
 for k in c_src c_tuple; do

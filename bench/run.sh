@@ -18,11 +18,7 @@ TOP=$(dirname "$HERE")
 B=$(cd "${1:-$TOP/build-bench}" 2>/dev/null && pwd) || { echo "bench: no build directory ${1:-$TOP/build-bench}" >&2; exit 1; }
 . "$HERE/common.sh"
 
-N=${N:-10000000}
-RUNS=${RUNS:-3}
-WORK=${WORK:-/tmp/ftkit-bench}
-PORT=${PORT:-29995}
-SEND_RATE=${SEND_RATE:-250000}
+file_bench_defaults     # N, RUNS, WORK, PORT, SEND_RATE
 ZSTD_HIGH=${ZSTD_HIGH:-19}
 RES=$WORK/results.txt
 
