@@ -153,7 +153,7 @@ say "(d) a day in 96 files: flow-cat DIR | flow-report, both cores and one"
 DAY=$WORK/day-$N
 if [ "${REGEN:-0}" = 1 ] || [ "$(ls "$DAY" 2>/dev/null | wc -l)" != 96 ]; then
     rm -rf "$DAY" && mkdir -p "$DAY" || die "cannot create $DAY"
-    say "  making $DAY: flow-gen -R -D 1d -z 6 | flow-split -N $(((N + 95) / 96)) -z 6"
+    say "  making $DAY: flow-gen -R -D 1d | flow-split -N $(((N + 95) / 96)) -z 6"
     "$B/flow-gen" -R -n "$N" -D 1d -V 5 |
         "$B/flow-split" -N $(((N + 95) / 96)) -z 6 -o "$DAY/ft-" || die "flow-split failed"
 fi

@@ -29,6 +29,7 @@ common_deps
 mkdir -p "$WORK/bin" || die "cannot create $WORK"
 cc -O2 -o "$WORK/bin/zlimit" "$HERE/zlimit.c" -lz || die "cannot build zlimit"
 : > "$RES"
+: > "$RES.failed"
 
 say "== ftkit file tools vs nfdump: $N flows, median of $RUNS runs =="
 describe_machine
