@@ -18,11 +18,7 @@ TOP=$(dirname "$HERE")
 B=$(cd "${1:-$TOP/build-bench}" 2>/dev/null && pwd) || { echo "bench: no build directory ${1:-$TOP/build-bench}" >&2; exit 1; }
 . "$HERE/common.sh"
 
-N=${N:-10000000}
-RUNS=${RUNS:-3}
-WORK=${WORK:-/tmp/ftkit-bench}
-PORT=${PORT:-29995}
-SEND_RATE=${SEND_RATE:-250000}
+file_bench_defaults     # N, RUNS, WORK, PORT, SEND_RATE
 ZSTD_HIGH=${ZSTD_HIGH:-19}
 RES=$WORK/results.txt
 
@@ -33,72 +29,13 @@ common_deps
 mkdir -p "$WORK/bin" || die "cannot create $WORK"
 cc -O2 -o "$WORK/bin/zlimit" "$HERE/zlimit.c" -lz || die "cannot build zlimit"
 : > "$RES"
+: > "$RES.failed"
 
 say "== ftkit file tools vs nfdump: $N flows, median of $RUNS runs =="
 describe_machine
 
 # ---- data ------------------------------------------------------------------
-F=$WORK/v5-$N.ft            # ftkit, zlib 6
-NFDIR=$WORK/nfcapd-$N       # what nfcapd wrote
-NF=$WORK/nf-$N.nf           # the same, merged into one file (nfdump's default: uncompressed)
-if [ "${REGEN:-0}" = 1 ] || [ ! -s "$F" ]; then
-    say "generating $F: flow-gen -R -n $N -V 5 -z 6"
-    "$B/flow-gen" -R -n "$N" -V 5 -z 6 > "$F.tmp" && mv "$F.tmp" "$F" || die "flow-gen failed"
-    rm -rf "$NFDIR" "$NF"
-fi
-FT_TOTALS=$(ftkit_totals "$F")
-set -- $FT_TOTALS
-[ "$1" = "$N" ] || die "flow-print read $1 flows from $F, expected $N"
-say "ftkit file:  $FT_TOTALS (flows packets octets, from flow-cat | flow-print -f csv)"
-
-rate=$SEND_RATE
-try=0
-while [ ! -s "$NF" ] || [ "$(nfdump_totals -r "$NF")" != "$FT_TOTALS" ]; do
-    try=$((try + 1))
-    [ $try -le 4 ] || die "nfcapd never stored exactly the same flows; see $WORK/nfcapd.log"
-    rm -rf "$NFDIR" "$NF"
-    mkdir -p "$NFDIR"
-    say "feeding nfcapd: flow-send -V 5 -r ${rate}f over 127.0.0.1 (try $try)"
-    nfcapd -b 127.0.0.1 -p "$PORT" -w "$NFDIR" -t 3600 -B 4194304 > "$WORK/nfcapd.log" 2>&1 &
-    npid=$!
-    wait_udp_port "$PORT" 10 || die "nfcapd did not start; see $WORK/nfcapd.log"
-    "$B/flow-send" -V 5 -r "${rate}f" "127.0.0.1/127.0.0.1/$PORT" < "$F" || say "flow-send failed"
-    sleep 2
-    stop_daemon "$npid"
-    nfdump -R "$NFDIR" -w "$NF" 2>>"$WORK/nfcapd.log"
-    got=$(nfdump_totals -r "$NF")
-    say "  nfdump holds: $got"
-    rate=$((rate / 2))
-done
-say "nfdump file: $(nfdump_totals -r "$NF") (flows packets bytes, from nfdump -I): the same flows"
-
-# ---- timing ----------------------------------------------------------------
-# timed LABEL COMMAND: RUNS runs; medians of wall and CPU (user+sys of all
-# processes) seconds go to $RES as "LABEL wall cpu".
-timed() {
-    walls= cpus=
-    i=0
-    while [ $i -lt "$RUNS" ]; do
-        rm -f "$WORK/out.tmp"
-        t0=$(now_ns)
-        /usr/bin/time -f '%U %S' -o "$WORK/time.tmp" sh -c "$2" || say "  (exit status $? from: $2)"
-        t1=$(now_ns)
-        walls="$walls $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')"
-        cpus="$cpus $(tail -1 "$WORK/time.tmp" | awk '{ printf "%.2f", $1 + $2 }')"
-        i=$((i + 1))
-    done
-    w=$(median $walls)
-    c=$(median $cpus)
-    best=$(printf '%s\n' $walls | sort -n | head -1)
-    say "$1 $w $c $best" >> "$RES"
-    printf '  %-58s %7.2f s wall %7.2f s cpu  (walls:%s)\n' "$(short "$2")" "$w" "$c" "$walls"
-}
-# A command as shown: without the build and work directories.
-short() { printf '%s' "$1" | sed "s#$B/##g; s#$WORK/bin/##g; s#$WORK/##g"; }
-get() { awk -v k="$1" '$1 == k { print $2 }' "$RES"; }
-getcpu() { awk -v k="$1" '$1 == k { print $3 }' "$RES"; }
-getbest() { awk -v k="$1" '$1 == k { print $4 }' "$RES"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+bench_data      # F, NF and FT_TOTALS (common.sh)
 
 cat "$F" "$NF" > /dev/null     # both in the page cache, for every run alike
 FC=$B/flow-cat
@@ -183,11 +120,6 @@ say "  (limits: print/csv = inflate + write the printed bytes; -z 6 = inflate + 
 say "   -z 0 and zstd = inflate + write the uncompressed bytes)"
 
 say ""
-verdict() {     # verdict TEXT OK(1/0)
-    if [ "$2" = 1 ]; then say "PASS  $1"; else say "MISS  $1"; fi
-}
-ge() { awk -v a="$1" -v b="$2" 'BEGIN { print (a >= b) ? 1 : 0 }'; }
-le() { awk -v a="$1" -v b="$2" 'BEGIN { print (a <= b) ? 1 : 0 }'; }
 for form in pipe stdin; do
     case $form in pipe) how="flow-cat | flow-print" ;; *) how="flow-print < file" ;; esac
     r=$(ratio "$(get a_nfdump)" "$(get a_ft_$form)")
