@@ -5,7 +5,9 @@
  * walked, every header is read first, the list is sorted by capture start
  * and cut to the -t/-T window.  Records are then copied as they are stored
  * (byte-swapped if the output order differs) when the input format is the
- * output format, and decoded and re-encoded only with -V.
+ * output format, and decoded and re-encoded only with -V.  Without -V a
+ * second thread opens and inflates the next files while the current one is
+ * written (files_ahead.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "files_ahead.h"
 #include "net/ft_files.h"
 #include "core/ft_getdate.h"
 #include "stream/ft_stream.h"
@@ -308,6 +311,18 @@ static int copy_raw(struct ft_reader *r, struct run *run)
     return stop_requested ? 0 : (int)n;
 }
 
+/* The same, with the records the second thread read. */
+static int copy_raw_ahead(struct files_ahead *a, struct ahead_file *f, struct run *run)
+{
+    const uint8_t *recs;
+    ssize_t n = 0;
+    while (!stop_requested && (n = files_ahead_raw(a, f, &recs)) > 0) {
+        if (ft_writer_write_raw(run->w, recs, (size_t)n, f->order) < 0)
+            return -2;
+    }
+    return stop_requested ? 0 : (int)n;
+}
+
 /* Records of another format (-V): decoded and encoded again. */
 static int copy_converted(struct ft_reader *r, struct run *run)
 {
@@ -345,44 +360,57 @@ static struct ft_reader *open_input(const struct ft_file *f, struct ft_err *err)
     return ft_reader_open_path(f->path, err);
 }
 
+/*
+ * Copy one input: opened here, or by the second thread when `ahead` is
+ * given (its files are the selected ones, in this order).
+ */
 static void cat_one(const struct ft_file *f, struct run *run, const struct ft_file_list *l,
-                    const struct options *o)
+                    const struct options *o, struct files_ahead *ahead)
 {
     struct ft_err err;
-    struct ft_reader *r = open_input(f, &err);
+    struct ahead_file *af = NULL;
+    struct ft_reader *r;
+    if (ahead) {
+        af = files_ahead_next_file(ahead);
+        r = af->r;
+        err = af->err;
+    } else {
+        r = open_input(f, &err);
+    }
+    int rc = 0;
+    bool copied = false;
+    const struct ft_format *in = r ? ft_reader_format(r) : NULL;
     if (!r) {
         ft_warn("%s", err.msg);
         run->failed = 1;
-        return;
-    }
-    const struct ft_format *in = ft_reader_format(r);
-    if (!run->w && open_output(run, o->convert_to ? o->convert_to : in, l, o) < 0) {
+    } else if (!run->w && open_output(run, o->convert_to ? o->convert_to : in, l, o) < 0) {
         run->failed = run->fatal = 1;
-        ft_reader_close(r);
-        return;
-    }
-    int rc;
-    if (same_format(in, run->fmt)) {
-        rc = copy_raw(r, run);
+    } else if (same_format(in, run->fmt)) {
+        rc = af ? copy_raw_ahead(ahead, af, run) : copy_raw(r, run);
+        copied = true;
     } else if (o->convert_to) {
         rc = copy_converted(r, run);
+        copied = true;
     } else {
         ft_warn("%s: data version or sub version changed! (%s after %s; -V converts)",
                 f->path, in->name, run->fmt->name);
         run->failed = run->fatal = 1;
+    }
+    if (af)     /* the thread leaves r: its header and error are final */
+        files_ahead_done(ahead, af);
+    if (copied) {
+        run->streams++;
+        account_header(run, ft_reader_header(r));
+        if (rc == -1) {             /* damaged: what came before it was copied */
+            ft_warn("%s", ft_reader_error(r));
+            run->failed = 1;
+        } else if (rc == -2) {
+            ft_warn("%s", ft_writer_error(run->w));
+            run->failed = run->fatal = 1;
+        }
+    }
+    if (r)
         ft_reader_close(r);
-        return;
-    }
-    run->streams++;
-    account_header(run, ft_reader_header(r));
-    if (rc == -1) {             /* damaged: what came before it was copied */
-        ft_warn("%s", ft_reader_error(r));
-        run->failed = 1;
-    } else if (rc == -2) {
-        ft_warn("%s", ft_writer_error(run->w));
-        run->failed = run->fatal = 1;
-    }
-    ft_reader_close(r);
 }
 
 static void finish_output(struct run *run, const struct options *o)
@@ -418,6 +446,27 @@ static void finish_output(struct run *run, const struct options *o)
                 run->streams, written);
 }
 
+/* The selected files' paths, in order, for the second thread. */
+static const char **ahead_paths;
+
+/*
+ * Read the selected files ahead on a second thread (not with -V: the thread
+ * hands out raw records).  NULL when it cannot start: cat_one then opens
+ * each file itself.
+ */
+static struct files_ahead *start_ahead(const struct ft_file_list *l, const struct options *o)
+{
+    size_t n = 0;
+    if (!(ahead_paths = calloc(l->n ? l->n : 1, sizeof *ahead_paths)))
+        return NULL;
+    for (size_t i = 0; i < l->n; i++) {
+        const struct ft_file *f = &l->files[i];
+        if (selected(f, o))
+            ahead_paths[n++] = f->has & FT_FILE_STDIN ? NULL : f->path;
+    }
+    return files_ahead_start(ahead_paths, n, BATCH);
+}
+
 int main(int argc, char **argv)
 {
     struct options o;
@@ -430,16 +479,19 @@ int main(int argc, char **argv)
 
     build_list(&l, argc - optind, argv + optind, &o, &run);
     refuse_output_as_input(&l, &o);
+    struct files_ahead *ahead = o.convert_to ? NULL : start_ahead(&l, &o);
     for (size_t i = 0; i < l.n && !run.fatal && !stop_requested; i++) {
         if (selected(&l.files[i], &o))
-            cat_one(&l.files[i], &run, &l, &o);
+            cat_one(&l.files[i], &run, &l, &o, ahead);
         else if (o.debug > 0 && !(l.files[i].has & FT_FILE_BAD))
             ft_warn("%s: outside the time window", l.files[i].path);
     }
+    files_ahead_stop(ahead);
     finish_output(&run, &o);
     if (o.debug > 0 && l.tmp_skipped)
         ft_warn("%" PRIu64 " tmp files skipped (-a takes them)",
                 l.tmp_skipped);
+    free(ahead_paths);
     ft_files_free(&l);
     return run.streams == 0 || run.failed ? 1 : 0;
 }

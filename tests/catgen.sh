@@ -254,6 +254,33 @@ wait
 "$cat" -z 0 - <"$in/v1.ft" >"$tmp/s.ft"
 check "cat -: standard input" cmp -s "$tmp/s.ft" "$compat/expected/cat/cat_stdin_dash.ft"
 
+# ---- flow-cat: the next files read ahead on other threads -------------------
+# Without -V the files are opened and inflated ahead (cat/files_ahead.c);
+# -V 5 on v5 files copies the same raw records with the files read one
+# after the other, so the two must agree byte for byte, messages and exit
+# status included: more files than are read ahead at once, compressed
+# and not, a damaged one and a missing one among them.
+mkdir "$tmp/many"
+for i in 0 1 2 3 4 5 6 7 8 9; do
+    "$cat" -z $((i % 3 * 3)) "$in/v5.ft" >"$tmp/many/ft-v05.2024-03-14.09$((10 + i))00+0000"
+done
+head -c 3000 "$in/v5_z.ft" >"$tmp/many/ft-v05.2024-03-14.0915300+0000"
+"$cat" -z 0 "$tmp/many" >"$tmp/ahead.ft" 2>"$tmp/ahead.err"; ahead_rc=$?
+"$cat" -V 5 -z 0 "$tmp/many" >"$tmp/one.ft" 2>"$tmp/one.err"; one_rc=$?
+check_eq "cat ahead: exit status as one by one" "$ahead_rc" "$one_rc"
+check "cat ahead: output as one by one" cmp -s "$tmp/ahead.ft" "$tmp/one.ft"
+check "cat ahead: messages as one by one" cmp -s "$tmp/ahead.err" "$tmp/one.err"
+check "cat ahead: the damage is named" grep -q "0915300.*offset" "$tmp/ahead.err"
+taskset -c 0 "$cat" -z 0 "$tmp/many" >"$tmp/ahead1.ft" 2>/dev/null
+check "cat ahead on one core: output as one by one" cmp -s "$tmp/ahead1.ft" "$tmp/one.ft"
+"$cat" -z 0 "$tmp/many" "$tmp/missing.ft" "$tmp/many" >"$tmp/ahead.ft" 2>"$tmp/ahead.err"; ahead_rc=$?
+"$cat" -V 5 -z 0 "$tmp/many" "$tmp/missing.ft" "$tmp/many" >"$tmp/one.ft" 2>"$tmp/one.err"; one_rc=$?
+check_eq "cat ahead, twice and a missing file: exit status" "$ahead_rc" "$one_rc"
+check "cat ahead, twice and a missing file: output" cmp -s "$tmp/ahead.ft" "$tmp/one.ft"
+check "cat ahead, twice and a missing file: messages" cmp -s "$tmp/ahead.err" "$tmp/one.err"
+{ timeout 20 "$cat" -z 0 "$tmp/many" "$tmp/many" 2>/dev/null; echo $? >"$tmp/rc"; } | head -c 100 >/dev/null
+check "cat ahead: a reader that leaves early ends it (no hang)" test "$(cat "$tmp/rc")" != 124
+
 # ---- flow-cat -o: header rewritten -----------------------------------------
 "$cat" -z 0 -o "$tmp/o.ft" "$in/sfd_v5.ft" "$in/v5.ft"
 check "cat -o: header rewritten as the original" cmp -s "$tmp/o.ft" "$compat/expected/cat/cat_outfile.ft"
