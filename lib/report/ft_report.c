@@ -117,6 +117,20 @@ static size_t kind_key_len(enum ft_rkind k)
     }
 }
 
+/* Bytes of an rctr a run's table keeps: the counters after the ones its
+ * type and outputs use stay out of its entries (most reports: 32 of 120). */
+static size_t counters_kept(const struct rrun *run)
+{
+    enum ft_rkind k = (enum ft_rkind)run->r->type.kind;
+    if (k == FT_RK_LINEAR)
+        return sizeof(struct rctr);
+    if (run->rates)
+        return offsetof(struct rctr, lflows);
+    if (k == FT_RK_SRC_DST_COUNT || k == FT_RK_DST_SRC_COUNT)
+        return offsetof(struct rctr, frecs);
+    return offsetof(struct rctr, count);
+}
+
 static int open_run(struct ft_report *rp, const struct ft_rreport *r, struct rrun *run,
                     struct ft_err *err)
 {
@@ -146,7 +160,8 @@ static int open_run(struct ft_report *rp, const struct ft_rreport *r, struct rru
     if (run->key_len == 0)
         return 0;
     run->table_key_len = (run->key_len + 7) & ~(size_t)7;
-    struct ft_agg_opts ao = { .key_len = run->table_key_len, .val_len = sizeof(struct rctr),
+    run->val_len = counters_kept(run);
+    struct ft_agg_opts ao = { .key_len = run->table_key_len, .val_len = run->val_len,
                               .max_keys = rp->o.max_keys };
     run->agg = ft_agg_new(&ao, err);
     if (!run->agg)
