@@ -14,6 +14,10 @@
 #include "report/ft_report.h"
 #include "text/ft_sym.h"
 
+/* Bytes of an address in a key (rrun.addr_width). */
+#define KEY_ADDR_WIDE 17
+#define KEY_ADDR_V4 4
+
 /* One component of a key: a flow field, how it is written, how shown. */
 struct rkey_comp {
     const struct ft_field *field;
@@ -68,6 +72,11 @@ struct rrun {
      * components, so that the counters after it in an ft_agg entry are
      * aligned (ft_agg puts them right after the key) */
     size_t table_key_len;
+    /* bytes of an address in a key: 17 (family, then 16 bytes, IPv4 in the
+     * first 4), or 4 when the stream's format has no IPv6
+     * (ft_report_set_header): the IPv4 address alone, big-endian, so keys
+     * sort as they did */
+    uint8_t addr_width;
     int key_order;                      /* ties and no sort: in key order */
     int rates;                          /* some output shows or sorts on pps, bps, frecs */
     struct ft_agg *agg;                 /* keys and their rctr */
