@@ -117,7 +117,11 @@ static int grow_entries(struct ft_agg *a)
 void *ft_agg_get(struct ft_agg *a, const void *key, int *added)
 {
     *added = 0;
-    if (a->count * 2 >= a->slots && grow_index(a) < 0) {
+    /* Up to 3/4 full: probes compare the hash bits kept in the slot and
+     * rarely touch an entry that is not the one looked for, so the index
+     * can be fuller than a plain open-addressing table; at half full it
+     * took as many bytes a key as the counters of an address report. */
+    if (a->count * 4 >= a->slots * 3 && grow_index(a) < 0) {
         a->failed = 1;
         return NULL;
     }
