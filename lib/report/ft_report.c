@@ -186,6 +186,13 @@ static int make_tables(const struct ft_report *rp, struct rrun *run, struct ft_e
     run->agg = ft_agg_new(&ao, err);
     if (!run->agg)
         return -1;
+    /* Value order is the listing order of these types, so counting in an
+     * array indexed by the value and folding it in at the end lists the
+     * same; not when the key limit could keep the first keys seen. */
+    if (run->key_order && run->key_len <= 2 &&
+        rep_max_keys(rp) >= (size_t)1 << (8 * run->key_len) &&
+        !(run->dense = ft_dense_new(run->key_len, run->val_len)))
+        return ft_err_set(err, "out of memory");
     if (t->kind == FT_RK_SRC_DST_COUNT || t->kind == FT_RK_DST_SRC_COUNT) {
         struct ft_agg_opts po = { .key_len = 2u * run->addr_width, .val_len = 1,
                                   .max_keys = rp->o.max_keys };
@@ -241,6 +248,7 @@ void ft_report_free(struct ft_report *rp)
     for (size_t i = 0; i < rp->nrun; i++) {
         ft_agg_free(rp->run[i].agg);
         ft_agg_free(rp->run[i].pairs);
+        ft_dense_free(rp->run[i].dense);
     }
     for (int t = 0; t < FT_SYM_NTABLES; t++)
         ft_sym_free(rp->sym[t]);
@@ -287,11 +295,13 @@ void ft_report_set_header(struct ft_report *rp, const struct ft_header *h)
         if (make_tables(rp, run, &err) < 0) {
             ft_agg_free(run->agg);
             ft_agg_free(run->pairs);
+            ft_dense_free(run->dense);
             *run = wide;
             continue;
         }
         ft_agg_free(wide.agg);
         ft_agg_free(wide.pairs);
+        ft_dense_free(wide.dense);
     }
 }
 
@@ -334,7 +344,8 @@ static void count_rates(struct rctr *c, const struct fvals *v)
 static struct rctr *count_key(struct rrun *run, const uint8_t *key, const struct fvals *v)
 {
     int added;
-    struct rctr *c = ft_agg_get(run->agg, key, &added);
+    struct rctr *c = run->dense ? ft_dense_at(run->dense, (uint32_t)ft_ldn(key, run->key_len, 1))
+                                : ft_agg_get(run->agg, key, &added);
     if (!c)
         return NULL;
     c->flows += v->flows;
@@ -570,9 +581,14 @@ static void clear_run(struct rrun *run)
 
 static int write_all(struct ft_report *rp, struct ft_out *out, struct ft_err *err)
 {
-    for (size_t i = 0; i < rp->nrun; i++)
-        if (rep_write_run(rp, &rp->run[i], out, err) < 0)
+    for (size_t i = 0; i < rp->nrun; i++) {
+        struct rrun *run = &rp->run[i];
+        /* the table is empty and holds every value: nothing is refused */
+        if (run->dense)
+            (void)ft_dense_fold(run->dense, run->agg);
+        if (rep_write_run(rp, run, out, err) < 0)
             return -1;
+    }
     rp->written++;
     return 0;
 }

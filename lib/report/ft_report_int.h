@@ -11,6 +11,7 @@
 #include "lang/ft_mask.h"
 #include "lang/ft_tag.h"
 #include "report/ft_agg.h"
+#include "report/ft_dense.h"
 #include "report/ft_report.h"
 #include "text/ft_sym.h"
 
@@ -80,6 +81,9 @@ struct rrun {
     int key_order;                      /* ties and no sort: in key order */
     int rates;                          /* some output shows or sorts on pps, bps, frecs */
     struct ft_agg *agg;                 /* keys and their rctr */
+    /* a key of one 8- or 16-bit value listed in value order: counted here,
+     * folded into agg before the outputs are written; or NULL */
+    struct ft_dense *dense;
     size_t val_len;                     /* bytes of an rctr the table keeps */
     struct ft_agg *pairs;               /* the -count types: pairs seen */
     struct rtotals tot;
