@@ -73,6 +73,7 @@ libft_la_SOURCES += lib/lang/ft_mask.c lib/lang/ft_mask.h
 
 # report: the aggregation table of reports (flow-report, flow-stat)
 libft_la_SOURCES += lib/report/ft_agg.c lib/report/ft_agg.h
+libft_la_SOURCES += lib/report/ft_dense.c lib/report/ft_dense.h
 # report: flow-stat's formats 0..32 (the table of formats, key reports, summaries)
 libft_la_SOURCES += lib/report/ft_stat.c lib/report/ft_stat.h lib/report/ft_stat_int.h \
 	lib/report/ft_stat_fmt.c lib/report/ft_stat_sum.c

@@ -117,7 +117,11 @@ static int grow_entries(struct ft_agg *a)
 void *ft_agg_get(struct ft_agg *a, const void *key, int *added)
 {
     *added = 0;
-    if (a->count * 2 >= a->slots && grow_index(a) < 0) {
+    /* Up to 3/4 full: probes compare the hash bits kept in the slot and
+     * rarely touch an entry that is not the one looked for, so the index
+     * can be fuller than a plain open-addressing table; at half full it
+     * took as many bytes a key as the counters of an address report. */
+    if (a->count * 4 >= a->slots * 3 && grow_index(a) < 0) {
         a->failed = 1;
         return NULL;
     }
@@ -161,44 +165,62 @@ void ft_agg_clear(struct ft_agg *a)
         memset(a->index, 0xFF, a->slots * sizeof *a->index);
 }
 
-/* qsort has no context argument in C11: the comparison runs over records
- * that carry it. */
-struct sort_rec {
-    uint32_t i;
-    const struct ft_agg *a;
-    ft_agg_cmp cmp;
-    void *ctx;
-};
-
-static int sort_cmp(const void *x, const void *y)
+/* The order of entries by cmp: a bottom-up merge sort of entry numbers.
+ * Merges take the left run's entry on ties and runs start in entry order,
+ * so ties stay in first-seen order.  Not qsort: C11's has no context
+ * argument, so its records carried one (32 bytes an entry, and glibc's
+ * merge copies them again); this needs 8 bytes an entry in all. */
+static uint32_t *merge_sort(const struct ft_agg *a, ft_agg_cmp cmp, void *ctx, uint32_t *order,
+                            uint32_t *spare)
 {
-    const struct sort_rec *p = x, *q = y;
-    const struct ft_agg *a = p->a;
-    int c = p->cmp(ft_agg_key(a, p->i), ft_agg_val(a, p->i), ft_agg_key(a, q->i),
-                   ft_agg_val(a, q->i), p->ctx);
-    if (c)
-        return c;
-    return p->i < q->i ? -1 : p->i > q->i;
+    size_t n = a->count;
+    uint32_t *from = order, *to = spare;
+    for (size_t width = 1; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n;
+            size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi) {
+                uint32_t x = from[i], y = from[j];
+                if (cmp(ft_agg_key(a, y), ft_agg_val(a, y), ft_agg_key(a, x), ft_agg_val(a, x),
+                        ctx) < 0) {
+                    to[k++] = y;
+                    j++;
+                } else {
+                    to[k++] = x;
+                    i++;
+                }
+            }
+            while (i < mid)
+                to[k++] = from[i++];
+            while (j < hi)
+                to[k++] = from[j++];
+        }
+        uint32_t *t = from;
+        from = to;
+        to = t;
+    }
+    return from;
 }
 
 uint32_t *ft_agg_sorted(const struct ft_agg *a, ft_agg_cmp cmp, void *ctx)
 {
     size_t n = a->count;
     uint32_t *order = malloc((n ? n : 1) * sizeof *order);
-    struct sort_rec *recs = malloc((n ? n : 1) * sizeof *recs);
-    if (!order || !recs) {
+    if (!order)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        order[i] = (uint32_t)i;
+    if (!cmp || n < 2)
+        return order;
+    uint32_t *spare = malloc(n * sizeof *spare);
+    if (!spare) {
         free(order);
-        free(recs);
         return NULL;
     }
-    for (size_t i = 0; i < n; i++)
-        recs[i] = (struct sort_rec){(uint32_t)i, a, cmp, ctx};
-    if (cmp)
-        qsort(recs, n, sizeof *recs, sort_cmp);
-    for (size_t i = 0; i < n; i++)
-        order[i] = recs[i].i;
-    free(recs);
-    return order;
+    uint32_t *sorted = merge_sort(a, cmp, ctx, order, spare);
+    free(sorted == order ? spare : order);
+    return sorted;
 }
 
 /* ---- keys from flow fields ------------------------------------------------ */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/ft_bytes.h"
+#include "stream/ft_format.h"
 #include "report/ft_report_int.h"
 
 #define REPORT_MAX_KEY 256
@@ -106,16 +107,33 @@ static int keyed_by_value(const struct ft_rtype *t)
 }
 
 /* Bytes of a computed kind's key. */
-static size_t kind_key_len(enum ft_rkind k)
+static size_t kind_key_len(enum ft_rkind k, size_t addr_width)
 {
     switch (k) {
     case FT_RK_DST_ADDR_TYPE: return 1;
     case FT_RK_IP_PORT: return 2;
-    case FT_RK_IP_ADDRESS: case FT_RK_SRC_DST_COUNT: case FT_RK_DST_SRC_COUNT: return 17;
+    case FT_RK_IP_ADDRESS: case FT_RK_SRC_DST_COUNT: case FT_RK_DST_SRC_COUNT:
+        return addr_width;
     case FT_RK_SUMMARY_DETAIL: case FT_RK_SUMMARY_COUNTERS: return 0;
     default: return 8;
     }
 }
+
+/* Bytes of an rctr a run's table keeps: the counters after the ones its
+ * type and outputs use stay out of its entries (most reports: 32 of 120). */
+static size_t counters_kept(const struct rrun *run)
+{
+    enum ft_rkind k = (enum ft_rkind)run->r->type.kind;
+    if (k == FT_RK_LINEAR)
+        return sizeof(struct rctr);
+    if (run->rates)
+        return offsetof(struct rctr, lflows);
+    if (k == FT_RK_SRC_DST_COUNT || k == FT_RK_DST_SRC_COUNT)
+        return offsetof(struct rctr, frecs);
+    return offsetof(struct rctr, count);
+}
+
+static int make_tables(const struct ft_report *rp, struct rrun *run, struct ft_err *err);
 
 static int open_run(struct ft_report *rp, const struct ft_rreport *r, struct rrun *run,
                     struct ft_err *err)
@@ -127,13 +145,10 @@ static int open_run(struct ft_report *rp, const struct ft_rreport *r, struct rru
     const struct ft_rtype *t = &r->type;
     if (t->kind == FT_RK_FIELDS) {
         run->ncomp = t->nkeys;
-        for (int i = 0; i < t->nkeys; i++) {
+        for (int i = 0; i < t->nkeys; i++)
             field_comp(r, t->key[i], &run->comp[i]);
-            run->key_len += run->comp[i].width + (run->comp[i].mask ? 1u : 0u);
-        }
-    } else {
-        run->key_len = kind_key_len(t->kind);
     }
+    run->addr_width = KEY_ADDR_WIDE;
     run->key_order = keyed_by_value(t);
     /* two divisions a flow, only for the reports that show them */
     for (size_t i = 0; i < r->nout; i++) {
@@ -143,16 +158,44 @@ static int open_run(struct ft_report *rp, const struct ft_rreport *r, struct rru
             run->rates = 1;
     }
     run->tot.first_s = UINT32_MAX;
+    return make_tables(rp, run, err);
+}
+
+/* The key length of run for its addr_width, and its tables (none for the
+ * summary kinds). */
+static int make_tables(const struct ft_report *rp, struct rrun *run, struct ft_err *err)
+{
+    const struct ft_rtype *t = &run->r->type;
+    run->key_len = 0;
+    if (t->kind == FT_RK_FIELDS) {
+        for (int i = 0; i < run->ncomp; i++) {
+            struct rkey_comp *k = &run->comp[i];
+            if (k->field->type == FT_T_IP)
+                k->width = run->addr_width;
+            run->key_len += k->width + (k->mask ? 1u : 0u);
+        }
+    } else {
+        run->key_len = kind_key_len(t->kind, run->addr_width);
+    }
     if (run->key_len == 0)
         return 0;
     run->table_key_len = (run->key_len + 7) & ~(size_t)7;
-    struct ft_agg_opts ao = { .key_len = run->table_key_len, .val_len = sizeof(struct rctr),
+    run->val_len = counters_kept(run);
+    struct ft_agg_opts ao = { .key_len = run->table_key_len, .val_len = run->val_len,
                               .max_keys = rp->o.max_keys };
     run->agg = ft_agg_new(&ao, err);
     if (!run->agg)
         return -1;
+    /* Value order is the listing order of these types, so counting in an
+     * array indexed by the value and folding it in at the end lists the
+     * same; not when the key limit could keep the first keys seen. */
+    if (run->key_order && run->key_len <= 2 &&
+        rep_max_keys(rp) >= (size_t)1 << (8 * run->key_len) &&
+        !(run->dense = ft_dense_new(run->key_len, run->val_len)))
+        return ft_err_set(err, "out of memory");
     if (t->kind == FT_RK_SRC_DST_COUNT || t->kind == FT_RK_DST_SRC_COUNT) {
-        struct ft_agg_opts po = { .key_len = 34, .val_len = 1, .max_keys = rp->o.max_keys };
+        struct ft_agg_opts po = { .key_len = 2u * run->addr_width, .val_len = 1,
+                                  .max_keys = rp->o.max_keys };
         run->pairs = ft_agg_new(&po, err);
         if (!run->pairs)
             return -1;
@@ -205,6 +248,7 @@ void ft_report_free(struct ft_report *rp)
     for (size_t i = 0; i < rp->nrun; i++) {
         ft_agg_free(rp->run[i].agg);
         ft_agg_free(rp->run[i].pairs);
+        ft_dense_free(rp->run[i].dense);
     }
     for (int t = 0; t < FT_SYM_NTABLES; t++)
         ft_sym_free(rp->sym[t]);
@@ -236,6 +280,29 @@ uint64_t ft_report_needs(const struct ft_report *rp)
 void ft_report_set_header(struct ft_report *rp, const struct ft_header *h)
 {
     rp->hdr = h;
+    /* A stream whose format has no IPv6 keys addresses by their 4 bytes, not
+     * 17: a quarter of the memory of an address report.  No flow has been
+     * counted yet, so the empty tables are made again, narrower; a run
+     * whose new tables cannot be made keeps its wide ones. */
+    if (!h || h->d_version == FT_DV_EXTENDED)
+        return;
+    for (size_t i = 0; i < rp->nrun; i++) {
+        struct rrun *run = &rp->run[i], wide = *run;
+        if (!run->agg || run->addr_width == KEY_ADDR_V4 || run->tot.recs)
+            continue;
+        struct ft_err err;
+        run->addr_width = KEY_ADDR_V4;
+        if (make_tables(rp, run, &err) < 0) {
+            ft_agg_free(run->agg);
+            ft_agg_free(run->pairs);
+            ft_dense_free(run->dense);
+            *run = wide;
+            continue;
+        }
+        ft_agg_free(wide.agg);
+        ft_agg_free(wide.pairs);
+        ft_dense_free(wide.dense);
+    }
 }
 
 size_t ft_report_incomplete(const struct ft_report *rp)
@@ -277,7 +344,8 @@ static void count_rates(struct rctr *c, const struct fvals *v)
 static struct rctr *count_key(struct rrun *run, const uint8_t *key, const struct fvals *v)
 {
     int added;
-    struct rctr *c = ft_agg_get(run->agg, key, &added);
+    struct rctr *c = run->dense ? ft_dense_at(run->dense, (uint32_t)ft_ldn(key, run->key_len, 1))
+                                : ft_agg_get(run->agg, key, &added);
     if (!c)
         return NULL;
     c->flows += v->flows;
@@ -289,8 +357,13 @@ static struct rctr *count_key(struct rrun *run, const uint8_t *key, const struct
     return c;
 }
 
-static void put_ip(uint8_t *p, const struct ft_ip *ip)
+/* An address as a key of width bytes (KEY_ADDR_V4 or KEY_ADDR_WIDE). */
+static void put_ip(uint8_t *p, const struct ft_ip *ip, size_t width)
 {
+    if (width == KEY_ADDR_V4) {
+        ft_st32(p, ip->v4, 1);
+        return;
+    }
     memset(p, 0, 17);
     p[0] = ip->af;
     if (ip->af == FT_AF_INET)
@@ -304,10 +377,12 @@ static void put_ip(uint8_t *p, const struct ft_ip *ip)
 static uint8_t *put_prefix(uint8_t *p, const struct rkey_comp *k, const struct ft_flow *f)
 {
     unsigned len = (unsigned)ft_field_get(f, k->mask);
-    if (k->addr_fmt == FT_RADDR_PREFIX_MASK && p[-17] == FT_AF_INET) {
-        uint32_t a = ft_ld32(p - 16, 1);
+    uint8_t *start = p - k->width;
+    uint8_t *v4 = k->width == KEY_ADDR_V4 ? start : start[0] == FT_AF_INET ? start + 1 : NULL;
+    if (k->addr_fmt == FT_RADDR_PREFIX_MASK && v4) {
+        uint32_t a = ft_ld32(v4, 1);
         a &= len == 0 ? 0 : len >= 32 ? UINT32_MAX : ~(UINT32_MAX >> len);
-        ft_st32(p - 16, a, 1);
+        ft_st32(v4, a, 1);
     }
     *p++ = (uint8_t)len;
     return p;
@@ -319,7 +394,8 @@ static void build_field_key(const struct rrun *run, const struct ft_flow *f, uin
     for (int i = 0; i < run->ncomp; i++) {
         const struct rkey_comp *k = &run->comp[i];
         if (k->field->type == FT_T_IP) {
-            p = ft_agg_key_put(p, k->field, f);
+            put_ip(p, ft_field_cptr(f, k->field), k->width);
+            p += k->width;
             if (k->mask)
                 p = put_prefix(p, k, f);
         } else {
@@ -382,10 +458,10 @@ static void count_linear(struct rrun *run, const struct ft_flow *f, const struct
 static void count_pair(struct rrun *run, const struct ft_ip *a, const struct ft_ip *b,
                        const struct fvals *v)
 {
-    uint8_t pair[34], key[24] = { 0 };
-    put_ip(pair, a);
-    put_ip(pair + 17, b);
-    memcpy(key, pair, 17);
+    uint8_t pair[2 * KEY_ADDR_WIDE], key[24] = { 0 };
+    put_ip(pair, a, run->addr_width);
+    put_ip(pair + run->addr_width, b, run->addr_width);
+    memcpy(key, pair, run->addr_width);
     struct rctr *c = count_key(run, key, v);
     int added = 0;
     if (c && ft_agg_get(run->pairs, pair, &added) && added)
@@ -411,9 +487,9 @@ static void count_keyed(struct rrun *run, const struct ft_flow *f, const struct 
     case FT_RK_DURATION: ft_st64(key, v->duration, 1); break;
     case FT_RK_DST_ADDR_TYPE: key[0] = address_class(&f->dstaddr); break;
     case FT_RK_IP_ADDRESS:
-        put_ip(key, &f->srcaddr);
+        put_ip(key, &f->srcaddr, run->addr_width);
         count_key(run, key, v);
-        put_ip(key, &f->dstaddr);
+        put_ip(key, &f->dstaddr, run->addr_width);
         break;
     case FT_RK_IP_PORT:
         ft_st16(key, f->srcport, 1);
@@ -505,9 +581,14 @@ static void clear_run(struct rrun *run)
 
 static int write_all(struct ft_report *rp, struct ft_out *out, struct ft_err *err)
 {
-    for (size_t i = 0; i < rp->nrun; i++)
-        if (rep_write_run(rp, &rp->run[i], out, err) < 0)
+    for (size_t i = 0; i < rp->nrun; i++) {
+        struct rrun *run = &rp->run[i];
+        /* the table is empty and holds every value: nothing is refused */
+        if (run->dense)
+            (void)ft_dense_fold(run->dense, run->agg);
+        if (rep_write_run(rp, run, out, err) < 0)
             return -1;
+    }
     rp->written++;
     return 0;
 }

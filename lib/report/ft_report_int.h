@@ -5,12 +5,19 @@
 #ifndef FT_REPORT_INT_H
 #define FT_REPORT_INT_H
 
+#include <stddef.h>
+#include <string.h>
 #include "lang/ft_filter.h"
 #include "lang/ft_mask.h"
 #include "lang/ft_tag.h"
 #include "report/ft_agg.h"
+#include "report/ft_dense.h"
 #include "report/ft_report.h"
 #include "text/ft_sym.h"
+
+/* Bytes of an address in a key (rrun.addr_width). */
+#define KEY_ADDR_WIDE 17
+#define KEY_ADDR_V4 4
 
 /* One component of a key: a flow field, how it is written, how shown. */
 struct rkey_comp {
@@ -21,9 +28,16 @@ struct rkey_comp {
     uint32_t and_mask;          /* tag-mask; all ones otherwise */
 };
 
-/* The counters of a key. */
+/*
+ * The counters of a key.  The table keeps only the leading part a report
+ * needs (rrun.val_len): most count flows, octets, packets and duration
+ * alone, so the rest is left out of their entries; it is read back through
+ * rep_ctr, which fills in the zeros a report that does not count them had.
+ */
 struct rctr {
-    uint64_t flows, octets, packets, duration, frecs, count;
+    uint64_t flows, octets, packets, duration;
+    uint64_t count;                     /* the -count types */
+    uint64_t frecs;                     /* the rates: shown or sorted on */
     double pps_sum, pps_min, pps_max, bps_sum, bps_min, bps_max;
     double lflows, loctets, lpackets;   /* linear-interpolated */
 };
@@ -59,9 +73,18 @@ struct rrun {
      * components, so that the counters after it in an ft_agg entry are
      * aligned (ft_agg puts them right after the key) */
     size_t table_key_len;
+    /* bytes of an address in a key: 17 (family, then 16 bytes, IPv4 in the
+     * first 4), or 4 when the stream's format has no IPv6
+     * (ft_report_set_header): the IPv4 address alone, big-endian, so keys
+     * sort as they did */
+    uint8_t addr_width;
     int key_order;                      /* ties and no sort: in key order */
     int rates;                          /* some output shows or sorts on pps, bps, frecs */
     struct ft_agg *agg;                 /* keys and their rctr */
+    /* a key of one 8- or 16-bit value listed in value order: counted here,
+     * folded into agg before the outputs are written; or NULL */
+    struct ft_dense *dense;
+    size_t val_len;                     /* bytes of an rctr the table keeps */
     struct ft_agg *pairs;               /* the -count types: pairs seen */
     struct rtotals tot;
     struct rdetail detail;
@@ -92,6 +115,18 @@ static inline uint64_t rep_refused(const struct rrun *run)
 {
     return (run->agg ? ft_agg_refused(run->agg) : 0) +
            (run->pairs ? ft_agg_refused(run->pairs) : 0);
+}
+
+/* The counters stored at val (val_len bytes of an rctr) as a whole rctr:
+ * val itself when the table keeps it all, else buf with the rest zero. */
+static inline const struct rctr *rep_ctr(const struct rrun *run, const void *val,
+                                         struct rctr *buf)
+{
+    if (run->val_len == sizeof *buf)
+        return val;
+    memset(buf, 0, sizeof *buf);
+    memcpy(buf, val, run->val_len);
+    return buf;
 }
 
 /* Symbol names of keys (the `names` option): tables opened at first use. */

@@ -308,7 +308,15 @@ static int cmp_entries(const void *ka, const void *va, const void *kb, const voi
         if (c)
             return c;
     } else if (col >= 0) {
-        double a = rep_col_value(va, col), b = rep_col_value(vb, col);
+        /* flows to duration are in every entry: compared in place, without
+         * the copy the other counters take (this runs n log n times) */
+        struct rctr bufa, bufb;
+        const struct rctr *ca = va, *cb = vb;
+        if (col < FT_RC_FLOWS || col > FT_RC_DURATION) {
+            ca = rep_ctr(s->run, va, &bufa);
+            cb = rep_ctr(s->run, vb, &bufb);
+        }
+        double a = rep_col_value(ca, col), b = rep_col_value(cb, col);
         if (a != b)
             return a < b ? -1 : 1;
     }
@@ -342,10 +350,17 @@ static char *put_number(char *p, uint64_t v, const struct ft_sym *sym, int *text
     return ft_put_u64(p, v);
 }
 
-static char *put_key_ip(char *p, const uint8_t *k)
+/* An address key of width bytes (rrun.addr_width) as text. */
+static char *put_key_ip(char *p, const uint8_t *k, size_t width)
 {
     struct ft_ip ip;
-    ft_agg_key_ip(k, &ip);
+    if (width == KEY_ADDR_V4) {
+        memset(&ip, 0, sizeof ip);
+        ip.af = FT_AF_INET;
+        ip.v4 = ft_ld32(k, 1);
+    } else {
+        ft_agg_key_ip(k, &ip);
+    }
     return ft_put_ip(p, &ip);
 }
 
@@ -355,9 +370,10 @@ char *rep_put_key(char *p, const struct rrun *run, int i, const uint8_t *k,
     enum ft_rkind kind = (enum ft_rkind)run->r->type.kind;
     *text = 0;
     if (kind != FT_RK_FIELDS) {
-        if (run->key_len == 17) {
+        if (kind == FT_RK_IP_ADDRESS || kind == FT_RK_SRC_DST_COUNT ||
+            kind == FT_RK_DST_SRC_COUNT) {
             *text = 1;
-            return put_key_ip(p, k);
+            return put_key_ip(p, k, run->addr_width);
         }
         if (kind == FT_RK_IP_PORT)
             return put_number(p, ft_ld16(k, 1), sym_of(nm, FT_K_PORT), text);
@@ -369,9 +385,12 @@ char *rep_put_key(char *p, const struct rrun *run, int i, const uint8_t *k,
     if (c->field->type != FT_T_IP)
         return put_number(p, ft_ldn(k, c->width, 1), sym_of(nm, c->field->kind), text);
     *text = 1;
+    if (c->width == KEY_ADDR_V4)
+        return c->mask ? ft_put_prefix(p, ft_ld32(k, 1), k[KEY_ADDR_V4])
+                       : put_key_ip(p, k, KEY_ADDR_V4);
     if (!c->mask || k[0] != FT_AF_INET)
-        return put_key_ip(p, k);
-    return ft_put_prefix(p, ft_ld32(k + 1, 1), k[17]);
+        return put_key_ip(p, k, KEY_ADDR_WIDE);
+    return ft_put_prefix(p, ft_ld32(k + 1, 1), k[KEY_ADDR_WIDE]);
 }
 
 static char *put_counter(char *p, uint64_t v, uint64_t total, int percent)
@@ -502,7 +521,8 @@ static int put_records(struct ft_report *rp, const struct rrun *run,
             break;
         }
         uint32_t e = order[rep_nth(o, n, i)];
-        const struct rctr *c = ft_agg_val(run->agg, e);
+        struct rctr buf;
+        const struct rctr *c = rep_ctr(run, ft_agg_val(run->agg, e), &buf);
         put_record(run, o, ft_agg_key(run->agg, e), c, &nm, out);
         sum[0] += c->flows;
         sum[1] += c->octets;

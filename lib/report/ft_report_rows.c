@@ -375,7 +375,8 @@ static int put_keyed(struct rows *w, int head, struct ft_err *err)
         if (w->o->records && i >= w->o->records)
             break;
         uint32_t e = order[rep_nth(w->o, n, i)];
-        put_row(w, ft_agg_key(run->agg, e), ft_agg_val(run->agg, e));
+        struct rctr buf;
+        put_row(w, ft_agg_key(run->agg, e), rep_ctr(run, ft_agg_val(run->agg, e), &buf));
     }
     free(order);
     return 0;

@@ -142,7 +142,8 @@ struct ft_stat *ft_stat_new(const struct ft_stat_opts *opts, const struct ft_for
             return NULL;
         }
         open_tables(s, err);
-        if (dense_width(s->fmt) && !(s->dense = calloc(65536, sizeof *s->dense))) {
+        if (dense_width(s->fmt) &&
+            !(s->dense = ft_dense_new(dense_width(s->fmt), sizeof(struct ft_stat_counts)))) {
             *why = FT_STAT_ENOMEM;
             ft_err_set(err, "out of memory");
             ft_stat_free(s);
@@ -157,7 +158,7 @@ void ft_stat_free(struct ft_stat *s)
     if (!s)
         return;
     ft_agg_free(s->agg);
-    free(s->dense);
+    ft_dense_free(s->dense);
     for (int c = 0; c < 2; c++)
         ft_sym_free(s->sym[c]);
     free(s);
@@ -244,30 +245,17 @@ static void dense_add(struct ft_stat *s, const struct ft_flow *flows, size_t n)
         const struct ft_flow *f = &flows[i];
         if (!counts_flow(s, f))
             continue;
-        add_counts(&s->dense[ft_field_get(f, d0)], f);
+        add_counts(ft_dense_at(s->dense, (uint32_t)ft_field_get(f, d0)), f);
         if (fm->each)
-            add_counts(&s->dense[ft_field_get(f, d1)], f);
+            add_counts(ft_dense_at(s->dense, (uint32_t)ft_field_get(f, d1)), f);
     }
 }
 
-/* The dense counters into the table (every counted key has packets). */
+/* The dense counters into the table. */
 static void dense_fold(struct ft_stat *s)
 {
-    size_t width = dense_width(s->fmt);
-    uint8_t key[8] = {0};
-    for (uint32_t v = 0; v < 65536; v++) {
-        const struct ft_stat_counts *c = &s->dense[v];
-        if (c->packets == 0)
-            continue;
-        ft_stn(key, v, width, 1);
-        int added;
-        struct ft_stat_counts *to = ft_agg_get(s->agg, key, &added);
-        if (to)
-            *to = *c;
-        else
-            s->dense_refused += c->flows;
-    }
-    free(s->dense);
+    s->dense_refused += ft_dense_fold(s->dense, s->agg);
+    ft_dense_free(s->dense);
     s->dense = NULL;
 }
 

@@ -7,6 +7,7 @@
 #define FT_STAT_INT_H
 
 #include "report/ft_agg.h"
+#include "report/ft_dense.h"
 #include "report/ft_stat.h"
 #include "text/ft_sym.h"
 
@@ -78,7 +79,7 @@ struct ft_stat {
     /* Reports of one 8- or 16-bit field (ports, protocol, ToS, engines)
      * count in an array indexed by the value, as flow-tools did, and fold
      * it into agg at the end: no hashing per flow. */
-    struct ft_stat_counts *dense;
+    struct ft_dense *dense;
     uint64_t dense_refused;     /* flows of keys the fold found no room for */
 };
 

@@ -98,6 +98,22 @@ static void sorting(void)
         CHECK_EQ_U(order[i], i, "unsorted: first-seen order");
     free(order);
     ft_agg_free(a);
+
+    /* 10007 keys over 7 values (not a power of 2: the merges' last runs
+     * are short): largest first, ties in first-seen order */
+    a = table(4, 0);
+    for (uint32_t k = 0; k < 10007; k++)
+        add(a, k, (k * 2654435761u) % 7);
+    order = ft_agg_sorted(a, by_octets_desc, NULL);
+    int in_order = order != NULL;
+    for (uint32_t i = 1; in_order && i < 10007; i++) {
+        uint64_t x = ((const struct counts *)ft_agg_val(a, order[i - 1]))->octets;
+        uint64_t y = ((const struct counts *)ft_agg_val(a, order[i]))->octets;
+        in_order = x > y || (x == y && order[i - 1] < order[i]);
+    }
+    CHECK(in_order, "a long sort: by octets, ties first-seen");
+    free(order);
+    ft_agg_free(a);
 }
 
 static void field_keys(void)

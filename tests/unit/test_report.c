@@ -1,6 +1,6 @@
 /* Unit tests of the report engine (report/ft_report.h) on hand-made flows:
  * sums per key, sort orders and ties, percentages, the record limit, the
- * key limit, time series, IPv6 keys, and the mask
+ * key limit, time series, IPv6 keys, 4-byte IPv4 keys, and the mask
  * language (lang/ft_mask.h) a definition applies. */
 #include <stdint.h>
 #include <stdio.h>
@@ -34,6 +34,10 @@ static struct ft_flow flow(uint32_t src, uint32_t dst, uint16_t sport, uint16_t 
     return f;
 }
 
+/* The stream header run_as gives the report (NULL: none, as before any
+ * stream is read). */
+static const struct ft_header *stream_header;
+
 /* Run definition def of cfg over flows, every output in format (enum
  * ft_rformat; FT_RFMT_DEFAULT: as cfg says); the output into buf.  Returns
  * 0, or -1 after a failed check. */
@@ -48,6 +52,8 @@ static int run_as(const char *cfg, const char *def, const struct ft_flow *flows,
     struct ft_report_opts o = { .max_keys = max_keys, .now = 1, .format = format };
     struct ft_report *rp = ft_report_open(c, def, &o, &err);
     CHECK(rp != NULL, "open: %s", err.msg);
+    if (rp && stream_header)
+        ft_report_set_header(rp, stream_header);
     FILE *tmp = tmpfile();
     struct ft_out out;
     int rc = -1;
@@ -411,7 +417,7 @@ static void rows_limits(void)
         f[i] = flow(A(10, 0, 1, i), A(10, 0, 0, 1), 1, 80, 10, 1, 0, 10);
     char buf[8192];
     const char *cfg = "stat-report s\n type ip-source-address\n output\n  format json\n"
-                      "  records 2\n  sort +key\n"
+                      "  records 2\n  sort +octets\n"
                       "stat-definition d\n report s\n";
     if (run(cfg, "d", f, 50, 20, buf, sizeof buf) < 0)
         return;
@@ -448,6 +454,34 @@ static void rows_every_type(void)
     }
 }
 
+/* A v5 stream keys addresses by 4 bytes, not 17: every type, with each
+ * address format, writes what it does with the wide keys. */
+static void v4_keys(void)
+{
+    struct ft_flow f[3];
+    every_field_flows(f);
+    f[2].srcaddr = f[0].srcaddr;        /* a key counted twice */
+    static const char *const formats[] = { "address", "prefix-len", "prefix-mask" };
+    struct ft_header v5 = { .d_version = 5 };
+    for (size_t t = 0; ft_rtype_name(t); t++) {
+        for (size_t i = 0; i < 3; i++) {
+            char cfg[512], wide[4096], narrow[4096];
+            snprintf(cfg, sizeof cfg,
+                     "stat-report r\n type %s\n ip-source-address-format %s\n"
+                     " ip-destination-address-format %s\n output\n%s"
+                     "stat-definition d\n report r\n", ft_rtype_name(t), formats[i],
+                     formats[i], t >= 2 ? "  sort +octets\n" : "");  /* summaries: no sort */
+            stream_header = NULL;
+            int rc = run(cfg, "d", f, 3, 0, wide, sizeof wide);
+            stream_header = &v5;
+            rc |= run(cfg, "d", f, 3, 0, narrow, sizeof narrow);
+            stream_header = NULL;
+            if (rc == 0)
+                CHECK_EQ_S(narrow, wide, ft_rtype_name(t));
+        }
+    }
+}
+
 int main(void)
 {
     sums_and_sorts();
@@ -455,6 +489,7 @@ int main(void)
     ipv6_keys();
     time_series();
     every_type();
+    v4_keys();
     masks();
     rows_json();
     rows_csv();
