@@ -1,6 +1,6 @@
 /*
  * flow-capture.h - what the two files of flow-capture share: its options,
- * the state of a run, and the receiver thread (flow-capture-recv.c), which
+ * the state of a run, and the receiver thread (receiver.c), which
  * the main thread (flow-capture.c) starts and stops.
  */
 #ifndef FLOW_CAPTURE_H

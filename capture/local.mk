@@ -1,6 +1,6 @@
 # flow-capture, flow-send, flow-fanout, flow-expire: the collector daemon and network tools
 bin_PROGRAMS += flow-capture
-flow_capture_SOURCES = capture/flow-capture.c capture/flow-capture-recv.c capture/flow-capture.h
+flow_capture_SOURCES = capture/flow-capture.c capture/receiver.c capture/flow-capture.h
 flow_capture_LDADD = $(FTLIB)
 dist_man_MANS += man/flow-capture.1
 bin_PROGRAMS += flow-send

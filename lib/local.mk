@@ -14,7 +14,8 @@ pkginclude_HEADERS += lib/flat/ft_flow.h lib/flat/ft_format.h lib/flat/ft_stream
 # core: the flow model and its field table, errors, whole files, byte loads/stores, the checked byte reader, dates
 ftcoredir = $(pkgincludedir)/core
 ftcore_HEADERS = lib/core/ft_flow.h lib/core/ft_field.h lib/core/ft_err.h
-libft_la_SOURCES += lib/core/ft_field.c lib/core/ft_err.c lib/core/ft_file.c lib/core/ft_file.h lib/core/ft_bytes.h lib/core/ft_rd.h \
+libft_la_SOURCES += lib/core/ft_field.c lib/core/ft_err.c lib/core/ft_file.c lib/core/ft_file.h \
+	lib/core/ft_grow.c lib/core/ft_grow.h lib/core/ft_bytes.h lib/core/ft_rd.h \
 	lib/core/ft_getdate.c lib/core/ft_getdate.h
 
 # stream: record formats, header, reader (reading ahead), writer, compression,

@@ -10,20 +10,6 @@
 
 #include "lang/ft_cfg.h"
 
-int ft_cfg_reserve(void *items, size_t *cap, size_t n, size_t size)
-{
-    void **a = items;
-    if (n < *cap)
-        return 0;
-    size_t c = *cap ? *cap * 2 : 8;
-    void *grown = realloc(*a, c * size);
-    if (!grown)
-        return -1;
-    *a = grown;
-    *cap = c;
-    return 0;
-}
-
 int ft_cfg_verror(struct ft_err *err, const char *file, unsigned lineno, const char *fmt,
                   va_list ap)
 {

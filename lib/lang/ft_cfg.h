@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include "core/ft_err.h"
+#include "core/ft_grow.h"
 #include "lang/ft_vars.h"
 
 /* The most words a line can be split into (a language may allow fewer). */
@@ -52,12 +53,6 @@ int ft_cfg_lines(const char *text, size_t len, const char *file, const struct ft
 /* Split l->text into l->word at FT_CFG_BLANKS; -1 when there are more
  * than max_words (<= FT_CFG_MAX_WORDS) words. */
 int ft_cfg_split(struct ft_cfg_line *l, int max_words);
-
-/* Grow the array *items (*cap elements of size bytes) to hold at least
- * n + 1: the parsers' tables grow an entry at a time.  -1 when memory runs
- * out (the array is then as it was). */
-int ft_cfg_reserve(void *items, size_t *cap, size_t n, size_t size);
-#define FT_CFG_RESERVE(arr, cap, n) ft_cfg_reserve(&(arr), &(cap), (n), sizeof *(arr))
 
 /* "FILE line N: message" into err; always -1. */
 int ft_cfg_error(struct ft_err *err, const char *file, unsigned lineno, const char *fmt, ...)

@@ -145,7 +145,7 @@ static int def_match(struct fil_parser *p, const struct ft_cfg_line *l)
     if (d->n >= FT_FILTER_MAX_TESTS)
         return fil_line_error(p, l, "more than %u matches in definition \"%s\"",
                               FT_FILTER_MAX_TESTS, d->name);
-    if (FT_CFG_RESERVE(d->tests, d->cap, d->n) < 0)
+    if (FT_RESERVE(d->tests, d->cap, d->n) < 0)
         return fil_line_error(p, l, "out of memory");
     if (d->n > 0 && d->group_pending)
         d->tests[d->n - 1].ends_group = 1;
@@ -165,7 +165,7 @@ static int start_definition(struct fil_parser *p, const struct ft_cfg_line *l)
     if (f->n_defs >= FT_FILTER_MAX_DEFINITIONS)
         return fil_line_error(p, l, "more than %u definitions", FT_FILTER_MAX_DEFINITIONS);
     struct ft_filter_def *d = calloc(1, sizeof *d);
-    if (!d || FT_CFG_RESERVE(f->defs, f->cap_defs, f->n_defs) < 0
+    if (!d || FT_RESERVE(f->defs, f->cap_defs, f->n_defs) < 0
         || !(d->name = strdup(l->word[1]))) {
         free(d);
         return fil_line_error(p, l, "out of memory");

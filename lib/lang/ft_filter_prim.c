@@ -182,7 +182,7 @@ static int wide_range(struct fil_parser *p, const struct ft_cfg_line *l, uint64_
                       int permit)
 {
     struct fil_prim *pr = p->prim;
-    if (FT_CFG_RESERVE(pr->wide, pr->cap_wide, pr->n_wide) < 0)
+    if (FT_RESERVE(pr->wide, pr->cap_wide, pr->n_wide) < 0)
         return fil_line_error(p, l, "out of memory");
     pr->wide[pr->n_wide++] = (struct fil_range){(uint32_t)a, (uint32_t)b, (uint8_t)permit};
     return 0;
@@ -302,7 +302,7 @@ static int add_prefix(struct fil_parser *p, const struct ft_cfg_line *l, int per
 static struct fil_rule *new_rule(struct fil_parser *p, const struct ft_cfg_line *l, int permit)
 {
     struct fil_prim *pr = p->prim;
-    if (FT_CFG_RESERVE(pr->rules, pr->cap_rules, pr->n_rules) < 0) {
+    if (FT_RESERVE(pr->rules, pr->cap_rules, pr->n_rules) < 0) {
         fil_line_error(p, l, "out of memory");
         return NULL;
     }
@@ -353,7 +353,7 @@ static int add_tag(struct fil_parser *p, const struct ft_cfg_line *l, int permit
         return -1;
     if (tag_value(p, l, l->word[1], &v) < 0)
         return -1;
-    if (FT_CFG_RESERVE(pr->tags, pr->cap_tags, pr->n_tags) < 0)
+    if (FT_RESERVE(pr->tags, pr->cap_tags, pr->n_tags) < 0)
         return fil_line_error(p, l, "out of memory");
     pr->tags[pr->n_tags] = (struct fil_tag){v, (uint8_t)permit, (uint32_t)pr->n_tags};
     pr->n_tags++;
@@ -545,7 +545,7 @@ int fil_prim_start(struct fil_parser *p, const struct ft_cfg_line *l)
     if (f->n_prims >= FT_FILTER_MAX_PRIMITIVES)
         return fil_line_error(p, l, "more than %u primitives", FT_FILTER_MAX_PRIMITIVES);
     struct fil_prim *pr = calloc(1, sizeof *pr);
-    if (!pr || FT_CFG_RESERVE(f->prims, f->cap_prims, f->n_prims) < 0
+    if (!pr || FT_RESERVE(f->prims, f->cap_prims, f->n_prims) < 0
         || !(pr->name = strdup(l->word[1]))) {
         free(pr);
         return fil_line_error(p, l, "out of memory");

@@ -34,7 +34,7 @@ static int start_def(struct mask_parser *p, const struct ft_cfg_line *l)
                             l->n < 2 ? "missing name" : l->word[2]);
     if (ft_mask_find(m, l->word[1]))
         return ft_cfg_error(p->err, m->file, l->lineno, "%s: defined twice", l->word[1]);
-    if (m->ndef >= FT_MASK_MAX_DEFINITIONS || FT_CFG_RESERVE(m->def, m->cap, m->ndef) < 0)
+    if (m->ndef >= FT_MASK_MAX_DEFINITIONS || FT_RESERVE(m->def, m->cap, m->ndef) < 0)
         return ft_cfg_error(p->err, m->file, l->lineno, "%s: too many definitions",
                             l->word[1]);
     struct ft_mask_def *d = &m->def[m->ndef];

@@ -97,7 +97,7 @@ static int start_action(struct parser *p)
         return -1;
     if (t->n_actions >= FT_TAG_MAX_ACTIONS)
         return fail(p, "more than %u tag-actions", FT_TAG_MAX_ACTIONS);
-    if (FT_CFG_RESERVE(t->actions, t->cap_actions, t->n_actions) < 0)
+    if (FT_RESERVE(t->actions, t->cap_actions, t->n_actions) < 0)
         return fail(p, "out of memory");
     struct tag_action *a = &t->actions[t->n_actions];
     memset(a, 0, sizeof(*a));
@@ -194,7 +194,7 @@ static int new_entry(struct parser *p, uint32_t *index)
     struct tag_action *a = cur_action(p);
     if (a->n_entries >= FT_TAG_MAX_ENTRIES)
         return fail(p, "tag-action %s: more than %u entries", a->name, FT_TAG_MAX_ENTRIES);
-    if (FT_CFG_RESERVE(a->entries, a->cap_entries, a->n_entries) < 0)
+    if (FT_RESERVE(a->entries, a->cap_entries, a->n_entries) < 0)
         return fail(p, "out of memory");
     memset(&a->entries[a->n_entries], 0, sizeof(a->entries[0]));
     *index = (uint32_t)a->n_entries++;
@@ -333,7 +333,7 @@ static int start_definition(struct parser *p)
         return -1;
     if (t->n_defs >= FT_TAG_MAX_DEFINITIONS)
         return fail(p, "more than %u tag-definitions", FT_TAG_MAX_DEFINITIONS);
-    if (FT_CFG_RESERVE(t->defs, t->cap_defs, t->n_defs) < 0)
+    if (FT_RESERVE(t->defs, t->cap_defs, t->n_defs) < 0)
         return fail(p, "out of memory");
     struct ft_tag_def *d = &t->defs[t->n_defs];
     memset(d, 0, sizeof(*d));
@@ -352,7 +352,7 @@ static int start_term(struct parser *p)
         return -1;
     if (d->n_terms >= FT_TAG_MAX_TERMS)
         return fail(p, "tag-definition %s: more than %u terms", d->name, FT_TAG_MAX_TERMS);
-    if (FT_CFG_RESERVE(d->terms, d->cap_terms, d->n_terms) < 0)
+    if (FT_RESERVE(d->terms, d->cap_terms, d->n_terms) < 0)
         return fail(p, "out of memory");
     memset(&d->terms[d->n_terms++], 0, sizeof(d->terms[0]));
     return 0;
@@ -454,7 +454,7 @@ static int add_term_action(struct parser *p, struct tag_term *t)
         return -1;
     if (t->n_actions >= FT_TAG_MAX_TERM_ACTIONS)
         return fail(p, "more than %u actions in one term", FT_TAG_MAX_TERM_ACTIONS);
-    if (FT_CFG_RESERVE(t->actions, t->cap_actions, t->n_actions) < 0)
+    if (FT_RESERVE(t->actions, t->cap_actions, t->n_actions) < 0)
         return fail(p, "out of memory");
     struct tag_term_action *ta = &t->actions[t->n_actions];
     if (!(ta->name = strdup(name)))

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "net/ft_capfile.h"
 #include "core/ft_err.h"
+#include "core/ft_grow.h"
 #include "net/ft_files.h"           /* ft_walk_dir, ft_files_flow_name */
 
 /* ---- naming ------------------------------------------------------------- */
@@ -228,15 +229,7 @@ static int make_room(struct ft_expiry *x)
         x->n -= x->head;
         x->head = 0;
     }
-    if (x->n < x->cap)
-        return 0;
-    size_t cap = x->cap ? x->cap * 2 : 64;
-    void *grown = realloc(x->files, cap * sizeof *x->files);
-    if (!grown)
-        return -1;
-    x->files = grown;
-    x->cap = cap;
-    return 0;
+    return FT_RESERVE(x->files, x->cap, x->n);
 }
 
 int ft_expiry_add(struct ft_expiry *x, const char *path, uint64_t bytes, uint32_t start,

@@ -3,6 +3,7 @@
  */
 #include "net/ft_files.h"
 #include "core/ft_err.h"
+#include "core/ft_grow.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -69,15 +70,9 @@ static int append(struct ft_file_list *l, const char *path, unsigned has,
             problem(pr, path, "too many files, this and later ones left out");
         return -1;
     }
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        struct ft_file *v = realloc(l->files, cap * sizeof *v);
-        if (!v) {
-            problem(pr, path, "out of memory");
-            return -1;
-        }
-        l->files = v;
-        l->cap = cap;
+    if (FT_RESERVE(l->files, l->cap, l->n) < 0) {
+        problem(pr, path, "out of memory");
+        return -1;
     }
     struct ft_file *f = &l->files[l->n];
     memset(f, 0, sizeof *f);

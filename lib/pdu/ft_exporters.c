@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/ft_err.h"
+#include "core/ft_grow.h"
 #include "core/ft_file.h"
 #include "pdu/ft_exporters.h"
 
@@ -283,14 +284,8 @@ static int parse_entry(const struct place *at, const struct tok *toks, size_t n,
 
 static int add_entry(struct ft_exporters *x, const struct ft_exporter_conf *c)
 {
-    if (x->n == x->cap) {
-        size_t cap = x->cap ? x->cap * 2 : 16;
-        struct ft_exporter_conf *grown = realloc(x->e, cap * sizeof *grown);
-        if (!grown)
-            return -1;
-        x->e = grown;
-        x->cap = cap;
-    }
+    if (FT_RESERVE(x->e, x->cap, x->n) < 0)
+        return -1;
     x->e[x->n++] = *c;
     return 0;
 }

@@ -107,7 +107,7 @@ static int start_report(struct parser *p, const struct ft_cfg_line *l)
         return line_error(p, l, "report %s defined twice", l->word[1]);
     if (c->nrep >= FT_RCFG_MAX_REPORTS)
         return line_error(p, l, "more than %u reports", FT_RCFG_MAX_REPORTS);
-    if (FT_CFG_RESERVE(c->rep, c->rep_cap, c->nrep) < 0)
+    if (FT_RESERVE(c->rep, c->rep_cap, c->nrep) < 0)
         return line_error(p, l, "out of memory");
     struct ft_rreport *r = &c->rep[c->nrep++];
     memset(r, 0, sizeof *r);
@@ -125,7 +125,7 @@ static int start_def(struct parser *p, const struct ft_cfg_line *l)
         return line_error(p, l, "definition %s defined twice", l->word[1]);
     if (c->ndef >= FT_RCFG_MAX_DEFINITIONS)
         return line_error(p, l, "more than %u definitions", FT_RCFG_MAX_DEFINITIONS);
-    if (FT_CFG_RESERVE(c->def, c->def_cap, c->ndef) < 0)
+    if (FT_RESERVE(c->def, c->def_cap, c->ndef) < 0)
         return line_error(p, l, "out of memory");
     struct ft_rdef *d = &c->def[c->ndef++];
     memset(d, 0, sizeof *d);
@@ -210,7 +210,7 @@ static int rep_output(struct parser *p, const struct ft_cfg_line *l)
         return line_error(p, l, "output before the report's type");
     if (r->nout >= FT_RCFG_MAX_OUTPUTS)
         return line_error(p, l, "more than %u outputs", FT_RCFG_MAX_OUTPUTS);
-    if (FT_CFG_RESERVE(r->out, r->out_cap, r->nout) < 0)
+    if (FT_RESERVE(r->out, r->out_cap, r->nout) < 0)
         return line_error(p, l, "out of memory");
     struct ft_routput *o = &r->out[r->nout++];
     memset(o, 0, sizeof *o);
@@ -435,8 +435,8 @@ static int def_report(struct parser *p, const struct ft_cfg_line *l)
     if (d->nreport >= FT_RCFG_MAX_DEF_REPORTS)
         return line_error(p, l, "more than %u reports in a definition",
                           FT_RCFG_MAX_DEF_REPORTS);
-    if (FT_CFG_RESERVE(d->report, d->report_cap, d->nreport) < 0 ||
-        FT_CFG_RESERVE(p->pend, p->pend_cap, p->npend) < 0)
+    if (FT_RESERVE(d->report, d->report_cap, d->nreport) < 0 ||
+        FT_RESERVE(p->pend, p->pend_cap, p->npend) < 0)
         return line_error(p, l, "out of memory");
     struct pending_report *pr = &p->pend[p->npend];
     pr->name = strdup(l->word[1]);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/ft_grow.h"
 #include "report/ft_rptin.h"
 
 /* The parse in progress: the line and where new lines go. */
@@ -14,19 +15,6 @@ struct parse {
     struct ft_err *err;
     int in_tables;              /* the current report has a table already */
 };
-
-/* arr (n elements used of *cap, each size bytes) with room for one more:
- * arr itself, or a larger copy; NULL without memory (arr left as it is). */
-static void *grown(void *arr, size_t n, size_t *cap, size_t size)
-{
-    if (n < *cap)
-        return arr;
-    size_t want = *cap ? *cap * 2 : 8;
-    void *p = realloc(arr, want * size);
-    if (p)
-        *cap = want;
-    return p;
-}
 
 /* Room is tracked in arrays' capacities beside them, kept here per parse
  * so the public structs stay plain. */
@@ -47,11 +35,8 @@ static struct ft_rpt_report *current(struct ft_rptin *in)
 static int new_report(struct parse *p, struct caps *c)
 {
     struct ft_rptin *in = p->in;
-    struct ft_rpt_report *reports = grown(in->reports, in->nreports, &c->reports,
-                                          sizeof *reports);
-    if (!reports)
+    if (FT_RESERVE(in->reports, c->reports, in->nreports) < 0)
         return no_memory(p);
-    in->reports = reports;
     memset(&in->reports[in->nreports++], 0, sizeof *in->reports);
     c->tables = c->header = 0;
     p->in_tables = 0;
@@ -64,10 +49,8 @@ static int add_header(struct parse *p, struct caps *c, const char *line)
         if (new_report(p, c) < 0)
             return -1;
     struct ft_rpt_report *r = current(p->in);
-    const char **header = grown(r->header, r->nheader, &c->header, sizeof *header);
-    if (!header)
+    if (FT_RESERVE(r->header, c->header, r->nheader) < 0)
         return no_memory(p);
-    r->header = header;
     r->header[r->nheader++] = line;
     p->in->items++;
     return 0;
@@ -101,10 +84,8 @@ static int add_table(struct parse *p, struct caps *c, char *kind, char *colon)
         if (new_report(p, c) < 0)
             return -1;
     r = current(in);
-    struct ft_rpt_table *tables = grown(r->tables, r->ntables, &c->tables, sizeof *tables);
-    if (!tables)
+    if (FT_RESERVE(r->tables, c->tables, r->ntables) < 0)
         return no_memory(p);
-    r->tables = tables;
     struct ft_rpt_table *t = &r->tables[r->ntables];
     memset(t, 0, sizeof *t);
     t->kind = kind;
@@ -183,10 +164,8 @@ static int add_tally(struct parse *p, struct caps *c, const char *line)
     if (!r || !r->ntables)
         return ft_err_set(p->err, "%s line %zu: a tally before any table", p->name, p->line);
     struct ft_rpt_table *t = &r->tables[r->ntables - 1];
-    struct ft_rpt_tally *tallies = grown(t->tallies, t->ntallies, &c->tallies, sizeof *tallies);
-    if (!tallies)
+    if (FT_RESERVE(t->tallies, c->tallies, t->ntallies) < 0)
         return no_memory(p);
-    t->tallies = tallies;
     t->tallies[t->ntallies].after = t->nrows;
     t->tallies[t->ntallies++].text = line;
     p->in->items++;

@@ -1,5 +1,5 @@
 /*
- * flow-capture-recv.c - flow-capture's receiver thread: datagrams from the
+ * receiver.c - flow-capture's receiver thread: datagrams from the
  * socket (recvmmsg batches) or a pcap file (-r), accepted, decoded straight
  * into the batch being filled, tagged (-T), filtered (-F) and masked (-m),
  * and handed to the capture writer through the queue.  It also writes the
