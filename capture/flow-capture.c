@@ -270,8 +270,7 @@ static void parse_args(struct options *o, int argc, char **argv)
     } else {
         ft_addrspec_parse("0/0/0", 1, &o->addr, NULL);
     }
-    if (optind < argc)
-        ft_die("Extra arguments starting with %s.", argv[optind]);
+    ft_opt_no_extra(argc, argv);
     struct ft_err err;
     if (!(o->rules = load_rules(o, &err)))
         ft_die("%s", err.msg);

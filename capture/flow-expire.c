@@ -46,8 +46,7 @@ static void parse_args(struct options *o, int argc, char **argv)
         default: usage(); exit(1);
         }
     }
-    if (optind < argc)
-        ft_die("Extra arguments starting with %s.", argv[optind]);
+    ft_opt_no_extra(argc, argv);
     if (o->debug > 0)
         o->dry_run = 1;         /* flow-tools: with -d nothing is unlinked */
 }

@@ -127,8 +127,7 @@ static void parse_options(int argc, char **argv, struct options *o)
         default: usage(); exit(1);
         }
     }
-    if (optind < argc)
-        ft_die("Extra arguments starting with %s.", argv[optind]);
+    ft_opt_no_extra(argc, argv);
     if (o->gen.kind == FT_GEN_COUNTER && o->v6_given)
         ft_warn("-6 only applies to realistic flows (-R)");
     else if (o->v6_given && o->gen.v6_percent > 0 && !ft_gen_format_has_ipv6(o->gen.fmt))

@@ -42,8 +42,7 @@ int main(int argc, char **argv)
             return 1;
         }
     }
-    if (optind < argc)
-        ft_die("Extra arguments starting with %s.", argv[optind]);
+    ft_opt_no_extra(argc, argv);
 
     struct ft_reader *r = ft_stdin_reader();
     struct ft_out out;

@@ -163,3 +163,9 @@ const char *ft_prog_symdir(void)
     const char *d = getenv("FTKIT_SYMDIR");
     return d && *d ? d : NULL;
 }
+
+void ft_opt_no_extra(int argc, char **argv)
+{
+    if (optind < argc)
+        ft_die("Extra arguments starting with %s.", argv[optind]);
+}

@@ -44,6 +44,9 @@ void ft_opt_export_version(const char *arg, const char *verb, unsigned *version,
 /* The symbol tables' directory: $FTKIT_SYMDIR when it is set, else NULL
  * (ftlib's default, FT_SYM_DEFAULT_DIR). */
 const char *ft_prog_symdir(void);
+/* After getopt: dies with flow-tools' "Extra arguments starting with X."
+ * when arguments are left over. */
+void ft_opt_no_extra(int argc, char **argv);
 /* Dies with err's message when rc < 0 (a library call that failed). */
 void ft_check(int rc, const struct ft_err *err);
 

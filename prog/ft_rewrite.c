@@ -64,8 +64,7 @@ void ft_rewrite_options(int argc, char **argv, const struct ft_rewrite_tool *t,
             exit(1);
         }
     }
-    if (optind < argc)
-        ft_die("Extra arguments starting with %s.", argv[optind]);
+    ft_opt_no_extra(argc, argv);
 }
 
 void ft_rewrite_free(struct ft_rewrite_opts *o)

@@ -90,8 +90,7 @@ static void parse_args(int argc, char **argv, struct args *a)
             exit(1);
         }
     }
-    if (optind < argc)
-        ft_die("Extra arguments starting with %s.", argv[optind]);
+    ft_opt_no_extra(argc, argv);
     if (a->help) {
         usage();
         if (a->help > 1)

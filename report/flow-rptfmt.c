@@ -104,8 +104,7 @@ static void parse_options(int argc, char **argv, struct rptfmt_opts *o)
         default: usage(1);
         }
     }
-    if (optind < argc)
-        ft_die("Extra arguments starting with %s.", argv[optind]);
+    ft_opt_no_extra(argc, argv);
 }
 
 /* ---- views ---------------------------------------------------------------- */

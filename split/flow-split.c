@@ -123,8 +123,7 @@ static void parse_options(int argc, char **argv, struct split_opts *o)
         default: usage();
         }
     }
-    if (optind < argc)
-        ft_die("Extra arguments starting with %s.", argv[optind]);
+    ft_opt_no_extra(argc, argv);
     if (src && dst)
         ft_die("Split on destination or source.");
     if (src)

@@ -135,6 +135,17 @@ static char *line2(struct ft_printer *pr, char *p, const struct ft_flow *f)
     return times_line(pr, p, f);
 }
 
+
+/* "  octets  packets\n", the end of several formats' lines. */
+static char *counts_tail(char *p, const struct ft_flow *f)
+{
+    p = ft_put_lit(p, "  ");
+    p = u64_pad(p, f->doctets, 10);
+    p = ft_put_lit(p, "  ");
+    p = u64_pad(p, f->dpkts, 10);
+    *p++ = '\n';
+    return p;
+}
 static char *line3(struct ft_printer *pr, char *p, const struct ft_flow *f)
 {
     size_t wp = pr->wide ? 5 : 4, wport = pr->wide ? 16 : 7;
@@ -147,12 +158,7 @@ static char *line3(struct ft_printer *pr, char *p, const struct ft_flow *f)
     p = sym_fit(p, pr->port, f->srcport, SYM_PORT, wport);
     p = ft_put_lit(p, "  ");
     p = sym_fit(p, pr->port, f->dstport, SYM_PORT, wport);
-    p = ft_put_lit(p, "  ");
-    p = u64_pad(p, f->doctets, 10);
-    p = ft_put_lit(p, "  ");
-    p = u64_pad(p, f->dpkts, 10);
-    *p++ = '\n';
-    return p;
+    return counts_tail(p, f);
 }
 
 static char *line4(struct ft_printer *pr, char *p, const struct ft_flow *f)
@@ -184,12 +190,7 @@ static char *line4(struct ft_printer *pr, char *p, const struct ft_flow *f)
         p = ft_put_lit(p, "  ");
         p = sym_fit(p, pr->asn, f->dst_as, SYM_AS, 5);
     }
-    p = ft_put_lit(p, "  ");
-    p = u64_pad(p, f->doctets, 10);
-    p = ft_put_lit(p, "  ");
-    p = u64_pad(p, f->dpkts, 10);
-    *p++ = '\n';
-    return p;
+    return counts_tail(p, f);
 }
 
 static char *line5(struct ft_printer *pr, char *p, const struct ft_flow *f)
@@ -246,12 +247,7 @@ static char *tail78(struct ft_printer *pr, char *p, const struct ft_flow *f)
     p = sym_fit(p, pr->port, f->srcport, SYM_PORT, 14);
     p = ft_put_lit(p, "  ");
     p = sym_fit(p, pr->port, f->dstport, SYM_PORT, 14);
-    p = ft_put_lit(p, "  ");
-    p = u64_pad(p, f->doctets, 10);
-    p = ft_put_lit(p, "  ");
-    p = u64_pad(p, f->dpkts, 10);
-    *p++ = '\n';
-    return p;
+    return counts_tail(p, f);
 }
 
 static char *line7(struct ft_printer *pr, char *p, const struct ft_flow *f)
@@ -305,12 +301,7 @@ static char *line9(struct ft_printer *pr, char *p, const struct ft_flow *f)
     p = ip_fit(p, &f->srcaddr, 15);
     p = ft_put_lit(p, "  ");
     p = ip_fit(p, &f->dstaddr, 15);
-    p = ft_put_lit(p, "  ");
-    p = u64_pad(p, f->doctets, 10);
-    p = ft_put_lit(p, "  ");
-    p = u64_pad(p, f->dpkts, 10);
-    *p++ = '\n';
-    return p;
+    return counts_tail(p, f);
 }
 
 /* ---- format 24 ----------------------------------------------------------------------- */
