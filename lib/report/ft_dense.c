@@ -34,7 +34,7 @@ void ft_dense_free(struct ft_dense *d)
 
 uint64_t ft_dense_fold(struct ft_dense *d, struct ft_agg *a)
 {
-    uint8_t key[256] = {0};     /* a table's longest key; zeros after the value */
+    uint8_t key[256];           /* a table's longest key */
     uint64_t refused_flows = 0;
     uint32_t values = 1u << (8 * d->width);
     for (uint32_t v = 0; v < values; v++) {

@@ -179,9 +179,8 @@ static int make_tables(const struct ft_report *rp, struct rrun *run, struct ft_e
     }
     if (run->key_len == 0)
         return 0;
-    run->table_key_len = (run->key_len + 7) & ~(size_t)7;
     run->val_len = counters_kept(run);
-    struct ft_agg_opts ao = { .key_len = run->table_key_len, .val_len = run->val_len,
+    struct ft_agg_opts ao = { .key_len = run->key_len, .val_len = run->val_len,
                               .max_keys = rp->o.max_keys };
     run->agg = ft_agg_new(&ao, err);
     if (!run->agg)
@@ -470,8 +469,7 @@ static void count_pair(struct rrun *run, const struct ft_ip *a, const struct ft_
 
 static void count_keyed(struct rrun *run, const struct ft_flow *f, const struct fvals *v)
 {
-    uint8_t key[REPORT_MAX_KEY + 8];
-    memset(key + run->key_len, 0, run->table_key_len - run->key_len);
+    uint8_t key[REPORT_MAX_KEY];
     switch ((enum ft_rkind)run->r->type.kind) {
     case FT_RK_FIELDS:
         build_field_key(run, f, key);

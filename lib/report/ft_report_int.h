@@ -69,10 +69,6 @@ struct rrun {
     struct rkey_comp comp[FT_RTYPE_MAX_KEYS];
     int ncomp;
     size_t key_len;                     /* bytes of the key's components */
-    /* bytes of a key in the table: key_len rounded up to 8, zeros after the
-     * components, so that the counters after it in an ft_agg entry are
-     * aligned (ft_agg puts them right after the key) */
-    size_t table_key_len;
     /* bytes of an address in a key: 17 (family, then 16 bytes, IPv4 in the
      * first 4), or 4 when the stream's format has no IPv6
      * (ft_report_set_header): the IPv4 address alone, big-endian, so keys

@@ -130,8 +130,7 @@ struct ft_stat *ft_stat_new(const struct ft_stat_opts *opts, const struct ft_for
         size_t len = 0;
         for (int c = 0; c < (s->fmt->each ? 1 : s->fmt->ncols); c++)
             len += col_bytes(&s->fmt->col[c]);
-        /* Whole words keep the counters after the key aligned. */
-        s->key_len = (len + 7) & ~(size_t)7;
+        s->key_len = len;
         struct ft_agg_opts ao = {.key_len = s->key_len,
                                  .val_len = sizeof(struct ft_stat_counts),
                                  .max_keys = opts->max_keys};
