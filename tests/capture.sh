@@ -61,6 +61,14 @@ INPUT_FLOWS = flow_tuples(read_stream(INPUT))
 # ---- processes, ports, waiting -------------------------------------------
 
 
+def built_with_zstd():
+    """The build's config.h says whether zstd was found: a build with it must start."""
+    try:
+        return "#define HAVE_ZSTD 1" in open(os.path.join(build, "config.h")).read()
+    except OSError:
+        return False
+
+
 def free_port():
     """A port free on both 127.0.0.1 and ::1: the daemons here listen on either."""
     return lib.free_port(ipv6_too=True)
@@ -723,6 +731,8 @@ def test_file_options():
         hlen = struct.unpack(e + "I", data[4:8])[0] if data else 0
         report(done and data[hlen:hlen + 4] == b"\x28\xb5\x2f\xfd",
                "-z zstd: the records are one zstd frame")
+    elif built_with_zstd():
+        report(False, "-z zstd: flow-capture did not start (%s)" % d.text().strip()[:200])
     else:
         print("skip -z zstd: not built with zstd")
 

@@ -23,7 +23,7 @@ build_tree() {   # build_tree DIR CFLAGS LDFLAGS
         { cat "$log/build"; echo "run-all: build of $1 failed"; echo "0 passed, 1 failed"; exit 1; }
 }
 
-total_passed=0 total_failed=0
+total_passed=0 total_failed=0 total_skipped=0
 # Runs one test command; its last "N passed, M failed" line is added to the totals.
 run() {
     name=$1; shift
@@ -36,6 +36,10 @@ run() {
     f=$(printf '%s\n' "$summary" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+')
     [ -n "$p" ] || p=0
     [ -n "$f" ] || f=0
+    # Skips are counted apart: a case skipped is not a case passed.
+    s=$(printf '%s\n' "$summary" | grep -oE '[0-9]+ skipped' | grep -oE '[0-9]+')
+    [ -n "$s" ] || s=$(grep -c '^skip ' "$log/out")
+    total_skipped=$((total_skipped + s))
     if [ "$rc" != 0 ] && [ "$f" = 0 ]; then f=1; fi   # crashed or said nothing
     total_passed=$((total_passed + p)); total_failed=$((total_failed + f))
     if [ "$f" != 0 ]; then
@@ -67,5 +71,6 @@ if [ -z "${FTKIT_QUICK:-}" ]; then
     export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
     suite "$top/build-asan" asan
 fi
+echo "skipped: $total_skipped (each named by a 'skip' line of its test)"
 echo "$total_passed passed, $total_failed failed"
 [ "$total_failed" = 0 ]
