@@ -383,6 +383,14 @@ def test_expiry():
                        timeout=30)
     report(r.returncode == 0 and "3 files would be removed" in r.stderr and
            len(files(tree)) == 4, "flow-expire -n: reports 3, removes none")
+    # the size limit's boundary: a tree of exactly the limit stays whole, one
+    # byte over costs the oldest file
+    for limit, gone in ((sum(sizes), 0), (sum(sizes) - 1, 1)):
+        r = subprocess.run([EXPIRE, "-n", "-E", str(limit), "-w", tree], capture_output=True,
+                           text=True, timeout=30)
+        report(r.returncode == 0 and "%d files would be removed" % gone in r.stderr,
+               "flow-expire -E %s bytes for a tree of %d: %d removed (%s)" % (
+                   limit, sum(sizes), gone, r.stderr.strip()))
     r = subprocess.run([EXPIRE, "-E", str(sizes[0] * 2 + 10), "-w", tree], capture_output=True,
                        text=True, timeout=30)
     left = sorted(os.path.relpath(p, tree) for p in files(tree))
@@ -672,6 +680,12 @@ def test_daemon():
     report(r.returncode == 0 and "Usage" in r.stderr, "flow-capture -h: usage, exit 0")
     r = subprocess.run([CAPTURE, "-y"], capture_output=True, text=True)
     report(r.returncode == 1, "flow-capture -y: exit 1")
+    # without -D the daemon detaches, yet a failure to start is said on the
+    # terminal that started it (and the exit status is 1)
+    r = subprocess.run([CAPTURE, "-w", "/no/such/dir", "127.0.0.1/0/%d" % free_port()],
+                       capture_output=True, text=True, timeout=10)
+    report(r.returncode == 1 and "flow-capture: chdir /no/such/dir" in r.stderr,
+           "a daemon that cannot start says why on stderr (%r)" % r.stderr.strip())
     r = subprocess.run([CAPTURE, "0/0/0"], capture_output=True, text=True)
     report(r.returncode == 1 and "Specify workdir with -w." in r.stderr, "workdir required")
     r = subprocess.run([CAPTURE, "-w", wd, "-n", "1440", "0/0/0"], capture_output=True, text=True)
@@ -832,13 +846,87 @@ def test_pcap():
            % (h and h["count"], want))
 
 
+# ---- 7. compression levels against an independent deflate --------------
+
+def v5_pcap(path, datagrams=400):
+    """A pcap of Ethernet/IPv4/UDP frames holding v5 datagrams of 30 varied
+    records each: enough bytes for several parallel-deflate chunks."""
+    out = [struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1)]
+    for d in range(datagrams):
+        recs = b"".join(struct.pack(">IIIHHIIIIHHBBBBHHBBH", 0x0a000000 + (d * 31 + i) % 9973,
+                                    0xc0a80000 + (d * 7 + i * 13) % 4099, 0, 1, 2,
+                                    1 + (d + i) % 40, 64 * (1 + (d * i) % 1500),
+                                    1000 + d, 2000 + d, 1024 + (i * 37 + d) % 60000,
+                                    (80, 443, 53, 22)[(d + i) % 4], 0, 0x12, (6, 17)[i % 2],
+                                    0, 0, 0, 24, 16, 0) for i in range(30))
+        payload = struct.pack(">HHIIIIBBH", 5, 30, 100000 + d, 1700000000 + d // 10, 0,
+                              d * 30, 0, 0, 0) + recs
+        udp = struct.pack(">HHHH", 40000, 2055, 8 + len(payload), 0) + payload
+        ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), d & 0xffff, 0, 64, 17, 0,
+                         bytes([192, 0, 2, 1]), bytes([192, 0, 2, 2])) + udp
+        frame = b"\x00\x01\x02\x03\x04\x05\x00\x0a\x0b\x0c\x0d\x0e\x08\x00" + ip
+        out.append(struct.pack("<IIII", 1700000000 + d // 10, (d % 10) * 100000,
+                               len(frame), len(frame)) + frame)
+    open(path, "wb").write(b"".join(out))
+
+
+def chunked_deflate(raw, level, chunk=256 * 1024):
+    """The one zlib stream of ftkit's parallel deflate (ft_pdeflate.h), made
+    here with Python's zlib: raw deflate chunks, each primed with the 32 KiB
+    before it and ended by a sync flush (the last by finish), behind a zlib
+    header announcing the level and ahead of the Adler-32 of all bytes."""
+    flevel = 0 if level < 2 else 1 if level < 6 else 2 if level == 6 else 3
+    head = (0x78 << 8) | (flevel << 6)
+    head += 31 - head % 31
+    body = []
+    for at in range(0, max(len(raw), 1), chunk):
+        dict_ = raw[max(0, at - 32768):at]
+        c = zlib.compressobj(level, zlib.DEFLATED, -15, 8, zlib.Z_DEFAULT_STRATEGY,
+                             **({"zdict": dict_} if dict_ else {}))
+        last = at + chunk >= len(raw)
+        body.append(c.compress(raw[at:at + chunk]) +
+                    c.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH))
+    return struct.pack(">H", head) + b"".join(body) + struct.pack(">I", zlib.adler32(raw))
+
+
+def test_zlib_levels():
+    """Every -z level (and the default, 6) on one thread and on two: the bytes
+    are those of zlib at that level, made independently here."""
+    pcap = os.path.join(work, "levels.pcap")
+    v5_pcap(pcap)
+    for level in [None] + list(range(1, 10)):
+        for threads in (1, 2):
+            wd = os.path.join(work, "z%s-j%d" % (level, threads))
+            os.makedirs(wd)
+            args = [CAPTURE, "-N", "0", "-V", "5", "-j", str(threads), "-w", wd, "-r", pcap]
+            if level is not None:
+                args[1:1] = ["-z", str(level)]
+            r = subprocess.run(args, capture_output=True, timeout=60, env=ENV)
+            done = files(wd)
+            data = open(done[0], "rb").read() if done else b""
+            e = "<" if data[2:3] == b"\x01" else ">"
+            hlen = struct.unpack(e + "I", data[4:8])[0] if len(data) >= 8 else 0
+            body = data[hlen:]
+            try:
+                raw = zlib.decompress(body)
+            except zlib.error:
+                raw = b""
+            lv = 6 if level is None else level
+            want = zlib.compress(raw, lv) if threads == 1 else chunked_deflate(raw, lv)
+            report(r.returncode == 0 and len(raw) == 12000 * 64 and body == want,
+                   "-z %s -j %d: zlib level %d's bytes (%d records)" % (
+                       level if level is not None else "(default)", threads, lv,
+                       len(raw) // 64))
+
+
 if not all((CAPTURE, SEND, FANOUT, EXPIRE)):
     report(False, "programs built in %s" % build)
 else:
     try:
         for t in (test_round_trips, test_rotation, test_hup_in_opening_second, test_expiry, test_crash_restart,
                   test_counters_and_garbage, test_flood, test_allow_list, test_write_errors, test_fanout,
-                  test_send_rate, test_daemon, test_file_options, test_spoof, test_pcap):
+                  test_send_rate, test_daemon, test_file_options, test_spoof, test_pcap,
+                  test_zlib_levels):
             only = os.environ.get("CAPTURE_TESTS")   # e.g. "expiry,fanout" while debugging
             if only and t.__name__[5:] not in only.split(","):
                 continue
