@@ -381,6 +381,9 @@ static void drain_socket(struct receiver *r, struct ft_udp_batch *ub)
     if (n > 0)
         ft_log(&r->c->log, LOG_WARNING, "stopping: datagrams still arriving after %d ms "
                "of reading the socket; the rest are left", DRAIN_MS);
+    /* the kernel tells drops with the next datagram: ask the socket for those
+     * of the last burst, which no datagram followed */
+    atomic_store(&r->c->n.socket_drops, ft_udp_socket_drops(r->c->sock, ub));
 }
 
 static void receive_socket(struct receiver *r)

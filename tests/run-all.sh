@@ -1,7 +1,8 @@
 #!/bin/sh
 # The whole test suite: builds an optimised tree (build/) and an ASan/UBSan tree
 # (build-asan/), runs the unit tests, the golden flow-tools cases and the scenario
-# tests in both, and ends with one line "N passed, N failed".
+# tests in both, the threaded programs' scenarios in a ThreadSanitizer tree
+# (build-tsan/), and ends with one line "N passed, N failed".
 #
 #   tests/run-all.sh            # everything
 #   FTKIT_QUICK=1 tests/run-all.sh   # the optimised tree only
@@ -50,6 +51,17 @@ run() {
     fi
 }
 
+TSAN_TESTS="capture capture-filter capture-tag catgen print report sensor"
+run_tsan() {   # run_tsan NAME COMMAND...: run, with ThreadSanitizer's reports kept apart
+    rm -rf "$log/tsan"; mkdir "$log/tsan"
+    TSAN_OPTIONS="log_path=$log/tsan/report halt_on_error=0" run "$@"
+    if [ -n "$(ls "$log/tsan")" ]; then
+        echo "== $1: ThreadSanitizer reports"
+        cat "$log"/tsan/* | head -n 60
+        total_failed=$((total_failed + 1))
+    fi
+}
+
 suite() {   # suite BUILD_DIR LABEL
     for t in "$1"/tests/unit/test_*; do
         [ -x "$t" ] || continue
@@ -70,6 +82,13 @@ if [ -z "${FTKIT_QUICK:-}" ]; then
     build_tree build-asan "-O1 -g $san -fno-sanitize-recover=undefined" "$san"
     export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
     suite "$top/build-asan" asan
+    # The threaded programs' scenarios under ThreadSanitizer: flow-capture's
+    # receiver, writer and finisher, the parallel deflate, flow-cat's and the
+    # reader's read-ahead, the sensor.  A report anywhere fails the test.
+    build_tree build-tsan "-O1 -g -fsanitize=thread" "-fsanitize=thread"
+    for t in $TSAN_TESTS; do
+        [ -f "$top/tests/$t.sh" ] && run_tsan "tsan $t" sh "$top/tests/$t.sh" "$top/build-tsan"
+    done
 fi
 echo "skipped: $total_skipped (each named by a 'skip' line of its test)"
 echo "$total_passed passed, $total_failed failed"
