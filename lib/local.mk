@@ -63,12 +63,12 @@ libft_la_SOURCES += lib/text/ft_text.c lib/text/ft_sym.c lib/text/ft_print.c lib
 
 # lang: the config reader, the filter and tag languages, longest-prefix match
 ftlangdir = $(pkgincludedir)/lang
-ftlang_HEADERS = lib/lang/ft_trie.h lib/lang/ft_filter.h lib/lang/ft_tag.h lib/lang/ft_vars.h
+ftlang_HEADERS = lib/lang/ft_trie.h lib/lang/ft_filter.h lib/lang/ft_tag.h lib/lang/ft_vars.h lib/lang/ft_iflist.h
 libft_la_SOURCES += lib/lang/ft_cfg.c lib/lang/ft_cfg.h \
 	lib/lang/ft_filter.c lib/lang/ft_filter_prim.c lib/lang/ft_filter_eval.c lib/lang/ft_vars.c \
 	lib/lang/ft_filter_int.h \
 	lib/lang/ft_tag.c lib/lang/ft_tag_parse.c lib/lang/ft_tag_int.h \
-	lib/lang/ft_trie.c
+	lib/lang/ft_trie.c lib/lang/ft_iflist.c
 # the mask language (stat.cfg `mask`; flow-mask when it comes)
 libft_la_SOURCES += lib/lang/ft_mask.c lib/lang/ft_mask.h
 
@@ -87,3 +87,5 @@ libft_la_SOURCES += lib/report/ft_rtype.c lib/report/ft_rtype.h \
 	lib/report/ft_report_out.c
 # report: flow-report's JSON lines and CSV outputs
 libft_la_SOURCES += lib/report/ft_report_rows.c
+# report: scan detection (flow-dscan)
+libft_la_SOURCES += lib/report/ft_dscan.c lib/report/ft_dscan.h
