@@ -105,3 +105,8 @@ tests_unit_test_gen_LDADD = $(FTLIB)
 check_PROGRAMS += tests/unit/test_stat
 tests_unit_test_stat_SOURCES = tests/unit/test_stat.c
 tests_unit_test_stat_LDADD = $(FTLIB)
+
+# io: flow-export/flow-import formats, their parsers' accept/reject tables, round trips
+check_PROGRAMS += tests/unit/test_io
+tests_unit_test_io_SOURCES = tests/unit/test_io.c
+tests_unit_test_io_LDADD = $(FTLIB)
