@@ -274,10 +274,17 @@ struct ft_import *ft_import_open_mem(const struct ft_io_format *fmt,
 long ft_import_read(struct ft_import *im, struct ft_flow *flows, size_t max, struct ft_err *err)
 {
     size_t n = 0;
+    if (im->failed) {           /* the damage of the last call, said again */
+        *err = im->err;
+        return -1;
+    }
     while (n < max) {
         int r = im->fmt->imp->next(im, &flows[n], err);
-        if (r < 0)
-            return n > 0 ? (long)n : -1;    /* the error comes again on the next call */
+        if (r < 0) {
+            im->failed = 1;
+            im->err = *err;
+            return n > 0 ? (long)n : -1;    /* the flows first, the error next call */
+        }
         if (r == 0)
             break;
         n++;

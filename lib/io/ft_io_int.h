@@ -44,6 +44,8 @@ struct ft_import {
     struct ft_import_opts opt;
     struct ft_isrc src;
     uint64_t count, skipped;
+    int failed;                 /* a parser failed: err says why, every call again */
+    struct ft_err err;
     /* CSV: the column of every cell (ids), known after the header or the
      * first line; JSON: whether first/last are epoch ms */
     int cols_known;

@@ -188,6 +188,7 @@ static const struct text_case text_cases[] = {
     {"2", "#:srcaddr,dstaddr\n10.0.0.1,10.0.0.2,3\n", -1, "input line 2: more than 2 values"},
     {"2", "#:srcaddr,bogus\n", -1, "input line 1: unknown field \"bogus\""},
     {"2", "#:srcaddr\n10.0.0.256\n", -1, "input line 2: bad srcaddr \"10.0.0.256\""},
+    {"2", "#:srcaddr\n10.0.0.1\n10.0.0.x\n", -1, "input line 3: bad srcaddr \"10.0.0.x\""},
     {"2", "#:srcport\n65536\n", -1, "input line 2: bad srcport \"65536\""},
     {"2", "#:dpkts\n-1\n", -1, "input line 2: bad dpkts \"-1\""},
     {"2", "#:dpkts\n18446744073709551616\n", -1,
