@@ -110,3 +110,7 @@ tests_unit_test_stat_LDADD = $(FTLIB)
 check_PROGRAMS += tests/unit/test_io
 tests_unit_test_io_SOURCES = tests/unit/test_io.c
 tests_unit_test_io_LDADD = $(FTLIB)
+# the fuzzing harness of flow-import's parsers (its seeds run as a test)
+check_PROGRAMS += tests/unit/fuzz_import
+tests_unit_fuzz_import_SOURCES = tests/unit/fuzz_import.c
+tests_unit_fuzz_import_LDADD = $(FTLIB)

@@ -13,14 +13,14 @@
 /* flow-tools' numbers first, in order; the databases have no operations
  * yet (a databases issue fills in MySQL, PostgreSQL and ClickHouse). */
 const struct ft_io_format ft_io_formats[] = {
-    {0, "cflowd", "cflowd", &ft_io_cflowd_export, &ft_io_cflowd_import},
-    {1, "pcap", "pcap", &ft_io_pcap_export, &ft_io_pcap_import},
-    {2, "ascii", "ASCII CSV", &ft_io_csv_export, &ft_io_csv_import},
-    {3, "mysql", "MySQL", NULL, NULL},
-    {4, "wire", "wire", &ft_io_wire_export, &ft_io_wire_import},
-    {5, "pgsql", "PostgreSQL", NULL, NULL},
-    {-1, "json", "JSON lines", &ft_io_json_export, &ft_io_json_import},
-    {-1, NULL, NULL, NULL, NULL}
+    {0, "cflowd", "cflowd", NULL, &ft_io_cflowd_export, &ft_io_cflowd_import},
+    {1, "pcap", "pcap", NULL, &ft_io_pcap_export, &ft_io_pcap_import},
+    {2, "ascii", "ASCII CSV", NULL, &ft_io_csv_export, &ft_io_csv_import},
+    {3, "mysql", "MySQL", "Cisco NFCollector", NULL, NULL},
+    {4, "wire", "wire", NULL, &ft_io_wire_export, &ft_io_wire_import},
+    {5, "pgsql", "PostgreSQL", NULL, NULL, NULL},
+    {-1, "json", "JSON lines", NULL, &ft_io_json_export, &ft_io_json_import},
+    {-1, NULL, NULL, NULL, NULL, NULL}
 };
 
 const struct ft_io_format *ft_io_format_find(const char *arg)
@@ -230,7 +230,8 @@ static struct ft_import *import_new(const struct ft_io_format *fmt, const struct
                                     const char *name, struct ft_err *err)
 {
     if (!fmt->imp) {
-        ft_err_set(err, "%s import is not supported", fmt->title);
+        ft_err_set(err, "%s import is not supported",
+                   fmt->imp_title ? fmt->imp_title : fmt->title);
         return NULL;
     }
     if (!o->format) {

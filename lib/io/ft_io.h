@@ -72,6 +72,8 @@ struct ft_io_format {
     int number;                 /* flow-tools -f number, -1 for a named one */
     const char *name;           /* "cflowd", "pcap", "ascii", "mysql", "wire", "pgsql", "json" */
     const char *title;          /* for messages: "MySQL" */
+    const char *imp_title;      /* when flow-tools' import means another format by
+                                 * the number (3: Cisco NFCollector), else NULL */
     const struct ft_export_ops *exp;    /* NULL: not written (yet) */
     const struct ft_import_ops *imp;    /* NULL: not read */
 };
