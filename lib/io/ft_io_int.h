@@ -51,6 +51,10 @@ struct ft_import {
     int cols_known;
     size_t n_cols;
     uint8_t cols[FT_IO_MAX_COLS];
+    /* JSON: the key seen at each position of the last line and what it
+     * means (a field id, or one of the JSON_* below), so that lines with
+     * the same keys look up no name */
+    struct ft_io_jkey { char name[24]; uint8_t len; int16_t what; } jkeys[FT_IO_MAX_COLS];
     /* wire and pcap: the decoder and the flows of the last datagram */
     struct ft_pdu_ctx *pdu;
     const struct ft_flow *dflows;

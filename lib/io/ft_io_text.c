@@ -266,40 +266,78 @@ static int jkey_is(const char *k, size_t n, const char *lit)
     return strlen(lit) == n && memcmp(k, lit, n) == 0;
 }
 
-/* One key and its value into f; *abs says first/last are epoch ms. */
-static int json_member(struct ft_import *im, struct ft_flow *f, const char *k, size_t kn,
-                       const char *v, size_t vn, int *abs, struct ft_err *err)
+/* What a key means besides a field: flow-print's own time columns. */
+enum { JSON_TIME_BASE = -1, JSON_FIRST = -2, JSON_LAST = -3, JSON_FIRST_NS = -4,
+       JSON_LAST_NS = -5, JSON_UNKNOWN = -6 };
+
+static int key_meaning(const char *k, size_t kn)
 {
-    uint64_t x;
-    if (jkey_is(k, kn, "time_base")) {
-        *abs = jkey_is(v, vn, "epoch_ms");
-        return 0;
-    }
-    if (*abs && (jkey_is(k, kn, "first") || jkey_is(k, kn, "last"))) {
-        if (ft_io_number(v, vn, UINT64_MAX, &x) < 0)
-            return line_err(im, err, "bad time", v, vn);
-        *(k[0] == 'f' ? &f->start_ms : &f->end_ms) = x;
-        f->has |= FT_F_TIMES | FT_F_ABS_TIMES;
-        return 0;
-    }
-    if (jkey_is(k, kn, "first_ns") || jkey_is(k, kn, "last_ns")) {
-        if (ft_io_number(v, vn, UINT64_MAX, &x) < 0)
-            return line_err(im, err, "bad time", v, vn);
-        *(k[0] == 'f' ? &f->start_ns : &f->end_ns) = (uint32_t)(x % 1000000u);
-        return 0;
-    }
+    static const struct { const char *name; int what; } own[] = {
+        {"time_base", JSON_TIME_BASE}, {"first", JSON_FIRST}, {"last", JSON_LAST},
+        {"first_ns", JSON_FIRST_NS}, {"last_ns", JSON_LAST_NS},
+    };
     char key[64];
+    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
+        if (jkey_is(k, kn, own[i].name))
+            return own[i].what;
     if (kn >= sizeof key)
-        return line_err(im, err, "unknown key", k, kn);
+        return JSON_UNKNOWN;
     memcpy(key, k, kn);
     key[kn] = '\0';
     const struct ft_field *d = ft_field_by_name(key);
-    if (!d)
+    return d ? d->id : JSON_UNKNOWN;
+}
+
+/* The meaning of the key at position pos of a line: from the last line's
+ * when it is the same key there (flow-export's lines all have the same). */
+static int key_at(struct ft_import *im, size_t pos, const char *k, size_t kn)
+{
+    if (pos >= FT_IO_MAX_COLS)
+        return key_meaning(k, kn);
+    struct ft_io_jkey *c = &im->jkeys[pos];
+    if (c->len == kn && kn > 0 && memcmp(c->name, k, kn) == 0)
+        return c->what;
+    int what = key_meaning(k, kn);
+    if (kn < sizeof c->name) {
+        memcpy(c->name, k, kn);
+        c->len = (uint8_t)kn;
+        c->what = (int16_t)what;
+    }
+    return what;
+}
+
+/* One key and its value into f; *abs says first/last are epoch ms. */
+static int json_member(struct ft_import *im, struct ft_flow *f, size_t pos, const char *k,
+                       size_t kn, const char *v, size_t vn, int *abs, struct ft_err *err)
+{
+    uint64_t x;
+    int what = key_at(im, pos, k, kn);
+    if (what == JSON_TIME_BASE) {
+        *abs = jkey_is(v, vn, "epoch_ms");
+        return 0;
+    }
+    if ((what == JSON_FIRST || what == JSON_LAST) && !*abs)
+        what = what == JSON_FIRST ? FT_FLD_FIRST : FT_FLD_LAST;
+    if (what == JSON_FIRST || what == JSON_LAST) {
+        if (ft_io_number(v, vn, UINT64_MAX, &x) < 0)
+            return line_err(im, err, "bad time", v, vn);
+        *(what == JSON_FIRST ? &f->start_ms : &f->end_ms) = x;
+        f->has |= FT_F_TIMES | FT_F_ABS_TIMES;
+        return 0;
+    }
+    if (what == JSON_FIRST_NS || what == JSON_LAST_NS) {
+        if (ft_io_number(v, vn, UINT64_MAX, &x) < 0)
+            return line_err(im, err, "bad time", v, vn);
+        *(what == JSON_FIRST_NS ? &f->start_ns : &f->end_ns) = (uint32_t)(x % 1000000u);
+        return 0;
+    }
+    if (what == JSON_UNKNOWN)
         return line_err(im, err, "unknown key", k, kn);
+    const struct ft_field *d = &ft_fields[what];
     if (ft_io_set_field(f, d, v, vn) < 0) {
-        char what[80];
-        snprintf(what, sizeof what, "bad %s", key);
-        return line_err(im, err, what, v, vn);
+        char bad[80];
+        snprintf(bad, sizeof bad, "bad %.*s", (int)(kn > 60 ? 60 : kn), k);
+        return line_err(im, err, bad, v, vn);
     }
     return 0;
 }
@@ -314,6 +352,7 @@ static int json_object(struct ft_import *im, const char *s, size_t n, struct ft_
         return line_err(im, err, "not a JSON object", s, n);
     if (jchar(&c, '}'))
         goto done;
+    size_t pos = 0;
     do {
         const char *k, *v;
         size_t kn, vn;
@@ -322,8 +361,9 @@ static int json_object(struct ft_import *im, const char *s, size_t n, struct ft_
         int kind = jvalue(&c, &v, &vn);
         if (kind < 0)
             return line_err(im, err, "bad JSON value near", s + c.i, n - c.i);
-        if (kind != 2 && json_member(im, f, k, kn, v, vn, &abs, err) < 0)
+        if (kind != 2 && json_member(im, f, pos, k, kn, v, vn, &abs, err) < 0)
             return -1;
+        pos++;
     } while (jchar(&c, ','));
     if (!jchar(&c, '}'))
         return line_err(im, err, "bad JSON near", s + c.i, n - c.i);
