@@ -147,6 +147,8 @@ void ft_export_free(struct ft_export *x)
 {
     if (!x)
         return;
+    if (x->fmt->exp->release)
+        x->fmt->exp->release(x);
     ft_pdu_enc_free(x->enc);
     free(x);
 }

@@ -59,8 +59,11 @@ struct ft_export_ops {
     /* After the state is set up: write what comes before the records. */
     int (*begin)(struct ft_export *x, struct ft_err *err);
     int (*put)(struct ft_export *x, const struct ft_flow *f, struct ft_err *err);
-    /* Write what is still held (a datagram being filled). */
+    /* Write what is still held (a datagram being filled); may be NULL. */
     int (*end)(struct ft_export *x, struct ft_err *err);
+    /* Release what begin took for the format (a database connection kept
+     * in the export's priv); may be NULL. */
+    void (*release)(struct ft_export *x);
 };
 
 struct ft_import_ops {

@@ -87,7 +87,7 @@ static int cf_put(struct ft_export *x, const struct ft_flow *f, struct ft_err *e
     return 0;
 }
 
-const struct ft_export_ops ft_io_cflowd_export = {cf_begin, cf_put, NULL};
+const struct ft_export_ops ft_io_cflowd_export = {cf_begin, cf_put, NULL, NULL};
 
 /* ---- reading ------------------------------------------------------------- */
 

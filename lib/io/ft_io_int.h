@@ -72,6 +72,7 @@ struct ft_export {
     const struct ft_format *in;
     struct ft_out *out;
     uint64_t count;
+    void *priv;                 /* a format's own state (ft_export_ops.release) */
     /* CSV and JSON: the columns (JSON without -m: flow-print's line) */
     struct ft_row_cols cols;
     int print_line;

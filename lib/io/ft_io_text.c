@@ -56,7 +56,7 @@ static int row_put(struct ft_export *x, const struct ft_flow *f, struct ft_err *
     return 0;
 }
 
-const struct ft_export_ops ft_io_csv_export = {csv_begin, row_put, NULL};
+const struct ft_export_ops ft_io_csv_export = {csv_begin, row_put, NULL, NULL};
 
 /* ---- JSON out ------------------------------------------------------------ */
 
@@ -84,7 +84,7 @@ static int json_begin(struct ft_export *x, struct ft_err *err)
     return ft_row_cols_init(&x->cols, FT_ROW_JSON, ids, n, err);
 }
 
-const struct ft_export_ops ft_io_json_export = {json_begin, row_put, NULL};
+const struct ft_export_ops ft_io_json_export = {json_begin, row_put, NULL, NULL};
 
 /* ---- CSV in -------------------------------------------------------------- */
 

@@ -11,10 +11,11 @@
  * flow with the host's `long` in its record headers): little-endian
  * microsecond pcap, Ethernet, and a frame per datagram with an IPv4 and a
  * UDP header whose lengths and checksums are right.  The frame comes from
- * the flows' exporter address to 127.0.0.1, port 9991 (or -o's) both
- * ways, stamped with the datagram's export time.  A datagram holds the
- * flows of one exporter only, so reading it back gives each flow its
- * exporter again; the wire format carries no exporter address at all.
+ * the flows' exporter address to 127.0.0.1, port 9991 both ways (the
+ * export option `port` changes it), stamped with the datagram's export
+ * time.  A datagram holds the flows of one exporter only, so reading it
+ * back gives each flow its exporter again; the wire format carries no
+ * exporter address at all.
  */
 #include <string.h>
 #include "core/ft_bytes.h"
@@ -84,7 +85,7 @@ static int wire_end(struct ft_export *x, struct ft_err *err)
     return 0;
 }
 
-const struct ft_export_ops ft_io_wire_export = {wire_begin, wire_put, wire_end};
+const struct ft_export_ops ft_io_wire_export = {wire_begin, wire_put, wire_end, NULL};
 
 static uint32_t sum16(uint32_t sum, const uint8_t *p, size_t n)
 {
@@ -194,7 +195,7 @@ static int pcap_end(struct ft_export *x, struct ft_err *err)
     return 0;
 }
 
-const struct ft_export_ops ft_io_pcap_export = {pcap_begin, pcap_put, pcap_end};
+const struct ft_export_ops ft_io_pcap_export = {pcap_begin, pcap_put, pcap_end, NULL};
 
 /* ---- reading ------------------------------------------------------------- */
 

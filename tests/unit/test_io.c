@@ -365,6 +365,54 @@ static void chosen_fields(void)
     free(buf);
 }
 
+static uint32_t sum16(uint32_t sum, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i + 1 < n; i += 2)
+        sum += (uint32_t)p[i] << 8 | p[i + 1];
+    if (n & 1)
+        sum += (uint32_t)p[n - 1] << 8;
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    return sum;
+}
+
+static unsigned be16(const uint8_t *p)
+{
+    return (unsigned)p[0] << 8 | p[1];
+}
+
+/* The pcap export: every frame's lengths agree and its IPv4 and UDP
+ * checksums verify (what tshark checks in tests/export.sh, without it). */
+static void pcap_frames(void)
+{
+    static struct ft_flow in[NFLOWS];
+    const struct ft_format *v5 = ft_format_find(5, 0);
+    make_flows(v5, in, NFLOWS);
+    size_t len = 0, off = 24, frames = 0, flows = 0;
+    uint8_t *buf = export_buf("1", NULL, v5, in, NFLOWS, &len);
+    CHECK(buf && len > 24 && memcmp(buf, "\xd4\xc3\xb2\xa1\x02\x00\x04\x00", 8) == 0,
+          "pcap header");
+    int good = buf != NULL;
+    while (buf && off + 16 <= len) {
+        const uint8_t *r = buf + off, *eth = r + 16, *ip = eth + 14, *udp = ip + 20;
+        size_t cap = (size_t)r[8] | (size_t)r[9] << 8 | (size_t)r[10] << 16;
+        if (off + 16 + cap > len || cap < 42 + 24)
+            break;
+        size_t ulen = cap - 34;
+        uint32_t pseudo = sum16(0, ip + 12, 8) + 17 + (uint32_t)ulen;
+        good &= be16(eth + 12) == 0x0800 && ip[0] == 0x45 && ip[9] == 17 &&
+                be16(ip + 2) == cap - 14 && be16(udp + 4) == ulen &&
+                sum16(0, ip, 20) == 0xffff && sum16(pseudo, udp, ulen) == 0xffff &&
+                be16(udp + 8) == 5 && ip[12] == 0x7f;
+        flows += be16(udp + 10);
+        frames++;
+        off += 16 + cap;
+    }
+    CHECK(good && off == len && frames >= 4, "pcap frames: %zu, lengths and checksums", frames);
+    CHECK_EQ_U(flows, NFLOWS, "flows in the pcap's datagrams");
+    free(buf);
+}
+
 int main(void)
 {
     formats();
@@ -373,5 +421,6 @@ int main(void)
     binary_tables();
     round_trips();
     chosen_fields();
+    pcap_frames();
     return ft_test_report("test_io");
 }
