@@ -238,15 +238,18 @@ static int dgram_err(struct ft_import *im, struct ft_err *err, const char *what,
  * record size, IPFIX by its length field; 0 when more bytes are needed. */
 static long wire_length(struct ft_import *im, const uint8_t *p, long have, struct ft_err *err)
 {
-    unsigned version = ft_ld16(p, 1), count = ft_ld16(p + 2, 1);
+    struct ft_rd r;
+    rd_init(&r, p, (size_t)have);
+    unsigned version = rd_u16(&r), count = rd_u16(&r);
     if (version == 10)
         return count >= 16 ? (long)count : dgram_err(im, err, "IPFIX length", count);
-    if (version == 8 && have < 24)
+    unsigned agg = version == 8 ? (unsigned)rd_at(&r, 22, 1) : 0;
+    if (r.bad)
         return 0;
-    const struct fx_layout *l = ft_fx_layout(version, version == 8 ? p[22] : 0);
+    const struct fx_layout *l = ft_fx_layout(version, agg);
     if (!l)
         return dgram_err(im, err, version == 8 ? "v8 aggregation" : "not NetFlow v1-v8: version",
-                         version == 8 ? p[22] : version);
+                         version == 8 ? agg : version);
     if (count > l->max_count)
         return dgram_err(im, err, "count", count);
     return (long)(l->hdr_size + count * l->rec_size);
@@ -300,9 +303,10 @@ static int pcap_header(struct ft_import *im, struct ft_err *err)
                   ft_bswap32(magic) != PCAP_MAGIC && ft_bswap32(magic) != PCAP_MAGIC_NS))
         return ft_err_set(err, "%s: not a pcap file", im->src.name);
     im->pcap_big = magic == PCAP_MAGIC || magic == PCAP_MAGIC_NS;
-    if (have < PCAP_HDR)
+    const uint8_t *rest = rd_take(&r, PCAP_HDR - 4);
+    if (!rest)
         return ft_err_set(err, "%s: truncated pcap header", im->src.name);
-    im->dlt = (int)ft_ld32(p + 20, im->pcap_big);
+    im->dlt = (int)ft_ld32(rest + 16, im->pcap_big);
     ft_isrc_skip(&im->src, PCAP_HDR);
     im->pcap_started = 1;
     return 0;
@@ -317,9 +321,12 @@ static int pcap_next(struct ft_import *im, struct ft_flow *f, struct ft_err *err
         long have = ft_isrc_fill(&im->src, PCAP_REC_HDR, &p, err);
         if (have <= 0)
             return (int)have;
-        if (have < PCAP_REC_HDR)
+        struct ft_rd r;
+        rd_init(&r, p, (size_t)have);
+        const uint8_t *rec = rd_take(&r, PCAP_REC_HDR);
+        if (!rec)
             return frame_err(im, err, "truncated record header");
-        uint32_t caplen = ft_ld32(p + 8, im->pcap_big);
+        uint32_t caplen = ft_ld32(rec + 8, im->pcap_big);
         if (caplen > PCAP_MAX_FRAME)
             return frame_err(im, err, "captured length too large");
         have = ft_isrc_fill(&im->src, PCAP_REC_HDR + caplen, &p, err);
