@@ -165,6 +165,9 @@ check "flow-export -m out of order: exit 1, said" sh -c \
      grep -q 'field \"srcaddr\" out of order' '$tmp/err'"
 check "flow-export -m unknown field: exit 1" run 1 "$fe" -f 2 -m srcaddr,nosuch <"$in/v5.ft"
 check "flow-export extra argument: exit 1" run 1 "$fe" -f 2 extra <"$in/v5.ft"
+check "flow-import -f 3 (NFCollector): exit 1, said" sh -c \
+    "! '$fi_' -f 3 -V 5 </dev/null 2>'$tmp/err' >/dev/null &&
+     grep -qx 'flow-import: Cisco NFCollector import is not supported' '$tmp/err'"
 check "flow-import without -V: exit 1" run 1 "$fi_" -f 2 <"$in/v5.csv"
 check "flow-import -V 9: exit 1" run 1 "$fi_" -f 2 -V 9 <"$in/v5.csv"
 check "flow-export -f 4 of the extended format: refused" sh -c \
