@@ -89,3 +89,10 @@ libft_la_SOURCES += lib/report/ft_rtype.c lib/report/ft_rtype.h \
 libft_la_SOURCES += lib/report/ft_report_rows.c
 # report: scan detection (flow-dscan)
 libft_la_SOURCES += lib/report/ft_dscan.c lib/report/ft_dscan.h
+
+# io: flows to and from other formats (flow-export, flow-import): the format
+# table, cflowd records, wire datagrams and pcap files, CSV and JSON lines
+ftiodir = $(pkgincludedir)/io
+ftio_HEADERS = lib/io/ft_io.h
+libft_la_SOURCES += lib/io/ft_io.c lib/io/ft_io_int.h lib/io/ft_io_text.c \
+	lib/io/ft_io_cflowd.c lib/io/ft_io_wire.c

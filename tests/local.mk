@@ -105,3 +105,12 @@ tests_unit_test_gen_LDADD = $(FTLIB)
 check_PROGRAMS += tests/unit/test_stat
 tests_unit_test_stat_SOURCES = tests/unit/test_stat.c
 tests_unit_test_stat_LDADD = $(FTLIB)
+
+# io: flow-export/flow-import formats, their parsers' accept/reject tables, round trips
+check_PROGRAMS += tests/unit/test_io
+tests_unit_test_io_SOURCES = tests/unit/test_io.c
+tests_unit_test_io_LDADD = $(FTLIB)
+# the fuzzing harness of flow-import's parsers (its seeds run as a test)
+check_PROGRAMS += tests/unit/fuzz_import
+tests_unit_fuzz_import_SOURCES = tests/unit/fuzz_import.c
+tests_unit_fuzz_import_LDADD = $(FTLIB)
