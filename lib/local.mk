@@ -96,3 +96,8 @@ ftiodir = $(pkgincludedir)/io
 ftio_HEADERS = lib/io/ft_io.h
 libft_la_SOURCES += lib/io/ft_io.c lib/io/ft_io_int.h lib/io/ft_io_text.c \
 	lib/io/ft_io_cflowd.c lib/io/ft_io_wire.c
+# io: the SQL exports (flow-export -f 3 MySQL/MariaDB, -f 5 PostgreSQL): the
+# URI, columns and batches they share, each server's client (optional)
+libft_la_SOURCES += lib/io/ft_io_sql.c lib/io/ft_io_sql.h lib/io/ft_io_mysql.c \
+	lib/io/ft_io_pgsql.c
+libft_la_LIBADD += $(MARIADB_LIBS) $(LIBPQ_LIBS)
