@@ -43,7 +43,8 @@ static int my_connect(struct ft_export *x, struct ft_err *err)
     const char *sock = u->host[0] == '/' ? u->host : NULL;
     if (!mysql_real_connect(m->db, host, u->user, u->password, u->name, u->port, sock, 0)) {
         char what[300];
-        snprintf(what, sizeof what, "connect to %s as %s", u->host, u->user);
+        snprintf(what, sizeof what, "connect to %s as %s",
+                 *u->host ? u->host : "the local server", u->user);
         return my_fail(x, what, err);
     }
     static const char strict[] =

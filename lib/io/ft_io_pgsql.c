@@ -59,7 +59,8 @@ static int pg_connect(struct ft_export *x, struct ft_err *err)
         return ft_err_set(err, "PostgreSQL: out of memory");
     if (PQstatus(p->db) != CONNECTION_OK) {
         char what[300];
-        snprintf(what, sizeof what, "connect to %s as %s", u->host, u->user);
+        snprintf(what, sizeof what, "connect to %s as %s",
+                 *u->host ? u->host : "the local server", u->user);
         return pg_fail(x, what, NULL, err);
     }
     PQsetNoticeProcessor(p->db, pg_quiet, NULL);
