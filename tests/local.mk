@@ -114,3 +114,8 @@ tests_unit_test_io_LDADD = $(FTLIB)
 check_PROGRAMS += tests/unit/fuzz_import
 tests_unit_fuzz_import_SOURCES = tests/unit/fuzz_import.c
 tests_unit_fuzz_import_LDADD = $(FTLIB)
+
+# io: the SQL exports' URI, columns, rows and batches (no server; tests/sqlexport.sh has those)
+check_PROGRAMS += tests/unit/test_sql
+tests_unit_test_sql_SOURCES = tests/unit/test_sql.c
+tests_unit_test_sql_LDADD = $(FTLIB)
