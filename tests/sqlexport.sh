@@ -102,7 +102,9 @@ wait_for 30 sql_root -e 'SELECT 1' >/dev/null 2>&1 ||
     { tail -20 "$tmp/my/err"; give_up $script "$script: mariadbd did not start"; }
 sql_root -e "CREATE DATABASE netflow;
     CREATE USER 'ft'@'127.0.0.1' IDENTIFIED BY 'pw';
-    GRANT ALL ON netflow.* TO 'ft'@'127.0.0.1';" ||
+    GRANT ALL ON netflow.* TO 'ft'@'127.0.0.1';
+    CREATE USER 'ft'@'localhost' IDENTIFIED BY 'pw';
+    GRANT ALL ON netflow.* TO 'ft'@'localhost';" ||
     give_up $script "$script: no MariaDB user"
 psql_pg() { psql -X -q -h "$tmp/pg" -p "$pgport" -U postgres "$@"; }
 psql_pg -c "CREATE USER ft PASSWORD 'pw'" && psql_pg -c "CREATE DATABASE netflow OWNER ft" ||
@@ -118,7 +120,7 @@ pg() { PGPASSWORD=pw psql -X -q -h 127.0.0.1 -p "$pgport" -U ft -At -F , -c "$1"
 myu=ft:pw:127.0.0.1:$myport:netflow
 pgu=ft:pw:127.0.0.1:$pgport:netflow
 
-for t in raw ext sel chk; do
+for t in raw ext sel chk sock; do
     man_table mysql $t | my "$(cat)" || fail "MariaDB: the man page's table ($t)"
     man_table pgsql $t | pg "$(cat)" || fail "PostgreSQL: the man page's table ($t)"
 done
@@ -175,6 +177,13 @@ for db in my pg; do
         "$($db 'SELECT count(*), count(srcaddr), count(dpkts), count(doctets), sum(dpkts) FROM sel')" \
         "$n,$n,$n,0,$(cut -d, -f3 "$tmp/totals")"
 done
+
+# a host that is a path: the server's Unix socket (MySQL: the socket file,
+# PostgreSQL: its directory)
+"$fg" -n 100 2>/dev/null | "$fe" -f 3 -u "ft:pw:$tmp/my/sock::netflow:sock" 2>/dev/null
+check_eq "MariaDB: through the Unix socket" "$(my 'SELECT count(*) FROM sock')" 100
+"$fg" -n 100 2>/dev/null | "$fe" -f 5 -u "ft:pw:$tmp/pg:$pgport:netflow:sock" 2>/dev/null
+check_eq "PostgreSQL: through the Unix socket directory" "$(pg 'SELECT count(*) FROM sock')" 100
 
 # ---- refusals -------------------------------------------------------------------
 # refused NAME PATTERN ARGS...: status 1 and the server's words on stderr
