@@ -104,8 +104,10 @@ static int my_flush(struct ft_export *x, struct ft_err *err)
 static int my_put(struct ft_export *x, const struct ft_flow *f, struct ft_err *err)
 {
     struct my_state *m = x->priv;
-    if (ft_sql_row(&m->sql, f, err) < 0)
+    if (ft_sql_row(&m->sql, f, err) < 0) {
+        x->count = m->sql.stored;
         return -1;
+    }
     return ft_sql_full(&m->sql) ? my_flush(x, err) : 0;
 }
 

@@ -142,8 +142,10 @@ static int pg_flush(struct ft_export *x, struct ft_err *err)
 static int pg_put(struct ft_export *x, const struct ft_flow *f, struct ft_err *err)
 {
     struct pg_state *p = x->priv;
-    if (ft_sql_row(&p->sql, f, err) < 0)
+    if (ft_sql_row(&p->sql, f, err) < 0) {
+        x->count = p->sql.stored;
         return -1;
+    }
     return ft_sql_full(&p->sql) ? pg_flush(x, err) : 0;
 }
 
