@@ -14,9 +14,27 @@
 #include "lang/ft_acl_int.h"
 #include "lang/ft_cfg.h"
 
+/* A token as a message shows it: bytes that are not printable ASCII as
+ * \xNN, "..." when it was cut. */
+static void printable(const struct ft_acl_tok *t, char *out, size_t size)
+{
+    size_t o = 0;
+    for (const unsigned char *c = (const unsigned char *)t->text; *c && o + 5 < size; c++) {
+        if (*c >= 0x20 && *c < 0x7f)
+            out[o++] = (char)*c;
+        else
+            o += (size_t)snprintf(out + o, size - o, "\\x%02x", *c);
+    }
+    if (t->len >= sizeof t->text && o + 4 < size) {
+        memcpy(out + o, "...", 3);
+        o += 3;
+    }
+    out[o] = 0;
+}
+
 int ft_acl_fail(struct ft_acl_parse *p, const struct ft_acl_tok *t, const char *fmt, ...)
 {
-    char why[300];
+    char why[300], tok[4 * FT_ACL_TOKEN_TEXT + 8];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(why, sizeof why, fmt, ap);
@@ -24,9 +42,10 @@ int ft_acl_fail(struct ft_acl_parse *p, const struct ft_acl_tok *t, const char *
     if (p->failed)              /* the first message is the one that counts */
         return -1;
     p->failed = 1;
-    if (t)
-        return ft_cfg_error(p->err, p->file, p->lineno, "\"%s%s\": %s", t->text,
-                            t->len >= sizeof t->text ? "..." : "", why);
+    if (t) {
+        printable(t, tok, sizeof tok);
+        return ft_cfg_error(p->err, p->file, p->lineno, "\"%s\": %s", tok, why);
+    }
     return ft_cfg_error(p->err, p->file, p->lineno, "%s", why);
 }
 

@@ -287,39 +287,47 @@ static int ft_acl_yylex_(FT_ACL_YYSTYPE *lval, struct ft_acl_parse *p)
     return kind;
 }
 
-/* A symbol as messages name it: keywords quoted, classes of tokens not. */
-static const char *symbol_text(yysymbol_kind_t k)
+/* A symbol as messages name it into buf: keywords quoted, classes of
+ * tokens not. */
+static const char *symbol_text(yysymbol_kind_t k, char *buf, size_t size)
 {
     switch (k) {
+    case YYSYMBOL_YYEOF: return "end of file";
     case YYSYMBOL_NUMBER: return "a number";
     case YYSYMBOL_ADDRESS: return "an address";
     case YYSYMBOL_NAME: return "a name";
     case YYSYMBOL_EOL: return "end of line";
-    default: return yysymbol_name(k);
+    default:
+        snprintf(buf, size, "\"%s\"", yysymbol_name(k));
+        return buf;
     }
 }
 
-/* "unexpected "TOKEN", expected A, B or C" naming the token read last. */
+/* "TOKEN": syntax error, expected A, B or C" naming the token read last. */
 static int yyreport_syntax_error(const yypcontext_t *ctx, struct ft_acl_parse *p)
 {
-    enum { MAX_EXPECTED = 5 };
+    enum { MAX_EXPECTED = 10 };
     yysymbol_kind_t expected[MAX_EXPECTED];
-    int n = yypcontext_expected_tokens(ctx, expected, MAX_EXPECTED);
-    char want[256] = "";
+    int n = yypcontext_expected_tokens(ctx, expected, MAX_EXPECTED), kept = 0;
+    for (int i = 0; i < n; i++)         /* a statement may start: no news */
+        if (expected[i] != YYSYMBOL_YYEOF)
+            expected[kept++] = expected[i];
+    n = kept;
+    char want[300] = "", name[64];
     size_t used = 0;
     for (int i = 0; i < n && used < sizeof want; i++) {
         const char *sep = i == 0 ? ", expected " : i == n - 1 ? " or " : ", ";
         int w = snprintf(want + used, sizeof want - used, "%s%s", sep,
-                         symbol_text(expected[i]));
+                         symbol_text(expected[i], name, sizeof name));
         if (w < 0)
             break;
         used += (size_t)w;
     }
     if (yypcontext_token(ctx) == YYSYMBOL_YYEOF)
-        return ft_acl_fail(p, NULL, "unexpected end of file%s", want);
+        return ft_acl_fail(p, NULL, "end of file: syntax error%s", want);
     if (p->last_eol)
-        return ft_acl_fail(p, NULL, "unexpected end of line%s", want);
-    return ft_acl_fail(p, &p->last, "unexpected%s", want);
+        return ft_acl_fail(p, NULL, "end of line: syntax error%s", want);
+    return ft_acl_fail(p, &p->last, "syntax error%s", want);
 }
 
 int ft_acl_run_parser(struct ft_acl_parse *p)
