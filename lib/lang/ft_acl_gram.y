@@ -146,6 +146,7 @@ line:
         struct ft_acl *a = ft_acl_list_get(p, &$2, kind);
         if (!a || add_rule(p, a, &$3) < 0)
             YYABORT;
+        p->block = NULL;        /* a global statement ends a block, as on a router */
     }
   | entry EOL {
         if (!p->block) {

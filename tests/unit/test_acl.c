@@ -379,6 +379,66 @@ static void test_odd_bytes(void)
           strstr(err.msg, "/nonexistent/flow.acl"), "missing file named: %s", err.msg);
 }
 
+/* A numbered statement ends a block: a bare entry after it has no list. */
+static void test_block_end(void)
+{
+    struct ft_err err;
+    struct ft_acl_set *s = parse("ip access-list standard x\n permit any\n"
+                                 "access-list 10 permit any\n deny any\n", &err);
+    CHECK(s == NULL && strcmp(err.msg, "t.acl line 4: \"deny\": entry outside an ip "
+                              "access-list") == 0, "block ended: %s", s ? "accepted" : err.msg);
+    ft_acl_free(s);
+}
+
+/* Mutations of a good file (bytes replaced, dropped, repeated), a few
+ * thousand of them: each gives lists or a message naming the file and a
+ * line, and nothing crashes or leaks (the ASan tree runs this too). */
+static void test_mutations(void)
+{
+    static const char good[] =
+        "! lists\nip access-list standard campus\n permit 10.10.0.0 0.0.255.255\n"
+        " deny host 10.10.9.9\n remark x\naccess-list 10 permit any\n"
+        "ip access-list extended web permit tcp any eq 80 10.0.0.0 0.0.0.255 range 1 9 "
+        "established\naccess-list 120 deny udp any any neq 53\n";
+    static const char bytes[] = " \t\n\r!#.0123456789abcdefhinprstxy-$\x01\xff";
+    char buf[sizeof good * 2];
+    uint32_t seed = 12345;
+    unsigned ok = 0, refused_ok = 0, runs = 3000;
+    for (unsigned run = 0; run < runs; run++) {
+        size_t len = sizeof good - 1;
+        memcpy(buf, good, len);
+        for (int m = 0; m < 1 + (int)(run % 4); m++) {
+            seed = seed * 1103515245u + 12345u;
+            size_t at = (seed >> 8) % len;
+            switch ((seed >> 4) % 3) {
+            case 0:             /* replace */
+                buf[at] = bytes[(seed >> 16) % (sizeof bytes - 1)];
+                break;
+            case 1:             /* drop */
+                memmove(buf + at, buf + at + 1, len - at - 1);
+                len--;
+                break;
+            default:            /* repeat */
+                if (len + 1 < sizeof buf) {
+                    memmove(buf + at + 1, buf + at, len - at);
+                    len++;
+                }
+            }
+        }
+        struct ft_err err;
+        struct ft_acl_set *s = ft_acl_parse_buffer(buf, len, "m.acl", &err);
+        if (s)
+            ok++;
+        else if (strncmp(err.msg, "m.acl line ", 11) == 0)
+            refused_ok++;
+        else
+            fprintf(stderr, "mutation %u: %s\n", run, err.msg);
+        ft_acl_free(s);
+    }
+    CHECK_EQ_U(ok + refused_ok, runs, "mutations parsed or refused with a place");
+    CHECK(ok > 0 && refused_ok > 0, "both kinds of outcome (%u parsed)", ok);
+}
+
 static void test_compat_file(void)
 {
     char path[1024];
@@ -404,6 +464,8 @@ int main(void)
     test_lists();
     test_combining();
     test_odd_bytes();
+    test_block_end();
+    test_mutations();
     test_compat_file();
     return ft_test_report("test_acl");
 }
