@@ -298,6 +298,18 @@ try:
                       "%s: exit 1, nothing written, says so" % what):
             print("     exit %d, %d bytes out, stderr: %s" % (p.returncode, len(p.stdout), err[:300]))
 
+    # damaged input: exit 1, the whole records before the damage written
+    cut = os.path.join(work, "cut.ft")
+    with open(v5, "rb") as f, open(cut, "wb") as g:
+        g.write(f.read()[:300000])
+    p = run([FILTER, "-r", "0-255"], cut)
+    with open(os.path.join(work, "cut-out.ft"), "wb") as f:
+        f.write(p.stdout)
+    got = csv_rows(os.path.join(work, "cut-out.ft"))
+    report(p.returncode == 1 and p.stderr and 1000 < len(got) < 20000 and
+           got == streams["5"][1][:len(got)],
+           "damaged input: exit 1, the %d whole records before the damage written" % len(got))
+
     # -b, -z, -C, -d: the same flows, the stream as asked
     p = run([FILTER, "-f", acl, "-S", "campus", "-b", "big", "-z", "6", "-C", "hello", "-d", "1"], v5)
     with open(os.path.join(work, "bz.ft"), "wb") as f:
