@@ -96,3 +96,18 @@ ftiodir = $(pkgincludedir)/io
 ftio_HEADERS = lib/io/ft_io.h
 libft_la_SOURCES += lib/io/ft_io.c lib/io/ft_io_int.h lib/io/ft_io_text.c \
 	lib/io/ft_io_cflowd.c lib/io/ft_io_wire.c
+# lang: flow-filter's access lists.  The grammar (bison) and the scanner (flex)
+# are generated code: they build in a convenience library of their own, with
+# flex's unused yy_fatal_error (ours replaces it) silenced there and nowhere else; the
+# include path finds the grammar's header in the build tree.
+AM_YFLAGS = -d -Wno-yacc
+noinst_LTLIBRARIES += libftacl.la
+libftacl_la_SOURCES = lib/lang/ft_acl_gram.y lib/lang/ft_acl_scan.l
+libftacl_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/lib
+libftacl_la_CFLAGS = $(AM_CFLAGS) -Wno-unused-function
+# not AM_LDFLAGS' -static (the programs' link): libft.so takes its PIC objects
+libftacl_la_LDFLAGS =
+BUILT_SOURCES += lib/lang/ft_acl_gram.h
+libft_la_LIBADD += libftacl.la
+ftlang_HEADERS += lib/lang/ft_acl.h
+libft_la_SOURCES += lib/lang/ft_acl.c lib/lang/ft_acl_filter.c lib/lang/ft_acl_int.h

@@ -30,6 +30,8 @@ struct ft_rewrite_opts {
     int debug;                  /* -d */
     struct ft_vars vars;        /* -v */
     struct ft_write_opts out;   /* -b, -z */
+    int bare_header;            /* no capture start/end or flow count without -k
+                                 * (flow-filter's header) */
 };
 
 /*
@@ -45,11 +47,36 @@ void ft_rewrite_free(struct ft_rewrite_opts *o);
  * A writer on stdout with the header flow-tools' filter tools write:
  * capture start/end and flow count present but 0 (their values are never
  * computed, tools.md Q1/Q2), PRELOADED with -k, the comment with -C, the
- * byte order of -b.  Dies when the writer cannot be opened.
+ * byte order of -b.  With bare_header and without -k the three are left
+ * out, as flow-filter leaves them.  Dies when the writer cannot be opened.
  */
 struct ft_writer *ft_rewrite_open(const struct ft_rewrite_opts *o, const struct ft_format *fmt);
 
 /* Close the writer: 0, or 1 (the exit status) after saying why it failed. */
 int ft_rewrite_close(struct ft_writer *w);
+
+/* One of the options every rewriter has (-b -C -d -k -v -z) into *o: 1
+ * when c was one (dies with the original's message on a bad value), 0
+ * when it was not (flow-filter parses its own command line). */
+int ft_rewrite_common_option(int c, const char *arg, struct ft_rewrite_opts *o);
+
+/* Sets keep[i] for each of the n flows to keep; returns how many. */
+typedef size_t (*ft_rewrite_judge)(void *ctx, const struct ft_flow *flows, size_t n,
+                                   uint8_t *keep);
+
+struct ft_rewrite_counts {
+    uint64_t read, kept;
+};
+
+/*
+ * Copies the flows judge keeps from r to w, counting them in *c.  The
+ * records are judged decoded but copied as they were stored, so a filter
+ * never changes a byte of the flows it keeps; only stream-version-1 input,
+ * which has no raw form, is written from the decoded flows.  0, or 1 (the
+ * exit status) after saying why: damaged input (what came before it is
+ * written) or a failed write.
+ */
+int ft_rewrite_filter(struct ft_reader *r, struct ft_writer *w, ft_rewrite_judge judge,
+                      void *ctx, struct ft_rewrite_counts *c);
 
 #endif

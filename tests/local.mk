@@ -114,3 +114,7 @@ tests_unit_test_io_LDADD = $(FTLIB)
 check_PROGRAMS += tests/unit/fuzz_import
 tests_unit_fuzz_import_SOURCES = tests/unit/fuzz_import.c
 tests_unit_fuzz_import_LDADD = $(FTLIB)
+# flow-filter's ACL language (bison/flex) and criteria
+check_PROGRAMS += tests/unit/test_acl
+tests_unit_test_acl_SOURCES = tests/unit/test_acl.c
+tests_unit_test_acl_LDADD = $(FTLIB)
