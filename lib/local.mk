@@ -5,7 +5,7 @@
 # flat names (include/ftkit/ft_stream.h, ...) working for libft.pc users.
 lib_LTLIBRARIES += libft.la
 libft_la_LDFLAGS = -version-info 0:0:0
-libft_la_LIBADD = $(ZSTD_LIBS) $(PCAP_LIBS) -lm
+libft_la_LIBADD = $(ZSTD_LIBS) $(PCAP_LIBS) $(NETTLE_LIBS) -lm
 libft_la_SOURCES =
 pkginclude_HEADERS += lib/flat/ft_flow.h lib/flat/ft_format.h lib/flat/ft_stream.h \
 	lib/flat/ft_text.h lib/flat/ft_sym.h lib/flat/ft_print.h lib/flat/ft_pdu.h \
@@ -38,6 +38,9 @@ libft_la_SOURCES += lib/net/ft_addrspec.c lib/net/ft_addrspec.h lib/net/ft_udp.c
 	lib/net/ft_udp.h lib/net/ft_capfile.c lib/net/ft_capfile.h lib/net/ft_files.c \
 	lib/net/ft_files.h lib/net/ft_pcap.c \
 	lib/net/ft_capwriter.c lib/net/ft_capwriter.h
+# net: Crypto-PAn prefix-preserving anonymisation (AES from nettle; flow-xlate)
+libft_la_SOURCES += lib/net/ft_cryptopan.c lib/net/ft_cryptopan.h
+AM_CPPFLAGS += $(NETTLE_CFLAGS)
 
 # synth: the flow generator (flow-gen)
 libft_la_SOURCES += lib/synth/ft_gen.c lib/synth/ft_gen.h lib/synth/ft_gen_int.h \

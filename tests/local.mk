@@ -105,3 +105,8 @@ tests_unit_test_gen_LDADD = $(FTLIB)
 check_PROGRAMS += tests/unit/test_stat
 tests_unit_test_stat_SOURCES = tests/unit/test_stat.c
 tests_unit_test_stat_LDADD = $(FTLIB)
+
+# Crypto-PAn (flow-xlate's address anonymisation): published sample, IPv6, prefix property
+check_PROGRAMS += tests/unit/test_cryptopan
+tests_unit_test_cryptopan_SOURCES = tests/unit/test_cryptopan.c
+tests_unit_test_cryptopan_LDADD = $(FTLIB)
