@@ -72,8 +72,11 @@ libft_la_SOURCES += lib/lang/ft_cfg.c lib/lang/ft_cfg.h \
 	lib/lang/ft_filter_int.h \
 	lib/lang/ft_tag.c lib/lang/ft_tag_parse.c lib/lang/ft_tag_int.h \
 	lib/lang/ft_trie.c
-# the mask language (stat.cfg `mask`; flow-mask when it comes)
+# the mask language (stat.cfg `mask`, flow-mask)
 libft_la_SOURCES += lib/lang/ft_mask.c lib/lang/ft_mask.h
+# the xlate language (flow-xlate): action types over the field table, Crypto-PAn keys
+libft_la_SOURCES += lib/lang/ft_xlate.c lib/lang/ft_xlate_act.c lib/lang/ft_xlate.h \
+	lib/lang/ft_xlate_int.h
 
 # report: the aggregation table of reports (flow-report, flow-stat)
 libft_la_SOURCES += lib/report/ft_agg.c lib/report/ft_agg.h

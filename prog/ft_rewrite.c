@@ -10,14 +10,16 @@
 #include "ft_rewrite.h"
 #include "ft_prog.h"
 
-/* The usage of tools.md sections 9 and 10, on stderr. */
-static void usage(const struct ft_rewrite_tool *t)
+/* The usage of tools.md sections 9 to 12, on stderr. */
+static void usage(const struct ft_rewrite_tool *t, const struct ft_rewrite_more *more)
 {
+    const char *flags = more && more->flags ? more->flags : "";
+    const char *more_usage = more && more->usage ? more->usage : NULL;
     fprintf(stderr,
-            "Usage: %s [-hk] [-b big|little] [-C comment] [-d n] [-%c %s]\n"
-            "       %*s[-%c definition] [-v VAR=val] [-z level]\n",
-            ft_progname, t->file_opt, t->file_arg, (int)strlen(ft_progname) + 1, "",
-            t->definition_opt);
+            "Usage: %s [-hk%s] [-b big|little] [-C comment] [-d n] [-%c %s]\n"
+            "       %*s[-%c definition] [-v VAR=val]%s%s [-z level]\n",
+            ft_progname, flags, t->file_opt, t->file_arg, (int)strlen(ft_progname) + 1, "",
+            t->definition_opt, more_usage ? " " : "", more_usage ? more_usage : "");
 }
 
 /* One of the options every rewriter has: 1 when c was one (dies with the
@@ -46,12 +48,19 @@ static int common_option(int c, const char *arg, struct ft_rewrite_opts *o)
 void ft_rewrite_options(int argc, char **argv, const struct ft_rewrite_tool *t,
                         struct ft_rewrite_opts *o)
 {
-    char optstring[32];
+    ft_rewrite_options_more(argc, argv, t, NULL, o);
+}
+
+void ft_rewrite_options_more(int argc, char **argv, const struct ft_rewrite_tool *t,
+                             const struct ft_rewrite_more *more, struct ft_rewrite_opts *o)
+{
+    char optstring[64];
     int c;
     memset(o, 0, sizeof *o);
     o->file = t->file;
     o->definition = t->definition;
-    snprintf(optstring, sizeof optstring, "b:C:d:kv:z:h%c:%c:", t->file_opt, t->definition_opt);
+    snprintf(optstring, sizeof optstring, "b:C:d:kv:z:h%c:%c:%s", t->file_opt, t->definition_opt,
+             more && more->opts ? more->opts : "");
     while ((c = getopt(argc, argv, optstring)) != -1) {
         if (common_option(c, optarg, o))
             continue;
@@ -59,8 +68,10 @@ void ft_rewrite_options(int argc, char **argv, const struct ft_rewrite_tool *t,
             o->file = optarg;
         } else if (c == t->definition_opt) {
             o->definition = optarg;
+        } else if (c != '?' && c != 'h' && c != ':' && more) {
+            more->option(more->ctx, c, optarg);
         } else {
-            usage(t);
+            usage(t, more);
             exit(1);
         }
     }

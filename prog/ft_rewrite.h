@@ -14,12 +14,23 @@
 #include "stream/ft_stream.h"
 
 /* How a rewriter names its configuration: flow-nfilter -f FILE -F
- * DEFINITION, flow-tag -t FILE -T DEFINITION (tools.md sections 9, 10). */
+ * DEFINITION, flow-tag -t FILE -T DEFINITION, flow-mask -m/-M, flow-xlate
+ * -x/-X (tools.md sections 9-12). */
 struct ft_rewrite_tool {
     char file_opt, definition_opt;  /* the option letters */
     const char *file_arg;           /* the file's name in the usage: "filter_file" */
     const char *file;               /* the default file */
     const char *definition;         /* the default definition, or NULL for none */
+};
+
+/* Options of a tool's own (flow-xlate -n -V): getopt letters ("nV:"),
+ * flags shown beside -hk ("n"), the usage of those taking a value
+ * ("[-V version]"), and the callback that takes them (dying on a bad
+ * value itself). */
+struct ft_rewrite_more {
+    const char *opts, *flags, *usage;
+    void (*option)(void *ctx, int c, const char *arg);
+    void *ctx;
 };
 
 struct ft_rewrite_opts {
@@ -39,6 +50,9 @@ struct ft_rewrite_opts {
  */
 void ft_rewrite_options(int argc, char **argv, const struct ft_rewrite_tool *t,
                         struct ft_rewrite_opts *o);
+/* The same with the tool's own options as well (more may be NULL). */
+void ft_rewrite_options_more(int argc, char **argv, const struct ft_rewrite_tool *t,
+                             const struct ft_rewrite_more *more, struct ft_rewrite_opts *o);
 void ft_rewrite_free(struct ft_rewrite_opts *o);
 
 /*
