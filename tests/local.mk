@@ -110,3 +110,7 @@ tests_unit_test_stat_LDADD = $(FTLIB)
 check_PROGRAMS += tests/unit/test_cryptopan
 tests_unit_test_cryptopan_SOURCES = tests/unit/test_cryptopan.c
 tests_unit_test_cryptopan_LDADD = $(FTLIB)
+# the xlate language (flow-xlate): accept/reject table, every action, terms, keys
+check_PROGRAMS += tests/unit/test_xlate
+tests_unit_test_xlate_SOURCES = tests/unit/test_xlate.c
+tests_unit_test_xlate_LDADD = $(FTLIB)
