@@ -114,3 +114,7 @@ tests_unit_test_cryptopan_LDADD = $(FTLIB)
 check_PROGRAMS += tests/unit/test_xlate
 tests_unit_test_xlate_SOURCES = tests/unit/test_xlate.c
 tests_unit_test_xlate_LDADD = $(FTLIB)
+# the mask language (flow-mask, stat.cfg mask): accept/reject table, longest prefix, IPv6
+check_PROGRAMS += tests/unit/test_mask
+tests_unit_test_mask_SOURCES = tests/unit/test_mask.c
+tests_unit_test_mask_LDADD = $(FTLIB)
