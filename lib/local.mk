@@ -66,7 +66,8 @@ libft_la_SOURCES += lib/text/ft_text.c lib/text/ft_sym.c lib/text/ft_print.c lib
 
 # lang: the config reader, the filter and tag languages, longest-prefix match
 ftlangdir = $(pkgincludedir)/lang
-ftlang_HEADERS = lib/lang/ft_trie.h lib/lang/ft_filter.h lib/lang/ft_tag.h lib/lang/ft_vars.h
+ftlang_HEADERS = lib/lang/ft_trie.h lib/lang/ft_filter.h lib/lang/ft_tag.h lib/lang/ft_vars.h \
+	lib/lang/ft_xlate.h
 libft_la_SOURCES += lib/lang/ft_cfg.c lib/lang/ft_cfg.h \
 	lib/lang/ft_filter.c lib/lang/ft_filter_prim.c lib/lang/ft_filter_eval.c lib/lang/ft_vars.c \
 	lib/lang/ft_filter_int.h \
@@ -75,7 +76,7 @@ libft_la_SOURCES += lib/lang/ft_cfg.c lib/lang/ft_cfg.h \
 # the mask language (stat.cfg `mask`, flow-mask)
 libft_la_SOURCES += lib/lang/ft_mask.c lib/lang/ft_mask.h
 # the xlate language (flow-xlate): action types over the field table, Crypto-PAn keys
-libft_la_SOURCES += lib/lang/ft_xlate.c lib/lang/ft_xlate_act.c lib/lang/ft_xlate.h \
+libft_la_SOURCES += lib/lang/ft_xlate.c lib/lang/ft_xlate_act.c \
 	lib/lang/ft_xlate_int.h
 
 # report: the aggregation table of reports (flow-report, flow-stat)

@@ -255,35 +255,41 @@ static int st_key_file(struct parser *p)
     return 0;
 }
 
+/* HH[:MM[:SS]] into hms: 0, or -1. */
+static int parse_time_of_day(const char *s, int hms[3])
+{
+    for (int part = 0; part < 3; part++) {
+        char *end;
+        long v = strtol(s, &end, 10);
+        if (end == s || *s == '-' || *s == '+' || v > (part ? 59 : 23))
+            return -1;
+        hms[part] = (int)v;
+        if (*end == '\0')
+            return 0;
+        if (*end != ':')
+            return -1;
+        s = end + 1;
+    }
+    return -1;                  /* a fourth part */
+}
+
 /* key-file-refresh MINUTES [HH[:MM[:SS]]] */
 static int st_key_refresh(struct parser *p)
 {
     const struct ft_cfg_line *l = p->l;
     if (takes(p, XP_KEY) < 0)
         return -1;
-    if (l->n < 2 || l->n > 3)
-        return fail(p, l->n < 2 ? "key-file-refresh: missing argument" : "unexpected \"%s\"",
-                    l->word[3]);
+    if (l->n < 2)
+        return fail(p, "key-file-refresh: missing argument");
+    if (l->n > 3)
+        return fail(p, "unexpected \"%s\"", l->word[3]);
     struct xlate_action *a = cur_action(p);
     uint64_t minutes;
     if (number(l->word[1], 24 * 60, &minutes) < 0 || minutes == 0)
         return fail(p, "bad refresh interval \"%s\" (minutes, 1 to 1440)", l->word[1]);
-    int hms[3] = {0, 0, 0}, parts = 0;
-    if (l->n == 3) {
-        const char *s = l->word[2];
-        char *end;
-        for (; parts < 3; parts++) {
-            long v = strtol(s, &end, 10);
-            if (end == s || v < 0 || v > (parts ? 59 : 23))
-                break;
-            hms[parts] = (int)v;
-            if (*end != ':')
-                break;
-            s = end + 1;
-        }
-        if (parts == 3 || *end)
-            return fail(p, "bad start time \"%s\" (HH:MM:SS)", l->word[2]);
-    }
+    int hms[3] = {0, 0, 0};
+    if (l->n == 3 && parse_time_of_day(l->word[2], hms) < 0)
+        return fail(p, "bad start time \"%s\" (HH:MM:SS)", l->word[2]);
     time_t now = p->x->o.now ? p->x->o.now : time(NULL);
     a->refresh_minutes = (unsigned)minutes;
     a->refresh_next = xlate_refresh_start(now, a->refresh_minutes, l->n == 3,

@@ -10,6 +10,7 @@
 #include "ft_test.h"
 #include "core/ft_field.h"
 #include "lang/ft_xlate.h"
+#include "lang/ft_xlate_int.h"
 #include "net/ft_cryptopan.h"
 
 static char dir[64];
@@ -83,6 +84,12 @@ static const struct { const char *text, *msg; } refused[] = {
      "x.cfg line 3: bad refresh interval \"0\" (minutes, 1 to 1440)"},
     {"xlate-action a\n type ip-address-anonymize\n key-file-refresh 60 25:00\n",
      "x.cfg line 3: bad start time \"25:00\" (HH:MM:SS)"},
+    {"xlate-action a\n type ip-address-anonymize\n key-file-refresh 60 12:\n",
+     "x.cfg line 3: bad start time \"12:\" (HH:MM:SS)"},
+    {"xlate-action a\n type ip-address-anonymize\n key-file-refresh 60 1:2:3:4\n",
+     "x.cfg line 3: bad start time \"1:2:3:4\" (HH:MM:SS)"},
+    {"xlate-action a\n type ip-address-anonymize\n key-file-refresh\n",
+     "x.cfg line 3: key-file-refresh: missing argument"},
     {"xlate-action a\n type ip-address-anonymize\n key 1\n key-file-refresh 60\n",
      "x.cfg line 1: xlate-action a: key-file-refresh without key-file"},
     {"xlate-action a\n type ip-address-anonymize\n", "x.cfg line 1: xlate-action a has no key or key-file"},
@@ -263,6 +270,25 @@ static void test_anonymize(void)
     write_file(key_path, SAMPLE_KEY "\n");
 }
 
+/* Keys right-aligned as flow-tools reads them; refresh start times. */
+static void test_key_helpers(void)
+{
+    uint8_t key[FT_CRYPTOPAN_KEY_SIZE], want[FT_CRYPTOPAN_KEY_SIZE] = {0};
+    want[30] = 0x0a;
+    want[31] = 0xbc;
+    CHECK(xlate_key_hex("abc", key) == 0 && memcmp(key, want, sizeof key) == 0, "short key");
+    CHECK(xlate_key_hex("ABC", key) == 0 && memcmp(key, want, sizeof key) == 0, "upper case");
+    CHECK(xlate_key_hex(SAMPLE_KEY, key) == 0 && key[0] == 0x15 && key[31] == 0x02, "full key");
+    CHECK(xlate_key_hex("", key) < 0 && xlate_key_hex("0x12", key) < 0, "no digits, 0x");
+    /* 2023-11-14 22:13:20 UTC */
+    setenv("TZ", "UTC", 1);
+    tzset();
+    CHECK_EQ_U(xlate_refresh_start(1700000000, 5, 0, 0, 0, 0), 1700000100, "next 5 minutes");
+    CHECK_EQ_U(xlate_refresh_start(1700000000, 60, 0, 0, 0, 0), 1700002800, "next hour");
+    CHECK_EQ_U(xlate_refresh_start(1700000000, 60, 1, 4, 30, 0), 1700022600, "04:30 tomorrow");
+    CHECK_EQ_U(xlate_refresh_start(1700000000, 60, 1, 23, 0, 0), 1700002800, "23:00 today");
+}
+
 /* Terms: a filter chooses the flows, stop ends the definition for them. */
 static void test_terms(void)
 {
@@ -315,6 +341,7 @@ int main(void)
     test_tables();
     test_actions();
     test_anonymize();
+    test_key_helpers();
     test_terms();
     ft_test_rmtree(dir);
     return ft_test_report("test_xlate");
