@@ -15,8 +15,6 @@
 #include "ft_prog.h"
 #include "ft_rewrite.h"
 
-#define BATCH 4096              /* flows per read */
-
 /* -m FILE -M DEFINITION (tools.md section 12). */
 static const struct ft_rewrite_tool mask = {
     'm', 'M', "mask_file", FT_SYSCONFDIR "/cfg/mask.cfg", "default"
@@ -34,21 +32,15 @@ static const struct ft_mask_def *load_def(const struct ft_rewrite_opts *o, struc
     return d;
 }
 
-/* Copy r to w with the masks set; 0, -1 for damaged input, -2 when writing
- * failed. */
-static int mask_stream(struct ft_reader *r, struct ft_writer *w, const struct ft_mask_def *d,
-                       uint64_t *flows_seen)
+struct masking {
+    const struct ft_mask_def *def;
+    uint64_t fields;            /* the input format's: sides it lacks stay */
+};
+
+static void mask_batch(void *ctx, struct ft_flow *flows, size_t n)
 {
-    static struct ft_flow flows[BATCH];
-    uint64_t fields = ft_reader_format(r)->mask;
-    ssize_t n;
-    while ((n = ft_reader_read(r, flows, BATCH)) > 0) {
-        ft_mask_apply_fields(d, fields, flows, (size_t)n);
-        if (ft_writer_write(w, flows, (size_t)n) < 0)
-            return -2;
-        *flows_seen += (uint64_t)n;
-    }
-    return (int)n;
+    const struct masking *m = ctx;
+    ft_mask_apply_fields(m->def, m->fields, flows, n);
 }
 
 int main(int argc, char **argv)
@@ -59,17 +51,11 @@ int main(int argc, char **argv)
     ft_progname = "flow-mask";
     ft_rewrite_options(argc, argv, &mask, &o);
 
-    const struct ft_mask_def *d = load_def(&o, &m);
+    struct masking mk = {load_def(&o, &m), 0};
     struct ft_reader *r = ft_stdin_reader();
+    mk.fields = ft_reader_format(r)->mask;
     struct ft_writer *w = ft_rewrite_open(&o, ft_reader_format(r));
-    int rc = mask_stream(r, w, d, &flows), status = 0;
-    if (rc == -1) {             /* damaged input: what came before it is written */
-        ft_warn("%s", ft_reader_error(r));
-        status = 1;
-    } else if (rc == -2) {
-        ft_warn("%s", ft_writer_error(w));
-        status = 1;
-    }
+    int status = ft_rewrite_copy(r, w, 0, mask_batch, &mk, &flows);
     if (ft_rewrite_close(w))
         status = 1;
     if (o.debug > 0)

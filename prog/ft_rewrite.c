@@ -2,6 +2,7 @@
  * ft_rewrite.c - the command line and output stream flow-nfilter and
  * flow-tag share (see ft_rewrite.h).
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,4 +113,40 @@ int ft_rewrite_close(struct ft_writer *w)
         return 0;
     ft_warn("%s", err.msg);
     return 1;
+}
+
+uint64_t ft_rewrite_dropped(const struct ft_format *in, const struct ft_format *out)
+{
+    return in->d_version == FT_DV_EXTENDED ? 0 : in->mask & ~out->mask;
+}
+
+#define REWRITE_BATCH 4096      /* flows per read */
+
+int ft_rewrite_copy(struct ft_reader *r, struct ft_writer *w, uint64_t dropped,
+                    ft_rewrite_fn change, void *ctx, uint64_t *flows)
+{
+    static struct ft_flow batch[REWRITE_BATCH];
+    int status = 0;
+    ssize_t n;
+    *flows = 0;
+    while ((n = ft_reader_read(r, batch, REWRITE_BATCH)) > 0) {
+        if (change)
+            change(ctx, batch, (size_t)n);
+        for (ssize_t i = 0; dropped && i < n; i++)
+            batch[i].has &= ~dropped;
+        if (ft_writer_write(w, batch, (size_t)n) < 0) {
+            ft_warn("%s", ft_writer_error(w));
+            return 1;
+        }
+        *flows += (uint64_t)n;
+    }
+    if (n < 0) {                /* damaged input: what came before it is written */
+        ft_warn("%s", ft_reader_error(r));
+        status = 1;
+    }
+    uint64_t lossy = ft_writer_losses(w);
+    if (lossy)
+        ft_warn("%" PRIu64 " of %" PRIu64 " flows lost information in the conversion to %s",
+                lossy, *flows, ft_writer_format(w)->name);
+    return status;
 }

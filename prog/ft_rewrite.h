@@ -66,4 +66,22 @@ struct ft_writer *ft_rewrite_open(const struct ft_rewrite_opts *o, const struct 
 /* Close the writer: 0, or 1 (the exit status) after saying why it failed. */
 int ft_rewrite_close(struct ft_writer *w);
 
+/* The fields of format `in` that `out` has no room for, which a rewriter
+ * writing `out` leaves out on purpose (none from ftkit's extended format,
+ * whose every field counts). */
+uint64_t ft_rewrite_dropped(const struct ft_format *in, const struct ft_format *out);
+
+/* What a rewriter does to each batch of flows, in place. */
+typedef void (*ft_rewrite_fn)(void *ctx, struct ft_flow *flows, size_t n);
+
+/*
+ * Copy every flow of r to w, decoded, through change(ctx, ...) (NULL:
+ * unchanged), with the fields `dropped` cleared.  Says on stderr what went
+ * wrong (a damaged input, whose flows before the damage are written; a
+ * failed write) and how many flows lost information in w's format.
+ * Returns 0 or 1 (the exit status so far); *flows counts the flows written.
+ */
+int ft_rewrite_copy(struct ft_reader *r, struct ft_writer *w, uint64_t dropped,
+                    ft_rewrite_fn change, void *ctx, uint64_t *flows);
+
 #endif

@@ -18,7 +18,6 @@
 #include "ft_prog.h"
 #include "ft_rewrite.h"
 
-#define BATCH 4096              /* flows per read */
 #define DEFAULT_FILTER_FILE FT_SYSCONFDIR "/cfg/filter.cfg"
 
 /* -x FILE -X DEFINITION, -n, -V (tools.md section 11). */
@@ -62,36 +61,10 @@ static struct ft_xlate_def *load_def(const struct ft_rewrite_opts *o, struct ft_
     return d;
 }
 
-struct totals {
-    uint64_t flows;
-    int damaged, write_failed;
-};
-
-/* Copy r to w, translated by d (NULL: none). */
-static void xlate_stream(struct ft_reader *r, struct ft_writer *w, struct ft_xlate_def *d,
-                         struct totals *t)
+/* The definition applied to a batch at the time it is read (key refreshes). */
+static void xlate_batch(void *ctx, struct ft_flow *flows, size_t n)
 {
-    static struct ft_flow flows[BATCH];
-    const struct ft_format *in = ft_reader_format(r), *out = ft_writer_format(w);
-    /* what -V leaves out is left out on purpose, not a loss */
-    uint64_t dropped = in->d_version == FT_DV_EXTENDED ? 0 : in->mask & ~out->mask;
-    ssize_t n;
-    while ((n = ft_reader_read(r, flows, BATCH)) > 0) {
-        if (d)
-            ft_xlate_apply(d, flows, (size_t)n, time(NULL));
-        for (ssize_t i = 0; dropped && i < n; i++)
-            flows[i].has &= ~dropped;
-        if (ft_writer_write(w, flows, (size_t)n) < 0) {
-            ft_warn("%s", ft_writer_error(w));
-            t->write_failed = 1;
-            return;
-        }
-        t->flows += (uint64_t)n;
-    }
-    if (n < 0) {                /* damaged input: what came before it is written */
-        ft_warn("%s", ft_reader_error(r));
-        t->damaged = 1;
-    }
+    ft_xlate_apply(ctx, flows, n, time(NULL));
 }
 
 int main(int argc, char **argv)
@@ -100,7 +73,7 @@ int main(int argc, char **argv)
     struct cli cli = {0, NULL};
     struct ft_xlate *x = NULL;
     struct ft_xlate_def *d = NULL;
-    struct totals t = {0, 0, 0};
+    uint64_t flows = 0;
     ft_progname = "flow-xlate";
     struct ft_rewrite_more more = {"nV:", "n", "[-V version]", xlate_option, &cli};
     ft_rewrite_options_more(argc, argv, &xlate, &more, &o);
@@ -112,15 +85,15 @@ int main(int argc, char **argv)
     if (d && (ft_xlate_def_fields(d) & ~in->mask))
         ft_die("Xlate references a field not in flow.");
 
-    struct ft_writer *w = ft_rewrite_open(&o, cli.to ? cli.to : in);
-    xlate_stream(r, w, d, &t);
-    uint64_t lossy = ft_writer_losses(w);
-    if (lossy)
-        ft_warn("%" PRIu64 " of %" PRIu64 " flows lost information in the conversion to %s",
-                lossy, t.flows, ft_writer_format(w)->name);
-    int status = ft_rewrite_close(w) || t.damaged || t.write_failed;
+    const struct ft_format *out = cli.to ? cli.to : in;
+    struct ft_writer *w = ft_rewrite_open(&o, out);
+    /* what -V leaves out is left out on purpose, not a loss */
+    int status = ft_rewrite_copy(r, w, ft_rewrite_dropped(in, out), d ? xlate_batch : NULL, d,
+                                 &flows);
+    if (ft_rewrite_close(w))
+        status = 1;
     if (o.debug > 0)
-        ft_warn("%" PRIu64 " flows translated", t.flows);
+        ft_warn("%" PRIu64 " flows translated", flows);
     ft_reader_close(r);
     ft_xlate_free(x);
     ft_rewrite_free(&o);
