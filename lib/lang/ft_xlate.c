@@ -466,6 +466,8 @@ static int check_action(struct ft_xlate *x, struct xlate_action *a, struct ft_er
     struct ft_err e;
     if (!(a->cp = ft_cryptopan_new(a->key, &e)))
         return ft_cfg_error(err, f, a->line, "xlate-action %s: %s", a->name, e.msg);
+    if (!(a->memo = calloc(1, sizeof *a->memo)))
+        return ft_cfg_error(err, f, a->line, "xlate-action %s: out of memory", a->name);
     return 0;
 }
 

@@ -56,6 +56,7 @@ void xlate_action_free(struct xlate_action *a)
     if (!a)
         return;
     ft_cryptopan_free(a->cp);
+    free(a->memo);
     memset(a->key, 0, sizeof a->key);
     free(a->key_file);
     free(a->name);
@@ -151,6 +152,7 @@ static void refresh_key(struct ft_xlate *x, struct xlate_action *a, time_t now)
     } else {
         ft_cryptopan_free(a->cp);
         a->cp = cp;
+        memset(a->memo->used, 0, sizeof a->memo->used);   /* results of the old key */
         snprintf(msg, sizeof msg, "xlate-action %s: key reloaded from %s, next at %lld",
                  a->name, a->key_file, (long long)a->refresh_next);
     }
@@ -192,7 +194,23 @@ static uint64_t times(uint64_t v, uint64_t n)
     return n && v > UINT64_MAX / n ? UINT64_MAX : v * n;
 }
 
-static void apply_action(const struct xlate_action *a, struct ft_flow *f)
+static void anonymize(struct xlate_action *a, struct ft_ip *ip)
+{
+    if (ip->af != FT_AF_INET) {
+        ft_cryptopan_ip(a->cp, ip);
+        return;
+    }
+    struct anon_memo *m = a->memo;
+    uint32_t slot = (ip->v4 * 2654435761u) >> (32 - XLATE_MEMO_BITS);  /* Fibonacci hash */
+    if (!m->used[slot] || m->in[slot] != ip->v4) {
+        m->in[slot] = ip->v4;
+        m->out[slot] = ft_cryptopan_v4(a->cp, ip->v4);
+        m->used[slot] = 1;
+    }
+    ip->v4 = m->out[slot];
+}
+
+static void apply_action(struct xlate_action *a, struct ft_flow *f)
 {
     for (int i = 0; i < 2 && a->field[i]; i++) {
         const struct ft_field *d = a->field[i];
@@ -212,7 +230,7 @@ static void apply_action(const struct xlate_action *a, struct ft_flow *f)
             if (v == 0)
                 ft_field_put(f, d, a->value);
             break;
-        case XOP_ANON: ft_cryptopan_ip(a->cp, ip); break;
+        case XOP_ANON: anonymize(a, ip); break;
         }
     }
 }

@@ -50,6 +50,16 @@ struct xlate_action {
     unsigned refresh_minutes;           /* 0: never */
     time_t refresh_next;
     struct ft_cryptopan *cp;            /* made when the file is resolved */
+    struct anon_memo *memo;             /* IPv4 results of cp, made with it */
+};
+
+/* Recent IPv4 results of an anonymize action: flows repeat addresses, and
+ * each costs 32 AES blocks.  Direct-mapped, cleared with a new key. */
+#define XLATE_MEMO_BITS 13
+#define XLATE_MEMO_SLOTS (1u << XLATE_MEMO_BITS)
+struct anon_memo {
+    uint32_t in[XLATE_MEMO_SLOTS], out[XLATE_MEMO_SLOTS];
+    uint8_t used[XLATE_MEMO_SLOTS];
 };
 
 struct xlate_term {

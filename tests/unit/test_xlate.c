@@ -246,11 +246,42 @@ static void test_anonymize(void)
     run(ONE("ip-destination-address-anonymize", " key " SAMPLE_KEY "\n"), "d", &f[1], 1);
     CHECK(f[1].srcaddr.v4 == 0x800B4484 && f[1].dstaddr.v4 == 0x64090FD2, "destination only");
 
+    /* many addresses (more than the action remembers, in colliding slots,
+     * each seen twice) give what Crypto-PAn gives them one by one */
+    enum { MANY = 20000 };
+    static struct ft_flow many[MANY];
+    uint32_t seed = 12345;
+    for (int i = 0; i < MANY; i++) {
+        seed = seed * 1103515245u + 12345u;
+        uint32_t a = i % 2 ? many[i - 1].srcaddr.v4 ^ 1 : seed;
+        flow_init(&many[i], a, i >= MANY / 2 ? many[i - MANY / 2].srcaddr.v4 : ~a);
+    }
+    run(ONE("ip-address-anonymize", " key " SAMPLE_KEY "\n"), "d", many, MANY);
+    static const uint8_t sample[32] = {
+        21, 34, 23, 141, 51, 164, 207, 128, 19, 10, 91, 22, 73, 144, 125, 16,
+        216, 152, 143, 131, 121, 121, 101, 39, 98, 87, 76, 45, 42, 132, 34, 2
+    };
+    struct ft_err err;
+    struct ft_cryptopan *cp = ft_cryptopan_new(sample, &err);
+    unsigned wrong = 0;
+    /* the same inputs again, each compared with its own computation */
+    struct ft_flow *orig = calloc(MANY, sizeof *orig);
+    seed = 12345;
+    for (int i = 0; orig && i < MANY; i++) {
+        seed = seed * 1103515245u + 12345u;
+        uint32_t a = i % 2 ? orig[i - 1].srcaddr.v4 ^ 1 : seed;
+        flow_init(&orig[i], a, i >= MANY / 2 ? orig[i - MANY / 2].srcaddr.v4 : ~a);
+        wrong += many[i].srcaddr.v4 != ft_cryptopan_v4(cp, orig[i].srcaddr.v4) ||
+                 many[i].dstaddr.v4 != ft_cryptopan_v4(cp, orig[i].dstaddr.v4);
+    }
+    CHECK(cp && orig && wrong == 0, "%u of %d flows anonymised otherwise than one by one", wrong, MANY);
+    free(orig);
+    ft_cryptopan_free(cp);
+
     /* a key file gives the same key; its refresh reloads it when due */
     char text[600];
     snprintf(text, sizeof text, "xlate-action a\n type ip-source-address-anonymize\n"
              " key-file %s\n key-file-refresh 5\nxlate-definition d\n term\n action a\n", key_path);
-    struct ft_err err;
     struct ft_xlate *x = parse(text, &err);
     CHECK(x != NULL, "key-file: %s", err.msg);
     if (!x)
