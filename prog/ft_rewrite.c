@@ -2,6 +2,7 @@
  * ft_rewrite.c - the command line and output stream flow-nfilter and
  * flow-tag share (see ft_rewrite.h).
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,14 +12,16 @@
 #include "ft_rewrite.h"
 #include "ft_prog.h"
 
-/* The usage of tools.md sections 9 and 10, on stderr. */
-static void usage(const struct ft_rewrite_tool *t)
+/* The usage of tools.md sections 9 to 12, on stderr. */
+static void usage(const struct ft_rewrite_tool *t, const struct ft_rewrite_more *more)
 {
+    const char *flags = more && more->flags ? more->flags : "";
+    const char *more_usage = more && more->usage ? more->usage : NULL;
     fprintf(stderr,
-            "Usage: %s [-hk] [-b big|little] [-C comment] [-d n] [-%c %s]\n"
-            "       %*s[-%c definition] [-v VAR=val] [-z level]\n",
-            ft_progname, t->file_opt, t->file_arg, (int)strlen(ft_progname) + 1, "",
-            t->definition_opt);
+            "Usage: %s [-hk%s] [-b big|little] [-C comment] [-d n] [-%c %s]\n"
+            "       %*s[-%c definition] [-v VAR=val]%s%s [-z level]\n",
+            ft_progname, flags, t->file_opt, t->file_arg, (int)strlen(ft_progname) + 1, "",
+            t->definition_opt, more_usage ? " " : "", more_usage ? more_usage : "");
 }
 
 int ft_rewrite_common_option(int c, const char *arg, struct ft_rewrite_opts *o)
@@ -45,12 +48,19 @@ int ft_rewrite_common_option(int c, const char *arg, struct ft_rewrite_opts *o)
 void ft_rewrite_options(int argc, char **argv, const struct ft_rewrite_tool *t,
                         struct ft_rewrite_opts *o)
 {
-    char optstring[32];
+    ft_rewrite_options_more(argc, argv, t, NULL, o);
+}
+
+void ft_rewrite_options_more(int argc, char **argv, const struct ft_rewrite_tool *t,
+                             const struct ft_rewrite_more *more, struct ft_rewrite_opts *o)
+{
+    char optstring[64];
     int c;
     memset(o, 0, sizeof *o);
     o->file = t->file;
     o->definition = t->definition;
-    snprintf(optstring, sizeof optstring, "b:C:d:kv:z:h%c:%c:", t->file_opt, t->definition_opt);
+    snprintf(optstring, sizeof optstring, "b:C:d:kv:z:h%c:%c:%s", t->file_opt, t->definition_opt,
+             more && more->opts ? more->opts : "");
     while ((c = getopt(argc, argv, optstring)) != -1) {
         if (ft_rewrite_common_option(c, optarg, o))
             continue;
@@ -58,8 +68,10 @@ void ft_rewrite_options(int argc, char **argv, const struct ft_rewrite_tool *t,
             o->file = optarg;
         } else if (c == t->definition_opt) {
             o->definition = optarg;
+        } else if (c != '?' && c != 'h' && c != ':' && more) {
+            more->option(more->ctx, c, optarg);
         } else {
-            usage(t);
+            usage(t, more);
             exit(1);
         }
     }
@@ -169,4 +181,40 @@ int ft_rewrite_filter(struct ft_reader *r, struct ft_writer *w, ft_rewrite_judge
         return 1;
     }
     return 0;
+}
+
+uint64_t ft_rewrite_dropped(const struct ft_format *in, const struct ft_format *out)
+{
+    return in->d_version == FT_DV_EXTENDED ? 0 : in->mask & ~out->mask;
+}
+
+#define REWRITE_BATCH 4096      /* flows per read */
+
+int ft_rewrite_copy(struct ft_reader *r, struct ft_writer *w, uint64_t dropped,
+                    ft_rewrite_fn change, void *ctx, uint64_t *flows)
+{
+    static struct ft_flow batch[REWRITE_BATCH];
+    int status = 0;
+    ssize_t n;
+    *flows = 0;
+    while ((n = ft_reader_read(r, batch, REWRITE_BATCH)) > 0) {
+        if (change)
+            change(ctx, batch, (size_t)n);
+        for (ssize_t i = 0; dropped && i < n; i++)
+            batch[i].has &= ~dropped;
+        if (ft_writer_write(w, batch, (size_t)n) < 0) {
+            ft_warn("%s", ft_writer_error(w));
+            return 1;
+        }
+        *flows += (uint64_t)n;
+    }
+    if (n < 0) {                /* damaged input: what came before it is written */
+        ft_warn("%s", ft_reader_error(r));
+        status = 1;
+    }
+    uint64_t lossy = ft_writer_losses(w);
+    if (lossy)
+        ft_warn("%" PRIu64 " of %" PRIu64 " flows lost information in the conversion to %s",
+                lossy, *flows, ft_writer_format(w)->name);
+    return status;
 }

@@ -14,12 +14,23 @@
 #include "stream/ft_stream.h"
 
 /* How a rewriter names its configuration: flow-nfilter -f FILE -F
- * DEFINITION, flow-tag -t FILE -T DEFINITION (tools.md sections 9, 10). */
+ * DEFINITION, flow-tag -t FILE -T DEFINITION, flow-mask -m/-M, flow-xlate
+ * -x/-X (tools.md sections 9-12). */
 struct ft_rewrite_tool {
     char file_opt, definition_opt;  /* the option letters */
     const char *file_arg;           /* the file's name in the usage: "filter_file" */
     const char *file;               /* the default file */
     const char *definition;         /* the default definition, or NULL for none */
+};
+
+/* Options of a tool's own (flow-xlate -n -V): getopt letters ("nV:"),
+ * flags shown beside -hk ("n"), the usage of those taking a value
+ * ("[-V version]"), and the callback that takes them (dying on a bad
+ * value itself). */
+struct ft_rewrite_more {
+    const char *opts, *flags, *usage;
+    void (*option)(void *ctx, int c, const char *arg);
+    void *ctx;
 };
 
 struct ft_rewrite_opts {
@@ -41,6 +52,9 @@ struct ft_rewrite_opts {
  */
 void ft_rewrite_options(int argc, char **argv, const struct ft_rewrite_tool *t,
                         struct ft_rewrite_opts *o);
+/* The same with the tool's own options as well (more may be NULL). */
+void ft_rewrite_options_more(int argc, char **argv, const struct ft_rewrite_tool *t,
+                             const struct ft_rewrite_more *more, struct ft_rewrite_opts *o);
 void ft_rewrite_free(struct ft_rewrite_opts *o);
 
 /*
@@ -78,5 +92,22 @@ struct ft_rewrite_counts {
  */
 int ft_rewrite_filter(struct ft_reader *r, struct ft_writer *w, ft_rewrite_judge judge,
                       void *ctx, struct ft_rewrite_counts *c);
+/* The fields of format `in` that `out` has no room for, which a rewriter
+ * writing `out` leaves out on purpose (none from ftkit's extended format,
+ * whose every field counts). */
+uint64_t ft_rewrite_dropped(const struct ft_format *in, const struct ft_format *out);
+
+/* What a rewriter does to each batch of flows, in place. */
+typedef void (*ft_rewrite_fn)(void *ctx, struct ft_flow *flows, size_t n);
+
+/*
+ * Copy every flow of r to w, decoded, through change(ctx, ...) (NULL:
+ * unchanged), with the fields `dropped` cleared.  Says on stderr what went
+ * wrong (a damaged input, whose flows before the damage are written; a
+ * failed write) and how many flows lost information in w's format.
+ * Returns 0 or 1 (the exit status so far); *flows counts the flows written.
+ */
+int ft_rewrite_copy(struct ft_reader *r, struct ft_writer *w, uint64_t dropped,
+                    ft_rewrite_fn change, void *ctx, uint64_t *flows);
 
 #endif

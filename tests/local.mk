@@ -118,3 +118,15 @@ tests_unit_fuzz_import_LDADD = $(FTLIB)
 check_PROGRAMS += tests/unit/test_acl
 tests_unit_test_acl_SOURCES = tests/unit/test_acl.c
 tests_unit_test_acl_LDADD = $(FTLIB)
+# Crypto-PAn (flow-xlate's address anonymisation): published sample, IPv6, prefix property
+check_PROGRAMS += tests/unit/test_cryptopan
+tests_unit_test_cryptopan_SOURCES = tests/unit/test_cryptopan.c
+tests_unit_test_cryptopan_LDADD = $(FTLIB)
+# the xlate language (flow-xlate): accept/reject table, every action, terms, keys
+check_PROGRAMS += tests/unit/test_xlate
+tests_unit_test_xlate_SOURCES = tests/unit/test_xlate.c
+tests_unit_test_xlate_LDADD = $(FTLIB)
+# the mask language (flow-mask, stat.cfg mask): accept/reject table, longest prefix, IPv6
+check_PROGRAMS += tests/unit/test_mask
+tests_unit_test_mask_SOURCES = tests/unit/test_mask.c
+tests_unit_test_mask_LDADD = $(FTLIB)
