@@ -87,3 +87,7 @@ libft_la_SOURCES += lib/report/ft_rtype.c lib/report/ft_rtype.h \
 	lib/report/ft_report_out.c
 # report: flow-report's JSON lines and CSV outputs
 libft_la_SOURCES += lib/report/ft_report_rows.c
+
+# sensor: packets into flows (flow-sensor): the packet parser, the flow cache
+libft_la_SOURCES += lib/sensor/ft_packet.c lib/sensor/ft_packet.h \
+	lib/sensor/ft_meter.c lib/sensor/ft_meter.h

@@ -105,3 +105,8 @@ tests_unit_test_gen_LDADD = $(FTLIB)
 check_PROGRAMS += tests/unit/test_stat
 tests_unit_test_stat_SOURCES = tests/unit/test_stat.c
 tests_unit_test_stat_LDADD = $(FTLIB)
+
+# sensor: the packet parser (every link type, malformed packets) and the flow cache
+check_PROGRAMS += tests/unit/test_sensor
+tests_unit_test_sensor_SOURCES = tests/unit/test_sensor.c
+tests_unit_test_sensor_LDADD = $(FTLIB)
