@@ -51,6 +51,9 @@ struct sensor {
 };
 
 static volatile sig_atomic_t got_stop, got_stats, got_hup;
+/* The capture a signal interrupts: libpcap retries a wait that a signal cut
+ * short unless told to break (pcap_breakloop is safe in a handler). */
+static pcap_t *signal_pcap;
 
 static void on_signal(int sig)
 {
@@ -60,6 +63,8 @@ static void on_signal(int sig)
         got_hup = 1;
     else
         got_stop = 1;
+    if (signal_pcap)
+        pcap_breakloop(signal_pcap);
 }
 
 static void usage(void)
@@ -334,6 +339,8 @@ static int capture_loop(struct sensor *s)
         }
         if (got_stop)
             return 0;
+        if (n == PCAP_ERROR_BREAK)
+            continue;               /* a signal, handled above */
         if (n == PCAP_ERROR) {
             ft_log(&s->log, LOG_ERR, "%s", pcap_geterr(s->pc));
             return -1;
@@ -395,6 +402,7 @@ int main(int argc, char **argv)
     if (!s.m)
         ft_die("%s", err.msg);
     outputs_open(&s.out);
+    signal_pcap = s.pc;
     set_signals();
     ft_daemon_ready(&ready_fd);
     int rc = capture_loop(&s);
