@@ -3,6 +3,11 @@
  *
  * Flows live in a fixed pool; a flat open-addressing table (linear probing,
  * backward-shift deletion, the key's hash kept in the slot) finds them.
+ * The table starts small and doubles while the flows in the cache fill more
+ * than half of it, up to twice max_flows: the slots a lookup touches stay
+ * as few as the flows alive, so they stay in the CPU's caches.  Pool
+ * entries are handed out in order and reused from a free list, so memory
+ * is touched only as far as the cache ever filled.
  * Each flow is on up to three intrusive lists by pool index, each in time
  * order because the clock never goes back: last seen (moved to the tail at
  * every packet), first seen (appended once) and FIN seen (appended once).
@@ -62,9 +67,12 @@ struct ft_meter {
     ft_meter_emit_fn emit;
     void *arg;
     struct mflow *pool;
-    uint32_t free_head;         /* free pool entries, chained through l[L_LRU].next */
+    uint32_t free_head;         /* freed pool entries, chained through l[L_LRU].next */
+    uint32_t fresh;             /* pool entries below this were handed out once */
+    uint32_t limit;             /* flows the cache holds: max_flows, less if the
+                                 * table could not grow */
     struct slot *slots;
-    uint32_t mask;
+    uint32_t mask, max_mask;
     struct list lists[N_LISTS];
     struct frag *frags;
     uint64_t inactive_us, active_us, grace_us;
@@ -109,9 +117,11 @@ struct ft_meter *ft_meter_new(const struct ft_meter_opts *o, ft_meter_emit_fn em
     uint64_t cap = 16;
     while (cap < 2ull * o->max_flows)
         cap <<= 1;
-    m->mask = (uint32_t)(cap - 1);
+    m->max_mask = (uint32_t)(cap - 1);
+    m->mask = cap < 4096 ? (uint32_t)(cap - 1) : 4095;
+    m->limit = o->max_flows;
     m->pool = malloc(sizeof *m->pool * o->max_flows);
-    m->slots = calloc(cap, sizeof *m->slots);
+    m->slots = calloc((size_t)m->mask + 1, sizeof *m->slots);
     if (m->o.frag_slots == 0)
         m->o.frag_slots = 1;
     m->frags = calloc(m->o.frag_slots, sizeof *m->frags);
@@ -119,9 +129,7 @@ struct ft_meter *ft_meter_new(const struct ft_meter_opts *o, ft_meter_emit_fn em
         ft_meter_free(m);
         goto oom;
     }
-    for (uint32_t i = 0; i < o->max_flows; i++)
-        m->pool[i].l[L_LRU].next = i + 1 < o->max_flows ? i + 1 : NIL;
-    m->free_head = 0;
+    m->free_head = NIL;
     for (int k = 0; k < N_LISTS; k++)
         m->lists[k].head = m->lists[k].tail = NIL;
     m->inactive_us = o->inactive_ms * 1000;
@@ -364,14 +372,45 @@ static void fragment_ports(struct ft_meter *m, struct ft_pkt *p)
     }
 }
 
+/* Double the table (rehash every flow into the new one).  When memory is
+ * short the cache keeps to what the table holds at half load. */
+static void table_grow(struct ft_meter *m)
+{
+    size_t cap = ((size_t)m->mask + 1) * 2;
+    struct slot *ns = calloc(cap, sizeof *ns);
+    if (!ns) {
+        m->limit = (m->mask + 1) / 2;
+        return;
+    }
+    struct slot *old = m->slots;
+    size_t old_cap = (size_t)m->mask + 1;
+    m->slots = ns;
+    m->mask = (uint32_t)(cap - 1);
+    for (size_t j = 0; j < old_cap; j++) {
+        if (!old[j].idx)
+            continue;
+        uint32_t i = old[j].hash & m->mask;
+        while (ns[i].idx)
+            i = (i + 1) & m->mask;
+        ns[i] = old[j];
+    }
+    free(old);
+}
+
 static uint32_t new_flow(struct ft_meter *m, const struct mkey *k, uint32_t h)
 {
-    if (m->free_head == NIL) {
+    if (m->st.active >= m->limit)
         expire(m, m->lists[L_LRU].head, FT_EXP_FULL);
+    if (2 * (m->st.active + 1) > (uint64_t)m->mask + 1 && m->mask < m->max_mask)
+        table_grow(m);
+    uint32_t i;
+    if (m->free_head != NIL) {
+        i = m->free_head;
+        m->free_head = m->pool[i].l[L_LRU].next;
+    } else {
+        i = m->fresh++;
     }
-    uint32_t i = m->free_head;
     struct mflow *e = &m->pool[i];
-    m->free_head = e->l[L_LRU].next;
     /* the table may have shifted during the eviction: find the slot again */
     uint32_t s = table_find(m, k, h);
     m->slots[s].hash = h;

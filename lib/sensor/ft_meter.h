@@ -19,11 +19,12 @@
  * At each packet the clock moves to its time and the flows due are ended
  * before it is counted (inactive, then active, then fin, each oldest first).
  *
- * Memory is fixed at creation: a pool of max_flows flows and an
- * open-addressing table of twice as many slots (ft_meter_flow_bytes() per
- * flow); nothing is allocated per packet.  Expiry follows three lists kept
- * in time order (last seen, first seen, FIN seen), so it looks at the heads
- * only and never scans the cache.
+ * Memory is bounded at creation: a pool of max_flows flows and an
+ * open-addressing table of up to twice as many slots (ft_meter_flow_bytes()
+ * per flow), touched only as far as the cache fills; nothing is allocated
+ * per packet (the table doubles, rarely, as the flows alive grow).  Expiry
+ * follows three lists kept in time order (last seen, first seen, FIN seen),
+ * so it looks at the heads only and never scans the cache.
  */
 #ifndef FT_METER_H
 #define FT_METER_H
