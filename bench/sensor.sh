@@ -61,23 +61,24 @@ run() {
 
 SF_T="-t general=15 -t tcp=15 -t udp=15 -t icmp=15 -t tcp.rst=2 -t tcp.fin=2 -t maxlife=1800"
 SF_LONG="-t general=86400 -t tcp=86400 -t udp=86400 -t icmp=86400 -t tcp.rst=86400 -t tcp.fin=86400 -t maxlife=86400"
-sensor() { "$B/flow-sensor" -m 1000000 "$@"; }
+S="$B/flow-sensor -m 1000000"
 # softflowd 1.1.0 -r blocks in accept() on its control socket: -c none
-softflowd_r() { softflowd -d -c none -p "$WORK/sf.pid" -m 1000000 -v 9 -n 127.0.0.1:$PORT "$@"; }
-nfpcapd_r() { d=$1; shift; rm -rf "$d"; mkdir -p "$d"; nfpcapd -w "$d" -B 1000000 "$@"; }
+SF="softflowd -d -c none -p $WORK/sf.pid -m 1000000 -v 9 -n 127.0.0.1:$PORT"
+NF="nfpcapd -B 1000000"
+for d in nf nfm nfb; do rm -rf "$WORK/$d"; mkdir -p "$WORK/$d"; done
 
 say "running (one run each)"
-run sensor_v9 sensor -r "$PCAP" -n 127.0.0.1/$PORT -X 9
-run sensor_file sensor -r "$PCAP"
-run softflowd softflowd_r -r "$PCAP" $SF_T
-run nfpcapd nfpcapd_r "$WORK/nf" -r "$PCAP" -e 1800,15
+run sensor_v9 $S -r "$PCAP" -n 127.0.0.1/$PORT -X 9
+run sensor_file $S -r "$PCAP"
+run softflowd $SF -r "$PCAP" $SF_T
+run nfpcapd $NF -w "$WORK/nf" -r "$PCAP" -e 1800,15
 # memory: every flow alive at the end, and a baseline
-run sensor_mem sensor -r "$PCAP" -t 86400 -a 86400 -f 86400 -n 127.0.0.1/$PORT -X 9
-run sensor_base sensor -r "$SMALL" -n 127.0.0.1/$PORT -X 9
-run softflowd_mem softflowd_r -r "$PCAP" $SF_LONG
-run softflowd_base softflowd_r -r "$SMALL" $SF_LONG
-run nfpcapd_mem nfpcapd_r "$WORK/nfm" -r "$PCAP" -e 86400,86400
-run nfpcapd_base nfpcapd_r "$WORK/nfb" -r "$SMALL" -e 86400,86400
+run sensor_mem $S -r "$PCAP" -t 86400 -a 86400 -f 86400 -n 127.0.0.1/$PORT -X 9
+run sensor_base $S -r "$SMALL" -n 127.0.0.1/$PORT -X 9
+run softflowd_mem $SF -r "$PCAP" $SF_LONG
+run softflowd_base $SF -r "$SMALL" $SF_LONG
+run nfpcapd_mem $NF -w "$WORK/nfm" -r "$PCAP" -e 86400,86400
+run nfpcapd_base $NF -w "$WORK/nfb" -r "$SMALL" -e 86400,86400
 
 packets=$(sed -n 's/.*STAT (exit): packets=\([0-9]*\).*/\1/p' "$WORK/sensor_v9.err")
 sensor_flows=$(sed -n 's/.* exported=\([0-9]*\).*/\1/p' "$WORK/sensor_mem.err")
@@ -99,7 +100,7 @@ for t in sensor_v9 sensor_file softflowd nfpcapd; do
     esac
     awk -v t="$t" -v n="$packets" -v seen="$seen" '{ cpu = $2 + $3;
         printf "%-26s %8.2f %8.2f %12.0f %12.0f %12.3f %10s\n", t, $1, cpu,
-               n / ($1 > 0 ? $1 : 0.01), n / (cpu > 0 ? cpu : 0.01), cpu / (n / 1e6), seen }' \
+               n / ($1 > 0 ? $1 : 0.01), n / (cpu > 0 ? cpu : 0.01), cpu / (n > 0 ? n / 1e6 : 1), seen }' \
         "$WORK/$t.time"
 done
 say ""
@@ -112,13 +113,13 @@ for t in sensor softflowd nfpcapd; do
     esac
     awk -v t="$t" -v fl="${fl:-0}" -v base="$(cut -d' ' -f4 "$WORK/${t}_base.time")" \
         '{ printf "%-10s %8d flows alive at the end, peak %7d KB, %6.1f MB per 100k flows\n",
-               t, fl, $4, fl > 0 ? ($4 - base) / 1024 / (fl / 1e5) : 0 }' "$WORK/${t}_mem.time"
+               t, fl, $4, (fl > 0 ? ($4 - base) / 1024 / (fl / 1e5) : 0) }' "$WORK/${t}_mem.time"
 done
 say ""
 awk -v a="$(cat "$WORK/sensor_v9.time")" -v b="$(cat "$WORK/softflowd.time")" \
     -v c="$(cat "$WORK/nfpcapd.time")" 'BEGIN {
     split(a, s, " "); split(b, f, " "); split(c, n, " ");
-    cs = s[2] + s[3]; cf = f[2] + f[3]; cn = n[2] + n[3];
+    cs = s[2] + s[3] + 0.001; cf = f[2] + f[3]; cn = n[2] + n[3] + 0.001;
     printf "%s flow-sensor packets per CPU second %.1fx softflowd'"'"'s (target >= 3x)\n",
            cf / cs >= 3 ? "PASS" : "MISS", cf / cs;
     printf "%s flow-sensor CPU per packet %.2f of nfpcapd'"'"'s (target <= 0.33)\n",
