@@ -13,7 +13,8 @@
 #   nfpcapd -w DIR                       nfdump files (not compressed)
 # Figures: wall seconds, CPU seconds (user + system, all threads), packets
 # per wall second and per CPU second, CPU seconds per million packets, and
-# the packet total each saw.  Memory per 100k concurrent flows: the same runs
+# the packet total each saw (nfpcapd's from nfdump -I on what it wrote;
+# it makes one flow per ICMP packet).  Memory per 100k concurrent flows: the same runs
 # with timeouts longer than the capture (every flow alive at the end), the
 # peak RSS less that of a run on 1000 packets, per 100k flows.
 #
@@ -55,8 +56,12 @@ cat "$PCAP" >/dev/null
 # run NAME COMMAND...: one timed run; "wall user sys maxrss_kb" into $WORK/NAME.time
 run() {
     name=$1; shift
-    /usr/bin/time -o "$WORK/$name.time" -f '%e %U %S %M' "$@" \
+    /usr/bin/time -o "$WORK/$name.raw" -f '%e %U %S %M' "$@" \
         >"$WORK/$name.out" 2>"$WORK/$name.err"
+    # time says "Command exited with non-zero status N" first when it did
+    tail -n 1 "$WORK/$name.raw" >"$WORK/$name.time"
+    grep -q 'status\|signal' "$WORK/$name.raw" && say "$name: $(head -n 1 "$WORK/$name.raw")"
+    return 0
 }
 
 SF_T="-t general=15 -t tcp=15 -t udp=15 -t icmp=15 -t tcp.rst=2 -t tcp.fin=2 -t maxlife=1800"
@@ -77,8 +82,9 @@ run sensor_mem $S -r "$PCAP" -t 86400 -a 86400 -f 86400 -n 127.0.0.1/$PORT -X 9
 run sensor_base $S -r "$SMALL" -n 127.0.0.1/$PORT -X 9
 run softflowd_mem $SF -r "$PCAP" $SF_LONG
 run softflowd_base $SF -r "$SMALL" $SF_LONG
-run nfpcapd_mem $NF -w "$WORK/nfm" -r "$PCAP" -e 86400,86400
-run nfpcapd_base $NF -w "$WORK/nfb" -r "$SMALL" -e 86400,86400
+# nfpcapd takes timeouts up to an hour; the capture is half an hour long
+run nfpcapd_mem $NF -w "$WORK/nfm" -r "$PCAP" -e 3600,3600
+run nfpcapd_base $NF -w "$WORK/nfb" -r "$SMALL" -e 3600,3600
 
 packets=$(sed -n 's/.*STAT (exit): packets=\([0-9]*\).*/\1/p' "$WORK/sensor_v9.err")
 sensor_flows=$(sed -n 's/.* exported=\([0-9]*\).*/\1/p' "$WORK/sensor_mem.err")

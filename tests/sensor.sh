@@ -267,10 +267,19 @@ def test_live():
             return
         log = os.path.join(work, "live.log")
         out = open(os.path.join(work, "live.ft"), "wb")
-        p = subprocess.Popen(["ip", "netns", "exec", ns, SENSOR, "-i", b, "-s", "65535"],
+        pidfile = os.path.join(work, "live.pid")
+        p = subprocess.Popen(["ip", "netns", "exec", ns, SENSOR, "-i", b, "-s", "65535",
+                              "-U", "nobody", "-P", pidfile],
                              stdout=out, stderr=open(log, "w"))
         procs.append(p)
-        time.sleep(1.0)
+        wait_for(lambda: os.path.exists(pidfile), 5)
+        time.sleep(0.5)
+        status = open("/proc/%d/status" % p.pid).read() if p.poll() is None else ""
+        uid = re.search(r"Uid:\s+(\d+)", status)
+        report(uid is not None and uid.group(1) != "0" and
+               open(pidfile).read().strip() == str(p.pid),
+               "live: pid file written, root dropped (-U nobody: uid %s)"
+               % (uid.group(1) if uid else "?"))
         r = subprocess.run(["ip", "netns", "exec", ns, "tcpreplay", "-q", "-i", a, "--pps",
                             "40000", pcap], capture_output=True, timeout=60)
         time.sleep(0.5)
@@ -288,6 +297,28 @@ def test_live():
                "live: tcpreplay into the veth, flow-sensor -i: %s packets/octets (pcap %s), "
                "kernel drops %s" % (totals(got), (pk, oc), st.get("kernel_drops")))
         report("STAT:" in text, "live: statistics on SIGUSR1")
+        # detached (-w without -D): the parent returns once it runs
+        wd = os.path.join(work, "live-files")
+        os.makedirs(wd)
+        os.chmod(wd, 0o777)
+        pidfile = os.path.join(work, "daemon.pid")
+        r = subprocess.run(["ip", "netns", "exec", ns, SENSOR, "-i", b, "-w", wd, "-N", "0",
+                            "-P", pidfile], capture_output=True, timeout=20)
+        up = wait_for(lambda: os.path.exists(pidfile), 5)
+        report(r.returncode == 0 and up, "live daemon: detached, exit status %d, pid file %s"
+               % (r.returncode, "written" if up else "missing"))
+        if up:
+            pid = int(open(pidfile).read())
+            subprocess.run(["ip", "netns", "exec", ns, "tcpreplay", "-q", "-i", a, "--pps",
+                            "40000", pcap], capture_output=True, timeout=60)
+            time.sleep(0.5)
+            os.kill(pid, signal.SIGTERM)
+            wait_for(lambda: not os.path.exists("/proc/%d" % pid), 10)
+            got, n = stored(wd)
+            report(not os.path.exists(pidfile), "live daemon: pid file removed at exit")
+            report(sum(f[7] for f in got) == pk and not files(wd, "tmp-"),
+                   "live daemon: SIGTERM, %d packets in %d ft- files (pcap %d)"
+                   % (sum(f[7] for f in got), n, pk))
     finally:
         sh("ip", "netns", "del", ns)
 
