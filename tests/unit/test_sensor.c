@@ -124,6 +124,29 @@ static void test_ethernet_ipv4(void)
     CHECK_EQ_U(parse(DLT_EN10MB, &b, &p), FT_PKT_IP_HDRLEN, "header length 16");
     b.b[14] = 0x65;
     CHECK_EQ_U(parse(DLT_EN10MB, &b, &p), FT_PKT_IP_VERSION, "version 6 in an IPv4 frame");
+
+    /* fragments: the first has ports (MF set), a later one (offset) none */
+    struct buf f1 = {0}, f2 = {0};
+    eth(&f1, 0x0800);
+    ipv4(&f1, 20 + 20, 6, 0, 0x2000, 0);
+    tcp(&f1, 5, 6, 0x18);
+    CHECK_EQ_U(parse(DLT_EN10MB, &f1, &p), FT_PKT_OK, "first fragment");
+    CHECK(p.frag == FT_FRAG_FIRST && p.has_ports && p.frag_id == 0x1234, "first: ports, id");
+    eth(&f2, 0x0800);
+    ipv4(&f2, 20 + 20, 6, 0, 0x0003, 0);
+    tcp(&f2, 5, 6, 0x18);                  /* payload bytes, not a header */
+    CHECK_EQ_U(parse(DLT_EN10MB, &f2, &p), FT_PKT_OK, "later fragment");
+    CHECK(p.frag == FT_FRAG_LATER && !p.has_ports && p.sport == 0 && p.tcp_flags == 0,
+          "later: no ports, no flags read from its payload");
+    /* the transport header is read within the total length, not the padding */
+    struct buf pad = {0};
+    eth(&pad, 0x0800);
+    ipv4(&pad, 20 + 2, 17, 0, 0, 0);
+    put16(&pad, 53);
+    put16(&pad, 53);                       /* Ethernet padding past the IP packet */
+    put32(&pad, 0);
+    CHECK_EQ_U(parse(DLT_EN10MB, &pad, &p), FT_PKT_OK, "UDP cut by its total length");
+    CHECK(!p.has_ports && p.octets == 22, "ports not read from the padding");
 }
 
 static void test_vlan_mpls(void)
