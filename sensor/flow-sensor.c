@@ -325,6 +325,17 @@ static void now_wallclock(struct sensor *s)
     ft_meter_advance(s->m, s->now_us);
 }
 
+/* At a stop, live: count what the kernel already captured (bounded). */
+static void drain(struct sensor *s)
+{
+    char ebuf[PCAP_ERRBUF_SIZE];
+    if (!s->live || pcap_setnonblock(s->pc, 1, ebuf) < 0)
+        return;
+    for (int i = 0; i < 256; i++)
+        if (pcap_dispatch(s->pc, DISPATCH, on_packet, (u_char *)s) <= 0)
+            break;
+}
+
 static int capture_loop(struct sensor *s)
 {
     for (;;) {
@@ -337,8 +348,10 @@ static int capture_loop(struct sensor *s)
             got_hup = 0;
             outputs_rotate(&s->out);
         }
-        if (got_stop)
+        if (got_stop) {
+            drain(s);
             return 0;
+        }
         if (n == PCAP_ERROR_BREAK)
             continue;               /* a signal, handled above */
         if (n == PCAP_ERROR) {
