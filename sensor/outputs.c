@@ -31,6 +31,9 @@ static void open_stdout(struct outputs *o)
     struct ft_write_opts wo = {0};
     wo.comp = FT_COMP_ZLIB;
     wo.level = 6;
+    /* deflate on the other cores, off the packet path (as flow-capture) */
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    wo.threads = cpus > 1 ? (int)(cpus < 8 ? cpus : 8) : 1;
     ft_header_init(&h, o->fmt);
     ft_header_set_str(&h, FT_TLV_CAP_HOSTNAME, "flow-sensor");
     o->w = ft_writer_open(STDOUT_FILENO, "stdout", &h, &wo, &err);
