@@ -426,6 +426,22 @@ static uint32_t new_flow(struct ft_meter *m, const struct mkey *k, uint32_t h)
     return i;
 }
 
+/* Every byte of the key set, padding included: it is hashed and compared whole. */
+static void make_key(const struct ft_meter *m, const struct ft_pkt *p, struct mkey *k)
+{
+    memcpy(k->src, p->src, 16);
+    memcpy(k->dst, p->dst, 16);
+    k->sport = p->sport;
+    k->dport = p->dport;
+    k->prot = p->prot;
+    k->tos = p->tos;
+    k->ipver = p->ipver;
+    k->pad = 0;
+    k->vlan = m->o.vlan_key ? p->vlan : 0;
+    k->pad2 = 0;
+    k->input = m->o.input;
+}
+
 void ft_meter_packet(struct ft_meter *m, const struct ft_pkt *pkt, uint64_t ts_us)
 {
     if (sampled_out(m)) {
@@ -445,17 +461,7 @@ void ft_meter_packet(struct ft_meter *m, const struct ft_pkt *pkt, uint64_t ts_u
                               p.prot == 58))
         m->st.short_l4++;
     struct mkey k;
-    memcpy(k.src, p.src, 16);
-    memcpy(k.dst, p.dst, 16);
-    k.sport = p.sport;
-    k.dport = p.dport;
-    k.prot = p.prot;
-    k.tos = p.tos;
-    k.ipver = p.ipver;
-    k.pad = 0;
-    k.vlan = m->o.vlan_key ? p.vlan : 0;
-    k.pad2 = 0;
-    k.input = m->o.input;
+    make_key(m, &p, &k);
     uint32_t h = key_hash(&k);
     uint32_t s = table_find(m, &k, h);
     uint32_t i;
