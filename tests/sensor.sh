@@ -126,6 +126,13 @@ def test_meter(pcap):
     report(int(sts.get("sampled_out", 0)) == pk - (pk + 9) // 10 and
            sum(f[7] for f in gots) == (pk + 9) // 10,
            "-S 10: 1 packet in 10 counted (%d of %d)" % (sum(f[7] for f in gots), pk))
+    r = run([SENSOR, "-r", pcap, "-S", "r10"])
+    rows = [json.loads(l) for l in to_json_bytes(r.stdout)]
+    n = sum(x["packets"] for x in rows)
+    report(abs(n - pk / 10) < pk / 10 * 0.2 and rows and
+           all(x["sampling_interval"] == 10 and x["sampling_algorithm"] == 2 for x in rows),
+           "-S r10: %d of %d packets (about a tenth), interval 10, algorithm 2 on the flows"
+           % (n, pk))
 
 
 # ---- 2. softflowd -----------------------------------------------------------
