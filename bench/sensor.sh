@@ -149,7 +149,7 @@ ip netns exec $NS ip link add vb0 type veth peer name vb1
 ip netns exec $NS sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 ip netns exec $NS ip link set vb0 up
 ip netns exec $NS ip link set vb1 up
-ip netns exec $NS "$B/flow-sensor" -i vb1 -s 65535 -B 256M -m 1000000 >/dev/null \
+ip netns exec $NS "$B/flow-sensor" -i vb1 -B 256M -m 1000000 >/dev/null \
     2>"$WORK/live.err" &
 lpid=$!
 sleep 1
