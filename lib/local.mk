@@ -121,3 +121,7 @@ BUILT_SOURCES += lib/lang/ft_acl_gram.h
 libft_la_LIBADD += libftacl.la
 ftlang_HEADERS += lib/lang/ft_acl.h
 libft_la_SOURCES += lib/lang/ft_acl.c lib/lang/ft_acl_filter.c lib/lang/ft_acl_int.h
+
+# sensor: packets into flows (flow-sensor): the packet parser, the flow cache
+libft_la_SOURCES += lib/sensor/ft_packet.c lib/sensor/ft_packet.h \
+	lib/sensor/ft_meter.c lib/sensor/ft_meter.h

@@ -130,3 +130,7 @@ tests_unit_test_xlate_LDADD = $(FTLIB)
 check_PROGRAMS += tests/unit/test_mask
 tests_unit_test_mask_SOURCES = tests/unit/test_mask.c
 tests_unit_test_mask_LDADD = $(FTLIB)
+# sensor: the packet parser (every link type, malformed packets) and the flow cache
+check_PROGRAMS += tests/unit/test_sensor
+tests_unit_test_sensor_SOURCES = tests/unit/test_sensor.c
+tests_unit_test_sensor_LDADD = $(FTLIB)
