@@ -56,7 +56,14 @@ static void *map(size_t bytes)
 {
     void *p = mmap(NULL, bytes ? bytes : 1, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    return p == MAP_FAILED ? NULL : p;
+    if (p == MAP_FAILED)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    /* Large pages where the kernel has them: a gigabyte of 4 KiB pages
+     * costs a quarter of a million page faults, more than the sort. */
+    madvise(p, bytes ? bytes : 1, MADV_HUGEPAGE);
+#endif
+    return p;
 }
 
 static void unmap(void *p, size_t bytes)
