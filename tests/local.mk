@@ -105,3 +105,8 @@ tests_unit_test_gen_LDADD = $(FTLIB)
 check_PROGRAMS += tests/unit/test_stat
 tests_unit_test_stat_SOURCES = tests/unit/test_stat.c
 tests_unit_test_stat_LDADD = $(FTLIB)
+
+# core/stream: sort keys over the field table and the sorter (flow-sort)
+check_PROGRAMS += tests/unit/test_sort
+tests_unit_test_sort_SOURCES = tests/unit/test_sort.c
+tests_unit_test_sort_LDADD = $(FTLIB)
