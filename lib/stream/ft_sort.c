@@ -13,6 +13,7 @@
  * place as the last criterion, which keeps it stable too.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include "stream/ft_sort.h"
+#include "stream/ft_thread.h"
 
 #define GATHER 1024             /* records copied out per write */
 #define READ_BATCH 1024         /* records read per run per call */
@@ -47,8 +49,19 @@ struct ft_sorter {
     uint64_t run_seq;
     struct ft_sort_stats st;
     size_t count[8][256];       /* radix sort: values per byte */
+    /* The key thread decodes records and encodes their keys while the
+     * caller reads and inflates the next ones: records [0, copied) are in
+     * the buffer, the keys of [0, keyed) are done. */
+    pthread_t keyer;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int keyer_on, keyer_quit;
+    size_t copied, keyed;
     uint8_t *gather;            /* GATHER records copied out together */
 };
+
+static void keyer_start(struct ft_sorter *s);
+static void keyer_stop(struct ft_sorter *s);
 
 /* ---- memory ------------------------------------------------------------- */
 
@@ -122,6 +135,7 @@ struct ft_sorter *ft_sorter_new(const struct ft_sortkey *k, const struct ft_form
         ft_sorter_free(s);
         return NULL;
     }
+    keyer_start(s);
     return s;
 }
 
@@ -129,6 +143,7 @@ void ft_sorter_free(struct ft_sorter *s)
 {
     if (!s)
         return;
+    keyer_stop(s);
     unmap(s->recs, s->map_recs);
     unmap(s->ent, s->map_ent);
     unmap(s->tmp, s->map_ent);
@@ -161,6 +176,101 @@ static void record_key(const struct ft_sorter *s, int order, const uint8_t *rec,
     struct ft_flow f;
     ft_rec_decode(s->fmt, order, rec, &f);
     ft_sortkey_encode(&s->key, &f, out);
+}
+
+/* Keys and index entries of the records [from, to) of the buffer. */
+static void make_keys(struct ft_sorter *s, size_t from, size_t to)
+{
+    uint8_t key[KEY_MAX];
+    for (size_t at = from; at < to; at++) {
+        uint8_t *out = s->keys ? s->keys + at * s->kw : key;
+        record_key(s, s->order, s->recs + at * s->rs, out);
+        s->ent[at].pre = load_be(out, s->kw);
+        s->ent[at].idx = at;
+    }
+}
+
+static void *keyer_main(void *arg)
+{
+    struct ft_sorter *s = arg;
+    pthread_mutex_lock(&s->mu);
+    for (;;) {
+        while (s->keyed == s->copied && !s->keyer_quit)
+            pthread_cond_wait(&s->cv, &s->mu);
+        if (s->keyed == s->copied)
+            break;
+        size_t from = s->keyed, to = s->copied;
+        pthread_mutex_unlock(&s->mu);
+        make_keys(s, from, to);
+        pthread_mutex_lock(&s->mu);
+        s->keyed = to;
+        pthread_cond_broadcast(&s->cv);
+    }
+    pthread_mutex_unlock(&s->mu);
+    return NULL;
+}
+
+/* Records [0, n) were copied: their keys are to be made (by the thread
+ * when it runs, else here). */
+static void keys_copied(struct ft_sorter *s, size_t n)
+{
+    if (!s->keyer_on) {
+        make_keys(s, s->copied, n);
+        s->copied = s->keyed = n;
+        return;
+    }
+    pthread_mutex_lock(&s->mu);
+    s->copied = n;
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* Wait until every copied record has its key; then the buffer is the
+ * caller's alone until the next copy. */
+static void keys_wait(struct ft_sorter *s)
+{
+    if (!s->keyer_on)
+        return;
+    pthread_mutex_lock(&s->mu);
+    while (s->keyed != s->copied)
+        pthread_cond_wait(&s->cv, &s->mu);
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* The buffer was emptied (written as a run). */
+static void keys_reset(struct ft_sorter *s)
+{
+    keys_wait(s);
+    s->copied = s->keyed = 0;
+}
+
+static void keyer_start(struct ft_sorter *s)
+{
+    if (pthread_mutex_init(&s->mu, NULL) != 0)
+        return;
+    if (pthread_cond_init(&s->cv, NULL) != 0) {
+        pthread_mutex_destroy(&s->mu);
+        return;
+    }
+    s->keyer_on = ft_thread_start(&s->keyer, keyer_main, s) == 0;
+    if (!s->keyer_on) {
+        pthread_cond_destroy(&s->cv);
+        pthread_mutex_destroy(&s->mu);
+    }
+}
+
+static void keyer_stop(struct ft_sorter *s)
+{
+    if (!s->keyer_on)
+        return;
+    pthread_mutex_lock(&s->mu);
+    s->keyer_quit = 1;
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    pthread_join(s->keyer, NULL);
+    pthread_cond_destroy(&s->cv);
+    pthread_mutex_destroy(&s->mu);
+    s->keyer_on = 0;
 }
 
 /* ---- in memory ------------------------------------------------------------ */
@@ -251,20 +361,13 @@ static int spill(struct ft_sorter *s, struct ft_err *err);
 
 int ft_sorter_add(struct ft_sorter *s, const uint8_t *recs, size_t n, struct ft_err *err)
 {
-    uint8_t key[KEY_MAX];
     while (n > 0) {
         if (s->n == s->cap && spill(s, err) < 0)
             return -1;
         size_t take = s->cap - s->n < n ? s->cap - s->n : n;
         memcpy(s->recs + s->n * s->rs, recs, take * s->rs);
-        for (size_t i = 0; i < take; i++) {
-            size_t at = s->n + i;
-            uint8_t *out = s->keys ? s->keys + at * s->kw : key;
-            record_key(s, s->order, recs + i * s->rs, out);
-            s->ent[at].pre = load_be(out, s->kw);
-            s->ent[at].idx = at;
-        }
         s->n += take;
+        keys_copied(s, s->n);
         s->st.records += take;
         recs += take * s->rs;
         n -= take;
@@ -354,6 +457,7 @@ static int spill(struct ft_sorter *s, struct ft_err *err)
         close(fd);
         return -1;
     }
+    keys_wait(s);
     sort_buffer(s);
     if (write_buffer(s, w, err) < 0) {
         ft_writer_close(w, NULL);
@@ -362,6 +466,7 @@ static int spill(struct ft_sorter *s, struct ft_err *err)
     }
     if (keep_run(s, w, fd, s->n_runs, name, err) < 0)
         return -1;
+    keys_reset(s);
     s->n = 0;
     return 0;
 }
@@ -542,6 +647,7 @@ static int merge_pass(struct ft_sorter *s, struct ft_err *err)
 
 int ft_sorter_finish(struct ft_sorter *s, struct ft_writer *w, struct ft_err *err)
 {
+    keyer_stop(s);      /* it finishes the keys of every record copied */
     sort_buffer(s);
     if (s->n_runs == 0)
         return write_buffer(s, w, err);
