@@ -57,6 +57,9 @@ struct ft_sorter {
     pthread_cond_t cv;
     int keyer_on, keyer_quit;
     size_t copied, keyed;
+    size_t faulted;             /* records whose pages are mapped */
+    struct ent *ent0, *tmp0;    /* the two index arrays as mapped (the
+                                 * radix sort swaps ent and tmp) */
     uint8_t *gather;            /* GATHER records copied out together */
 };
 
@@ -129,6 +132,8 @@ struct ft_sorter *ft_sorter_new(const struct ft_sortkey *k, const struct ft_form
     s->recs = map(s->map_recs);
     s->ent = map(s->map_ent);
     s->tmp = map(s->map_ent);
+    s->ent0 = s->ent;
+    s->tmp0 = s->tmp;
     s->keys = s->map_keys ? map(s->map_keys) : NULL;
     if (!s->recs || !s->ent || !s->tmp || (s->map_keys && !s->keys)) {
         ft_err_set(err, "cannot map %zu bytes of memory for sorting", s->o.mem_limit);
@@ -145,8 +150,8 @@ void ft_sorter_free(struct ft_sorter *s)
         return;
     keyer_stop(s);
     unmap(s->recs, s->map_recs);
-    unmap(s->ent, s->map_ent);
-    unmap(s->tmp, s->map_ent);
+    unmap(s->ent0, s->map_ent);
+    unmap(s->tmp0, s->map_ent);
     unmap(s->keys, s->map_keys);
     for (size_t i = 0; i < s->n_runs; i++)
         close(s->runs[i]);
@@ -190,21 +195,59 @@ static void make_keys(struct ft_sorter *s, size_t from, size_t to)
     }
 }
 
+/* Map the pages of records [from, to) of every array (without touching
+ * their contents, so the caller may be writing there): the kernel zeroes
+ * fresh pages, a gigabyte of them costs as much CPU as the sort, and this
+ * way the key thread pays it instead of the thread that inflates. */
+static void prefault(struct ft_sorter *s, size_t from, size_t to)
+{
+#ifdef MADV_POPULATE_WRITE
+    long page = sysconf(_SC_PAGESIZE);
+    uint8_t *base[4] = {s->recs, (uint8_t *)s->ent0, (uint8_t *)s->tmp0, s->keys};
+    size_t size[4] = {s->rs, sizeof(struct ent), sizeof(struct ent), s->kw};
+    for (int i = 0; i < 4 && page > 0; i++) {
+        if (!base[i])
+            continue;
+        uintptr_t a = (uintptr_t)(base[i] + from * size[i]) & ~(uintptr_t)(page - 1);
+        uintptr_t b = (uintptr_t)(base[i] + to * size[i]);
+        if (b > a)
+            madvise((void *)a, b - a, MADV_POPULATE_WRITE);
+    }
+#else
+    (void)s; (void)from; (void)to;
+#endif
+}
+
+#define PREFAULT_AHEAD 65536    /* records mapped ahead of the copy */
+#define KEY_CHUNK 16384         /* records keyed between two looks at the copy */
+
 static void *keyer_main(void *arg)
 {
     struct ft_sorter *s = arg;
     pthread_mutex_lock(&s->mu);
     for (;;) {
-        while (s->keyed == s->copied && !s->keyer_quit)
-            pthread_cond_wait(&s->cv, &s->mu);
-        if (s->keyed == s->copied)
+        size_t want = s->copied + PREFAULT_AHEAD < s->cap ? s->copied + PREFAULT_AHEAD : s->cap;
+        if (s->faulted < want && !s->keyer_quit) {
+            size_t from = s->faulted, to = from + KEY_CHUNK < want ? from + KEY_CHUNK : want;
+            pthread_mutex_unlock(&s->mu);
+            prefault(s, from, to);
+            pthread_mutex_lock(&s->mu);
+            s->faulted = to;
+            continue;
+        }
+        if (s->keyed < s->copied) {
+            size_t from = s->keyed;
+            size_t to = s->copied - from > KEY_CHUNK ? from + KEY_CHUNK : s->copied;
+            pthread_mutex_unlock(&s->mu);
+            make_keys(s, from, to);
+            pthread_mutex_lock(&s->mu);
+            s->keyed = to;
+            pthread_cond_broadcast(&s->cv);
+            continue;
+        }
+        if (s->keyer_quit)
             break;
-        size_t from = s->keyed, to = s->copied;
-        pthread_mutex_unlock(&s->mu);
-        make_keys(s, from, to);
-        pthread_mutex_lock(&s->mu);
-        s->keyed = to;
-        pthread_cond_broadcast(&s->cv);
+        pthread_cond_wait(&s->cv, &s->mu);
     }
     pthread_mutex_unlock(&s->mu);
     return NULL;
@@ -241,7 +284,11 @@ static void keys_wait(struct ft_sorter *s)
 static void keys_reset(struct ft_sorter *s)
 {
     keys_wait(s);
+    if (s->keyer_on)
+        pthread_mutex_lock(&s->mu);
     s->copied = s->keyed = 0;
+    if (s->keyer_on)
+        pthread_mutex_unlock(&s->mu);
 }
 
 static void keyer_start(struct ft_sorter *s)
