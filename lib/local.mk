@@ -16,7 +16,7 @@ ftcoredir = $(pkgincludedir)/core
 ftcore_HEADERS = lib/core/ft_flow.h lib/core/ft_field.h lib/core/ft_err.h
 libft_la_SOURCES += lib/core/ft_field.c lib/core/ft_err.c lib/core/ft_file.c lib/core/ft_file.h \
 	lib/core/ft_grow.c lib/core/ft_grow.h lib/core/ft_bytes.h lib/core/ft_rd.h \
-	lib/core/ft_getdate.c lib/core/ft_getdate.h
+	lib/core/ft_getdate.c lib/core/ft_getdate.h lib/core/ft_sortkey.c lib/core/ft_sortkey.h
 
 # stream: record formats, header, reader (reading ahead), writer, compression,
 # column blocks; the flow queue between a receiving and a writing thread
@@ -27,7 +27,8 @@ libft_la_SOURCES += lib/stream/ft_format.c lib/stream/ft_format_ext.c lib/stream
 	lib/stream/ft_writer.c lib/stream/ft_stream_int.h lib/stream/ft_thread.h \
 	lib/stream/ft_pdeflate.c lib/stream/ft_pdeflate.h \
 	lib/stream/ft_blocks.c lib/stream/ft_blocks.h \
-	lib/stream/ft_flowq.c lib/stream/ft_flowq.h
+	lib/stream/ft_flowq.c lib/stream/ft_flowq.h \
+	lib/stream/ft_sort.c lib/stream/ft_sort.h
 dist_man_MANS += man/ftkit-stream.5
 
 # net: addresses, UDP sockets, capture file names/rotation/expiry, file and

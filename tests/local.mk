@@ -134,3 +134,7 @@ tests_unit_test_mask_LDADD = $(FTLIB)
 check_PROGRAMS += tests/unit/test_sensor
 tests_unit_test_sensor_SOURCES = tests/unit/test_sensor.c
 tests_unit_test_sensor_LDADD = $(FTLIB)
+# core/stream: sort keys over the field table and the sorter (flow-sort)
+check_PROGRAMS += tests/unit/test_sort
+tests_unit_test_sort_SOURCES = tests/unit/test_sort.c
+tests_unit_test_sort_LDADD = $(FTLIB)
