@@ -193,10 +193,11 @@ int ft_pdu_templates_load(struct ft_pdu_ctx *ctx, const char *path, struct ft_er
 /* ---- encoding ----------------------------------------------------------- */
 
 struct ft_pdu_enc_opts {
-    unsigned version;           /* 1, 5, 6, 7, 8 or 9 */
+    unsigned version;           /* 1, 5, 6, 7, 8, 9 or 10 (IPFIX) */
     unsigned agg_method;        /* v8: 1..14 */
     uint32_t source_id;         /* v9 header source id */
-    unsigned template_refresh;  /* v9: resend templates every N datagrams [20] */
+    unsigned template_refresh;  /* v9/IPFIX: resend templates every N datagrams [20] */
+    unsigned template_timeout;  /* v9/IPFIX: and every N seconds of export time (0: not) */
     size_t max_size;            /* v9: largest datagram in bytes [1400] */
 };
 
