@@ -1,8 +1,10 @@
 /*
  * flow-export - the flow stream on standard input in another format on
  * standard output: 0 cflowd, 1 pcap, 2 ASCII CSV, 4 wire (NetFlow
- * datagrams), json (JSON lines); 3 MySQL and 5 PostgreSQL are not built
- * yet.  The formats are lib/io's; this is their command line.
+ * datagrams), json (JSON lines), or into a database table: 3 MySQL or
+ * MariaDB, 5 PostgreSQL (-u names the server and table; each is there when
+ * built with its client library).  The formats are lib/io's; this is their
+ * command line.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,9 +21,10 @@ static void usage(void)
     fprintf(stderr,
             "Usage: " PROG " [-h] [-d debug_level] [-f format] [-m mask_fields]\n"
             "       [-u user:password:host:port:name:table]\n"
-            "  -f format  0 cflowd (default), 1 pcap, 2 ASCII CSV, 4 wire, json\n"
-            "             (3 MySQL and 5 PostgreSQL are not supported yet)\n"
-            "  -m fields  a field mask (0x...) or a list: srcaddr,dstaddr,...\n");
+            "  -f format  0 cflowd (default), 1 pcap, 2 ASCII CSV, 3 MySQL/MariaDB,\n"
+            "             4 wire, 5 PostgreSQL, json\n"
+            "  -m fields  a field mask (0x...) or a list: srcaddr,dstaddr,...\n"
+            "  -u uri     formats 3 and 5: user:password:host:port:name:table\n");
 }
 
 struct options {

@@ -126,3 +126,8 @@ libft_la_SOURCES += lib/lang/ft_acl.c lib/lang/ft_acl_filter.c lib/lang/ft_acl_i
 # sensor: packets into flows (flow-sensor): the packet parser, the flow cache
 libft_la_SOURCES += lib/sensor/ft_packet.c lib/sensor/ft_packet.h \
 	lib/sensor/ft_meter.c lib/sensor/ft_meter.h
+# io: the SQL exports (flow-export -f 3 MySQL/MariaDB, -f 5 PostgreSQL): the
+# URI, columns and batches they share, each server's client (optional)
+libft_la_SOURCES += lib/io/ft_io_sql.c lib/io/ft_io_sql.h lib/io/ft_io_mysql.c \
+	lib/io/ft_io_pgsql.c
+libft_la_LIBADD += $(MARIADB_LIBS) $(LIBPQ_LIBS)

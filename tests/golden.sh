@@ -11,7 +11,8 @@
 # tests/compat-differences.tsv (where the original damages data) are compared
 # with our own expected output in tests/golden/CASE.EXT instead, EXT being the
 # extension of the compat expected file (.out text, .ft stream, .bin), or in
-# tests/golden/CASE.out when there is no such file.
+# tests/golden/CASE.out when there is no such file; a third column there, when
+# given, is our exit status for the case (else the manifest's is compared).
 set -u
 build=$(cd "${1:?usage: golden.sh BUILD_DIR [CASE_REGEX]}" && pwd)
 filter=${2:-.}
@@ -39,6 +40,10 @@ own_expected() {   # CASE COMPAT_FILE: ours (named like the compat file) for a c
     [ -f "$diffs" ] && grep -q "^$1	" "$diffs" && echo "$here/golden/$1.${2##*.}"
 }
 
+own_status() {     # CASE: our exit status for a listed case, if the list gives one
+    [ -f "$diffs" ] && awk -F '\t' -v c="$1" '$1 == c && NF >= 3 && $3 != "" { print $3 }' "$diffs"
+}
+
 mask_now() { sed 's/^# now:.*$/# now: (masked)/' "$1"; }
 
 passed=0 failed=0 skipped=0
@@ -54,6 +59,7 @@ while IFS="$tab" read -r name cmd stdin expected status; do
         skipped=$((skipped + 1)); echo "skip $name (not built:$missing)"; continue
     fi
     want=$(own_expected "$name" "$expected") || want=$compat/$expected
+    st=$(own_status "$name"); [ -n "$st" ] && status=$st
     [ "$stdin" = - ] && in=/dev/null || in=$compat/$stdin
     work=$scratch/work; rm -rf "$work"; mkdir "$work"
     got=$scratch/out

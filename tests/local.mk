@@ -138,3 +138,8 @@ tests_unit_test_sensor_LDADD = $(FTLIB)
 check_PROGRAMS += tests/unit/test_sort
 tests_unit_test_sort_SOURCES = tests/unit/test_sort.c
 tests_unit_test_sort_LDADD = $(FTLIB)
+
+# io: the SQL exports' URI, columns, rows and batches (no server; tests/sqlexport.sh has those)
+check_PROGRAMS += tests/unit/test_sql
+tests_unit_test_sql_SOURCES = tests/unit/test_sql.c
+tests_unit_test_sql_LDADD = $(FTLIB)

@@ -2,6 +2,7 @@
  * ft_io.c - the format table, -m field lists, the export and import objects
  * around the formats' operations, and the input they read through.
  */
+#include "config.h"
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -10,15 +11,27 @@
 #include <arpa/inet.h>
 #include "io/ft_io_int.h"
 
-/* flow-tools' numbers first, in order; the databases have no operations
- * yet (a databases issue fills in MySQL, PostgreSQL and ClickHouse). */
+/* The SQL exports when their client library is in the build (else the row
+ * has no operations and flow-export says the format is not built). */
+#ifdef HAVE_MYSQL
+#define MYSQL_EXPORT (&ft_io_mysql_export)
+#else
+#define MYSQL_EXPORT NULL
+#endif
+#ifdef HAVE_PGSQL
+#define PGSQL_EXPORT (&ft_io_pgsql_export)
+#else
+#define PGSQL_EXPORT NULL
+#endif
+
+/* flow-tools' numbers first, in order. */
 const struct ft_io_format ft_io_formats[] = {
     {0, "cflowd", "cflowd", NULL, &ft_io_cflowd_export, &ft_io_cflowd_import},
     {1, "pcap", "pcap", NULL, &ft_io_pcap_export, &ft_io_pcap_import},
     {2, "ascii", "ASCII CSV", NULL, &ft_io_csv_export, &ft_io_csv_import},
-    {3, "mysql", "MySQL", "Cisco NFCollector", NULL, NULL},
+    {3, "mysql", "MySQL", "Cisco NFCollector", MYSQL_EXPORT, NULL},
     {4, "wire", "wire", NULL, &ft_io_wire_export, &ft_io_wire_import},
-    {5, "pgsql", "PostgreSQL", NULL, NULL, NULL},
+    {5, "pgsql", "PostgreSQL", NULL, PGSQL_EXPORT, NULL},
     {-1, "json", "JSON lines", NULL, &ft_io_json_export, &ft_io_json_import},
     {-1, NULL, NULL, NULL, NULL, NULL}
 };

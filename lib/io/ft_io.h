@@ -5,8 +5,10 @@
  * ones (0 cflowd, 1 pcap, 2 ASCII CSV, 3 MySQL, 4 wire, 5 PostgreSQL) and
  * ftkit's named ones (json).  A row says how a format is written (struct
  * ft_export_ops) and read (struct ft_import_ops); a format that is not
- * there yet (the databases) is a row with no operations, and adding it is
- * filling them in (they get the -u URI through the options).
+ * in the build (a database without its client library) is a row with no
+ * operations.  The SQL exports (ft_io_mysql.c, ft_io_pgsql.c over
+ * ft_io_sql.c) get the -u URI through the options and keep their
+ * connection in the export's private state.
  *
  * Only this area knows the byte layouts of those formats: the cflowd
  * record (ft_io_cflowd.c), pcap files holding Ethernet/IPv4/UDP frames of

@@ -89,6 +89,9 @@ struct ft_export {
 /* The operations of each format file. */
 extern const struct ft_export_ops ft_io_csv_export, ft_io_json_export, ft_io_cflowd_export,
     ft_io_wire_export, ft_io_pcap_export;
+/* The SQL exports (ft_io_mysql.c, ft_io_pgsql.c), there when built with
+ * their client libraries (HAVE_MYSQL, HAVE_PGSQL). */
+extern const struct ft_export_ops ft_io_mysql_export, ft_io_pgsql_export;
 extern const struct ft_import_ops ft_io_csv_import, ft_io_json_import, ft_io_cflowd_import,
     ft_io_wire_import, ft_io_pcap_import;
 
