@@ -29,7 +29,6 @@
 
 #define BATCH 4096              /* records per read */
 
-static volatile sig_atomic_t stop_requested;
 
 struct options {
     unsigned file_flags;        /* -a */
@@ -63,27 +62,6 @@ static void usage(void)
     fprintf(stderr,
         "Usage: flow-cat [-aghmp] [-b big|little] [-C comment] [-d level] [-o file]\n"
         "                [-t start] [-T end] [-V version] [-z level] [file|directory|- ...]\n");
-}
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
-
-/* HUP, INT, QUIT and TERM end the copy after the current batch; the output
- * is then finished normally. */
-static void catch_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sa.sa_flags = SA_RESTART;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGHUP, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGQUIT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
 }
 
 /* ---- options ----------------------------------------------------------- */
@@ -131,33 +109,6 @@ static void parse_options(int argc, char **argv, struct options *o)
 }
 
 /* ---- the file list ------------------------------------------------------ */
-
-static void build_list(struct ft_file_list *l, int argc, char **argv,
-                       const struct options *o, struct run *run)
-{
-    struct ft_err err;
-    ft_files_init(l);
-    if (argc == 0) {
-        ft_files_add(l, "-", 0, &err);
-        return;
-    }
-    for (int i = 0; i < argc; i++) {
-        if (ft_files_add(l, argv[i], o->file_flags, &err) < 0) {
-            ft_warn("%s", err.msg);
-            run->failed = 1;
-        }
-    }
-    /* Read every header: to sort, to select, to preload; and non-flow files
-     * are found before anything is written. */
-    for (size_t i = 0; i < l->n; i++) {
-        struct ft_file *f = &l->files[i];
-        if (!(f->has & FT_FILE_ONCE) && ft_file_probe(f, &err) < 0) {
-            ft_warn("%s, skipped", err.msg);
-            run->failed = 1;
-        }
-    }
-    ft_files_sort(l, o->global_sort);
-}
 
 /*
  * The -t/-T window, judged on header times as the original judges it:
@@ -304,11 +255,11 @@ static int copy_raw(struct ft_reader *r, struct run *run)
     const uint8_t *recs;
     ssize_t n = 0;
     int order = ft_reader_order(r);
-    while (!stop_requested && (n = ft_reader_raw(r, &recs, BATCH)) > 0) {
+    while (!ft_stop_requested && (n = ft_reader_raw(r, &recs, BATCH)) > 0) {
         if (ft_writer_write_raw(run->w, recs, (size_t)n, order) < 0)
             return -2;
     }
-    return stop_requested ? 0 : (int)n;
+    return ft_stop_requested ? 0 : (int)n;
 }
 
 /* The same, with the records the second thread read. */
@@ -316,11 +267,11 @@ static int copy_raw_ahead(struct files_ahead *a, struct ahead_file *f, struct ru
 {
     const uint8_t *recs;
     ssize_t n = 0;
-    while (!stop_requested && (n = files_ahead_raw(a, f, &recs)) > 0) {
+    while (!ft_stop_requested && (n = files_ahead_raw(a, f, &recs)) > 0) {
         if (ft_writer_write_raw(run->w, recs, (size_t)n, f->order) < 0)
             return -2;
     }
-    return stop_requested ? 0 : (int)n;
+    return ft_stop_requested ? 0 : (int)n;
 }
 
 /* Records of another format (-V): decoded and encoded again. */
@@ -329,13 +280,13 @@ static int copy_converted(struct ft_reader *r, struct run *run)
     static struct ft_flow flows[BATCH];
     ssize_t n = 0;
     uint64_t before = ft_writer_losses(run->w);
-    while (!stop_requested && (n = ft_reader_read(r, flows, BATCH)) > 0) {
+    while (!ft_stop_requested && (n = ft_reader_read(r, flows, BATCH)) > 0) {
         if (ft_writer_write(run->w, flows, (size_t)n) < 0)
             return -2;
         run->converted += (uint64_t)n;
     }
     run->lossy += ft_writer_losses(run->w) - before;
-    return stop_requested ? 0 : (int)n;
+    return ft_stop_requested ? 0 : (int)n;
 }
 
 /* The header values an -o output is rewritten with. */
@@ -475,12 +426,12 @@ int main(int argc, char **argv)
     ft_progname = "flow-cat";
     parse_options(argc, argv, &o);
     memset(&run, 0, sizeof run);
-    catch_signals();
+    ft_catch_stop_signals();
 
-    build_list(&l, argc - optind, argv + optind, &o, &run);
+    run.failed |= ft_prog_file_list(&l, argc - optind, argv + optind, o.file_flags, o.global_sort);
     refuse_output_as_input(&l, &o);
     struct files_ahead *ahead = o.convert_to ? NULL : start_ahead(&l, &o);
-    for (size_t i = 0; i < l.n && !run.fatal && !stop_requested; i++) {
+    for (size_t i = 0; i < l.n && !run.fatal && !ft_stop_requested; i++) {
         if (selected(&l.files[i], &o))
             cat_one(&l.files[i], &run, &l, &o, ahead);
         else if (o.debug > 0 && !(l.files[i].has & FT_FILE_BAD))

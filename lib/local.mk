@@ -15,7 +15,7 @@ pkginclude_HEADERS += lib/flat/ft_flow.h lib/flat/ft_format.h lib/flat/ft_stream
 ftcoredir = $(pkgincludedir)/core
 ftcore_HEADERS = lib/core/ft_flow.h lib/core/ft_field.h lib/core/ft_err.h
 libft_la_SOURCES += lib/core/ft_field.c lib/core/ft_err.c lib/core/ft_file.c lib/core/ft_file.h \
-	lib/core/ft_grow.c lib/core/ft_grow.h lib/core/ft_bytes.h lib/core/ft_rd.h \
+	lib/core/ft_grow.c lib/core/ft_grow.h lib/core/ft_bytes.h lib/core/ft_rd.h lib/core/ft_heap.h \
 	lib/core/ft_getdate.c lib/core/ft_getdate.h lib/core/ft_sortkey.c lib/core/ft_sortkey.h
 
 # stream: record formats, header, reader (reading ahead), writer, compression,
@@ -67,9 +67,8 @@ libft_la_SOURCES += lib/text/ft_text.c lib/text/ft_sym.c lib/text/ft_print.c lib
 
 # lang: the config reader, the filter and tag languages, longest-prefix match
 ftlangdir = $(pkgincludedir)/lang
-ftlang_HEADERS = lib/lang/ft_trie.h lib/lang/ft_filter.h lib/lang/ft_tag.h lib/lang/ft_vars.h lib/lang/ft_iflist.h
 ftlang_HEADERS = lib/lang/ft_trie.h lib/lang/ft_filter.h lib/lang/ft_tag.h lib/lang/ft_vars.h \
-	lib/lang/ft_xlate.h
+	lib/lang/ft_iflist.h lib/lang/ft_xlate.h
 libft_la_SOURCES += lib/lang/ft_cfg.c lib/lang/ft_cfg.h \
 	lib/lang/ft_filter.c lib/lang/ft_filter_prim.c lib/lang/ft_filter_eval.c lib/lang/ft_vars.c \
 	lib/lang/ft_filter_int.h \

@@ -22,13 +22,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/ft_heap.h"
 #include "net/ft_files.h"
 #include "stream/ft_stream.h"
 #include "ft_prog.h"
 
 #define BATCH 1024              /* records per read, per input */
 
-static volatile sig_atomic_t stop_requested;
 
 struct options {
     unsigned file_flags;        /* -a */
@@ -72,27 +72,6 @@ static void usage(void)
         "                  [-z level] [file|directory ...]\n");
 }
 
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
-
-/* HUP, INT, QUIT and TERM end the merge after the current record; the
- * output is then finished normally, as flow-cat does. */
-static void catch_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sa.sa_flags = SA_RESTART;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGHUP, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGQUIT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-}
-
 static void parse_options(int argc, char **argv, struct options *o)
 {
     struct ft_err err;
@@ -126,31 +105,6 @@ static void raise_fd_limit(void)
         rl.rlim_cur = rl.rlim_max;
         setrlimit(RLIMIT_NOFILE, &rl);
     }
-}
-
-static void build_list(struct ft_file_list *l, int argc, char **argv,
-                       const struct options *o, struct merge *m)
-{
-    struct ft_err err;
-    ft_files_init(l);
-    if (argc == 0) {
-        ft_files_add(l, "-", 0, &err);
-        return;
-    }
-    for (int i = 0; i < argc; i++) {
-        if (ft_files_add(l, argv[i], o->file_flags, &err) < 0) {
-            ft_warn("%s", err.msg);
-            m->failed = 1;
-        }
-    }
-    for (size_t i = 0; i < l->n; i++) {
-        struct ft_file *f = &l->files[i];
-        if (!(f->has & FT_FILE_ONCE) && ft_file_probe(f, &err) < 0) {
-            ft_warn("%s, skipped", err.msg);
-            m->failed = 1;
-        }
-    }
-    ft_files_sort(l, o->global_sort);
 }
 
 /* -o naming one of the inputs would truncate it before it is read. */
@@ -304,26 +258,11 @@ static int advance(struct merge *m, size_t i)
 }
 
 /* Heap order: earlier Last first, then the input earlier in the list. */
-static bool before(const struct merge *m, size_t a, size_t b)
+static bool before(const void *ctx, size_t a, size_t b)
 {
+    const struct merge *m = ctx;
     uint64_t ta = m->in[a].head_ms, tb = m->in[b].head_ms;
     return ta < tb || (ta == tb && a < b);
-}
-
-static void sift_down(struct merge *m, size_t k)
-{
-    size_t *h = m->heap;
-    for (;;) {
-        size_t c = 2 * k + 1;
-        if (c >= m->n_heap)
-            return;
-        if (c + 1 < m->n_heap && before(m, h[c + 1], h[c]))
-            c++;
-        if (!before(m, h[c], h[k]))
-            return;
-        size_t t = h[c]; h[c] = h[k]; h[k] = t;
-        k = c;
-    }
 }
 
 static void merge_all(struct merge *m)
@@ -337,9 +276,8 @@ static void merge_all(struct merge *m)
         if (rc == 0)
             m->heap[m->n_heap++] = i;
     }
-    for (size_t k = m->n_heap / 2; k-- > 0;)
-        sift_down(m, k);
-    while (m->n_heap && !stop_requested) {
+    ft_heap_make(m->heap, m->n_heap, before, m);
+    while (m->n_heap && !ft_stop_requested) {
         size_t i = m->heap[0];
         struct input *in = &m->in[i];
         if (m->pend_n && (m->pend_in != i || m->pend_pos + m->pend_n != in->pos))
@@ -355,7 +293,7 @@ static void merge_all(struct merge *m)
             return;
         if (rc > 0)
             m->heap[0] = m->heap[--m->n_heap];
-        sift_down(m, 0);
+        ft_heap_sift_down(m->heap, m->n_heap, 0, before, m);
     }
     flush_pending(m);
 }
@@ -390,10 +328,10 @@ int main(int argc, char **argv)
     ft_progname = "flow-merge";
     parse_options(argc, argv, &o);
     memset(&m, 0, sizeof m);
-    catch_signals();
+    ft_catch_stop_signals();
     raise_fd_limit();
 
-    build_list(&l, argc - optind, argv + optind, &o, &m);
+    m.failed |= ft_prog_file_list(&l, argc - optind, argv + optind, o.file_flags, o.global_sort);
     refuse_output_as_input(&l, &o);
     open_inputs(&m, &l);
     if (m.n_in && open_output(&m, &o) == 0) {

@@ -1,4 +1,6 @@
 #include <errno.h>
+#include <signal.h>
+#include <string.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +10,7 @@
 #include "core/ft_err.h"
 #include "net/ft_addrspec.h"
 #include "net/ft_capfile.h"
+#include "net/ft_files.h"
 #include "stream/ft_format.h"
 #include "stream/ft_stream.h"
 #include "lang/ft_tag.h"
@@ -109,6 +112,56 @@ void ft_opt_export_version(const char *arg, const char *verb, unsigned *version,
         ft_die("v8 needs an aggregation method (8.M), other versions none");
     *version = v;
     *agg_method = m;
+}
+
+volatile sig_atomic_t ft_stop_requested;
+
+static void on_stop_signal(int sig)
+{
+    (void)sig;
+    ft_stop_requested = 1;
+}
+
+void ft_catch_stop_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGQUIT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+int ft_prog_file_list(struct ft_file_list *l, int argc, char **argv, unsigned flags,
+                      int global)
+{
+    struct ft_err err;
+    int failed = 0;
+    ft_files_init(l);
+    if (argc == 0) {
+        ft_files_add(l, "-", 0, &err);
+        return 0;
+    }
+    for (int i = 0; i < argc; i++) {
+        if (ft_files_add(l, argv[i], flags, &err) < 0) {
+            ft_warn("%s", err.msg);
+            failed = 1;
+        }
+    }
+    /* Every header is read first: to sort, to select, to preload; and files
+     * that hold no flows are found before anything is written. */
+    for (size_t i = 0; i < l->n; i++) {
+        struct ft_file *f = &l->files[i];
+        if (!(f->has & FT_FILE_ONCE) && ft_file_probe(f, &err) < 0) {
+            ft_warn("%s, skipped", err.msg);
+            failed = 1;
+        }
+    }
+    ft_files_sort(l, global);
+    return failed;
 }
 
 struct ft_reader *ft_stdin_reader(void)

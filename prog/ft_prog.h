@@ -9,6 +9,7 @@
 #ifndef FT_PROG_H
 #define FT_PROG_H
 
+#include <signal.h>
 #include <stdint.h>
 
 /* The name messages start with; set once at the top of main(). */
@@ -70,6 +71,22 @@ const struct ft_tag_def *ft_opt_tag_def(const char *path, const char *name,
 const struct ft_tag_def *ft_tag_def_load(const char *path, const char *name,
                                          const struct ft_vars *vars, struct ft_tag **tag,
                                          struct ft_err *err);
+
+/* Set by HUP, INT, QUIT and TERM once ft_catch_stop_signals ran: the file
+ * tools (flow-cat, flow-merge) then stop after the current batch and finish
+ * their output normally. */
+extern volatile sig_atomic_t ft_stop_requested;
+void ft_catch_stop_signals(void);
+
+struct ft_file_list;
+/*
+ * The files and directories of the command line (standard input without
+ * any), FT_FILES_* flags for directories, each header read and the list
+ * sorted (ft_files_sort, `global` as -g).  What cannot be read is said and
+ * skipped; returns 1 then (the exit status so far), else 0.
+ */
+int ft_prog_file_list(struct ft_file_list *l, int argc, char **argv, unsigned flags,
+                      int global);
 
 /* The flow stream on standard input, every filter-style tool's input; dies
  * with the reader's message when it is not one. */

@@ -22,6 +22,7 @@
 
 #include "stream/ft_sort.h"
 #include "stream/ft_thread.h"
+#include "core/ft_heap.h"
 
 #define GATHER 1024             /* records copied out per write */
 #define READ_BATCH 1024         /* records read per run per call */
@@ -566,26 +567,11 @@ static int src_next(struct merge *m, size_t i, struct ft_err *err)
     return 0;
 }
 
-static int before(const struct merge *m, size_t a, size_t b)
+static bool before(const void *ctx, size_t a, size_t b)
 {
+    const struct merge *m = ctx;
     int c = memcmp(m->src[a].key, m->src[b].key, m->s->kw);
     return c < 0 || (c == 0 && a < b);
-}
-
-static void sift_down(struct merge *m, size_t k)
-{
-    size_t *h = m->heap;
-    for (;;) {
-        size_t c = 2 * k + 1;
-        if (c >= m->n_heap)
-            return;
-        if (c + 1 < m->n_heap && before(m, h[c + 1], h[c]))
-            c++;
-        if (!before(m, h[c], h[k]))
-            return;
-        size_t t = h[c]; h[c] = h[k]; h[k] = t;
-        k = c;
-    }
 }
 
 static int flush_gather(struct merge *m, struct ft_err *err)
@@ -608,8 +594,7 @@ static int merge_into(struct merge *m, size_t n, struct ft_err *err)
         if (rc == 0)
             m->heap[m->n_heap++] = i;
     }
-    for (size_t k = m->n_heap / 2; k-- > 0;)
-        sift_down(m, k);
+    ft_heap_make(m->heap, m->n_heap, before, m);
     while (m->n_heap) {
         size_t i = m->heap[0];
         struct src *c = &m->src[i];
@@ -623,7 +608,7 @@ static int merge_into(struct merge *m, size_t n, struct ft_err *err)
             return -1;
         if (rc > 0)
             m->heap[0] = m->heap[--m->n_heap];
-        sift_down(m, 0);
+        ft_heap_sift_down(m->heap, m->n_heap, 0, before, m);
     }
     return flush_gather(m, err);
 }
