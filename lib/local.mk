@@ -87,3 +87,8 @@ libft_la_SOURCES += lib/report/ft_rtype.c lib/report/ft_rtype.h \
 	lib/report/ft_report_out.c
 # report: flow-report's JSON lines and CSV outputs
 libft_la_SOURCES += lib/report/ft_report_rows.c
+
+# io: ClickHouse over HTTP (plain sockets) and flows as its RowBinary rows
+ftiodir = $(pkgincludedir)/io
+ftio_HEADERS = lib/io/ft_chhttp.h lib/io/ft_chrow.h
+libft_la_SOURCES += lib/io/ft_chhttp.c lib/io/ft_chrow.c
