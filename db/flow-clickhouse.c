@@ -123,6 +123,27 @@ static uint64_t query_count(const struct ft_ch_url *u, const char *table, uint64
     return n;
 }
 
+/* Wait (bounded) until no query of load id runs on u: a shipper killed in
+ * the middle of a file leaves the server inserting what it had received. */
+static int wait_load_ended(const struct ft_ch_url *u, uint64_t id, struct ft_err *err)
+{
+    char sql[256], *out = NULL;
+    snprintf(sql, sizeof sql, "SELECT count() FROM system.processes WHERE "
+             "query_id = 'ftkit-load-%" PRIu64 "' OR initial_query_id = 'ftkit-load-%" PRIu64 "'",
+             id, id);
+    for (int w = 0; w < DELETE_WAIT * 5; w++) {
+        if (ft_ch_query(u, sql, &out, NULL, 64, err) < 0)
+            return -1;
+        int running = atoi(out) > 0;
+        free(out);
+        if (!running)
+            return 0;
+        struct timespec ts = { 0, 200000000 };
+        nanosleep(&ts, NULL);
+    }
+    return ft_err_set(err, "load %" PRIu64 " still running after %d s", id, DELETE_WAIT);
+}
+
 /* Remove what a load left (ALTER ... DELETE: a mutation, done in the
  * background, so wait until the rows are gone). */
 static int remove_load(const struct options *o, uint64_t id, struct ft_err *err)
@@ -130,6 +151,11 @@ static int remove_load(const struct options *o, uint64_t id, struct ft_err *err)
     const char *t = o->local ? o->local : o->table;
     char sql[256];
     int ok;
+    if (wait_load_ended(&o->url, id, err) < 0)
+        return -1;
+    for (int i = 0; i < o->nshard; i++)
+        if (wait_load_ended(&o->shard[i], id, err) < 0)
+            return -1;
     for (int i = 0; i < (o->nshard ? o->nshard : 1); i++) {
         const struct ft_ch_url *u = o->nshard ? &o->shard[i] : &o->url;
         uint64_t had = query_count(u, t, id, &ok, err);
@@ -195,7 +221,19 @@ static int send_rows(const struct options *o, struct ft_reader *r, const struct 
     uint8_t *buf = malloc(CHUNK + rmax);
     if (!buf)
         return ft_err_set(err, "out of memory");
-    struct ft_ch_insert *in = ft_ch_insert_begin(&o->url, sql, err);
+    /* into a Distributed table: synchronously, so that "done" means the
+     * shards hold the rows (not a queue on the server we talk to) */
+    struct ft_ch_url u = o->url;
+    size_t l = strlen(u.params);
+    if (o->local)
+        l += (size_t)snprintf(u.params + l, sizeof u.params - l, "%sinsert_distributed_sync=1",
+                              l ? "&" : "");
+    /* the query id names the load: the server refuses a second one while the
+     * first runs, and recovery waits for it to end (see remove_load) */
+    if (l < sizeof u.params)
+        snprintf(u.params + l, sizeof u.params - l, "%squery_id=ftkit-load-%" PRIu64,
+                 l ? "&" : "", ld->load_id);
+    struct ft_ch_insert *in = ft_ch_insert_begin(&u, sql, err);
     if (!in) {
         free(buf);
         return -1;

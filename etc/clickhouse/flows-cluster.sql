@@ -71,4 +71,4 @@ PARTITION BY toYYYYMMDD(ts_start)
 ORDER BY (exaddr, exaddr6, ts_start);
 
 CREATE TABLE IF NOT EXISTS flows AS flows_local
-ENGINE = Distributed(ftkit, currentDatabase(), flows_local, cityHash64(exaddr, exaddr6));
+ENGINE = Distributed(ftkit, currentDatabase(), flows_local, exaddr + cityHash64(exaddr6));

@@ -137,7 +137,7 @@ char *ft_ch_ddl(const char *table, const char *cluster, const char *local)
     if (s)
         snprintf(s, size,
                  "%s\nCREATE TABLE IF NOT EXISTS %s AS %s\n"
-                 "ENGINE = Distributed(%s, currentDatabase(), %s, cityHash64(exaddr, exaddr6));\n",
+                 "ENGINE = Distributed(%s, currentDatabase(), %s, exaddr + cityHash64(exaddr6));\n",
                  lt, table, local, cluster, local);
     free(lt);
     return s;
