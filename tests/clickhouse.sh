@@ -22,7 +22,7 @@ if ! command -v clickhouse-server >/dev/null 2>&1 || ! command -v clickhouse-cli
     finish clickhouse
     exit 0
 fi
-for p in flow-clickhouse flow-gen flow-print flow-report flow-cat flow-capture flow-send flow-fanout; do
+for p in flow-clickhouse flow-gen flow-print flow-report flow-nfilter flow-cat flow-capture flow-send flow-fanout; do
     [ -x "$build/$p" ] || give_up clickhouse "clickhouse: $p not built in $build"
 done
 
@@ -85,6 +85,64 @@ check_eq "load: loading the file again replaces its rows" "$(q1 'SELECT count() 
 "$CHL" -u "$U1" -t nosuch "$tmp/a.ft" -r 1 2> "$tmp/err"
 check "load: a refused insert says the server's reason and exits non-zero" \
     grep -q "nosuch.*doesn't exist\|doesn't exist.*nosuch" "$tmp/err"
+
+# ---- flow-report -c: the same reports from the table -------------------------
+cat > "$tmp/r.cfg" <<'CFG'
+stat-report ex
+  type ip-exporter-address
+  output
+    sort +octets
+stat-report src
+  type ip-source-address
+  output
+    sort +octets
+    records 20
+stat-report proto
+  type ip-protocol
+  output
+    sort -flows
+stat-report dport
+  type ip-destination-port
+  output
+stat-report pfx
+  type ip-source/destination-address
+  ip-source-address-format prefix-len
+  output
+    sort +packets
+    records 15
+stat-report sum
+  type summary-counters
+  output
+stat-definition default
+  report ex
+  report src
+  report proto
+  report dport
+  report pfx
+  report sum
+CFG
+"$B/flow-report" -s "$tmp/r.cfg" < "$tmp/a.ft" > "$tmp/rep-file.txt"
+"$B/flow-report" -s "$tmp/r.cfg" -c "$U1" -Q one > "$tmp/rep-ch.txt"
+check_eq "flow-report -c: exit 0" "$?" 0
+check "flow-report -c: same bytes as from the file ($(wc -l < "$tmp/rep-file.txt") lines, IPv4 and IPv6)" \
+    cmp -s "$tmp/rep-file.txt" "$tmp/rep-ch.txt"
+cat > "$tmp/f.cfg" <<'CFG'
+filter-primitive ex2
+  type ip-address
+  permit 10.255.254.2
+filter-definition ex2
+  match ip-exporter-address ex2
+CFG
+"$B/flow-nfilter" -f "$tmp/f.cfg" -F ex2 < "$tmp/a.ft" | "$B/flow-report" -s "$tmp/r.cfg" > "$tmp/rep-file2.txt"
+"$B/flow-report" -s "$tmp/r.cfg" -c "$U1" -Q one -E 10.255.254.2 > "$tmp/rep-ch2.txt"
+check "flow-report -c -E: one exporter's flows, same bytes as flow-nfilter then flow-report" \
+    cmp -s "$tmp/rep-file2.txt" "$tmp/rep-ch2.txt"
+"$B/flow-report" -s "$tmp/r.cfg" -c "$U1" -Q one -t '2030-01-01 00:00:00' | grep -v '^#' > "$tmp/rep-ch3.txt"
+check "flow-report -c -t: a window after the flows holds none" sh -c "! grep -q '^10\.' '$tmp/rep-ch3.txt'"
+printf 'stat-report b\n  type bps\n  output\nstat-definition default\n  report b\n' > "$tmp/b.cfg"
+"$B/flow-report" -s "$tmp/b.cfg" -c "$U1" -Q one > /dev/null 2> "$tmp/b.err"
+check "flow-report -c: a type that is no grouping says so and exits 1" \
+    sh -c "[ $? = 1 ] && grep -q 'report b cannot run on ClickHouse' '$tmp/b.err'"
 
 # ---- the shipper: server down, then up ---------------------------------------
 cap=$tmp/cap
@@ -205,6 +263,10 @@ got=$(q1 "SELECT IPv4NumToString(exaddr), count(), sum(doctets), sum(dpkts),
           sum(bitAnd(last - first, 4294967295)) FROM flows_all GROUP BY exaddr ORDER BY sum(doctets) DESC" | tr '\t' ,)
 check "cluster: the collectors got flows ($(echo "$want" | awk -F, '{ n += $2 } END { print n + 0 }'))" [ -n "$want" ]
 check_eq "cluster: per-exporter flows, octets, packets, duration by SQL equal flow-report's" "$got" "$want"
+"$B/flow-cat" "$tmp/c1" "$tmp/c2" | "$B/flow-report" -s "$tmp/r.cfg" > "$tmp/rep-files.txt"
+"$B/flow-report" -s "$tmp/r.cfg" -c "$U1" -Q flows_all > "$tmp/rep-cluster.txt"
+check "cluster: flow-report -c over the Distributed table = flow-report over both collectors' files" \
+    cmp -s "$tmp/rep-files.txt" "$tmp/rep-cluster.txt"
 n1=$(q1 "SELECT count() FROM flows_local") n2=$(q2 "SELECT count() FROM flows_local")
 if [ -n "$spoof" ]; then
     check "cluster: both shards hold rows, by exporter ($n1, $n2)" [ "$n1" -gt 0 -a "$n2" -gt 0 ]
