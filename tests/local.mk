@@ -105,3 +105,8 @@ tests_unit_test_gen_LDADD = $(FTLIB)
 check_PROGRAMS += tests/unit/test_stat
 tests_unit_test_stat_SOURCES = tests/unit/test_stat.c
 tests_unit_test_stat_LDADD = $(FTLIB)
+
+# io: ClickHouse URLs, columns and DDL from the field table, RowBinary rows, HTTP answers
+check_PROGRAMS += tests/unit/test_ch
+tests_unit_test_ch_SOURCES = tests/unit/test_ch.c
+tests_unit_test_ch_LDADD = $(FTLIB)
