@@ -215,8 +215,10 @@ static uint64_t fnv1a64(const char *s)
 static int send_rows(const struct options *o, struct ft_reader *r, const struct ft_ch_load *ld,
                      uint64_t *rows, int *damaged, struct ft_err *err)
 {
-    char sql[4400];
-    snprintf(sql, sizeof sql, "INSERT INTO %s (%s) FORMAT RowBinary", o->table, ft_ch_columns());
+    char cols[4096], sql[4400];
+    if (ft_ch_columns(cols, sizeof cols) >= sizeof cols)
+        return ft_err_set(err, "column list too long");
+    snprintf(sql, sizeof sql, "INSERT INTO %s (%s) FORMAT RowBinary", o->table, cols);
     size_t rmax = ft_ch_row_max(ld), used = 0;
     uint8_t *buf = malloc(CHUNK + rmax);
     if (!buf)
@@ -392,7 +394,7 @@ int main(int argc, char **argv)
     ft_progname = "flow-clickhouse";
     parse_options(argc, argv, &o);
     if (o.ddl) {
-        ft_opt_no_extra(argc - optind + 1, argv + optind - 1);
+        ft_opt_no_extra(argc, argv);
         char *ddl = ft_ch_ddl(o.table, o.cluster, o.local);
         if (!ddl)
             ft_die("out of memory");

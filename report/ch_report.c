@@ -38,7 +38,7 @@ void ch_add_exporters(struct ch_source *src, const char *list)
     }
 }
 
-#define ADD(...) (o += (size_t)snprintf(sql + o, o < size ? size - o : 0, __VA_ARGS__))
+#define ADD(...) (o += (size_t)snprintf(o < size ? sql + o : NULL, o < size ? size - o : 0, __VA_ARGS__))
 
 /* The key columns of the report (NULL keys: none). */
 static size_t key_columns(char *sql, size_t size, const unsigned *ids, size_t n)

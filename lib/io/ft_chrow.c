@@ -89,7 +89,7 @@ static const char *const own_cols[][2] = {
 static size_t list_columns(char *buf, size_t size, int types, const char *sep)
 {
     size_t o = 0;
-#define ADD(...) o += (size_t)snprintf(buf + (o < size ? o : size), o < size ? size - o : 0, __VA_ARGS__)
+#define ADD(...) o += (size_t)snprintf(o < size ? buf + o : NULL, o < size ? size - o : 0, __VA_ARGS__)
     for (int i = 0; i < FT_NFIELDS; i++) {
         const struct ft_field *d = &ft_fields[i];
         ADD("%s%s%s%s", o ? sep : "", d->name, types ? " " : "", types ? ch_type[d->type] : "");
@@ -102,12 +102,9 @@ static size_t list_columns(char *buf, size_t size, int types, const char *sep)
     return o;
 }
 
-const char *ft_ch_columns(void)
+size_t ft_ch_columns(char *buf, size_t size)
 {
-    static char cols[4096];     /* constant once written: same bytes every time */
-    if (!cols[0])
-        list_columns(cols, sizeof cols, 0, ", ");
-    return cols;
+    return list_columns(buf, size, 0, ", ");
 }
 
 static char *merge_tree(const char *table)

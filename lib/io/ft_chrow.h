@@ -37,8 +37,9 @@ size_t ft_ch_row_max(const struct ft_ch_load *l);
 /* Encode f at p (room for ft_ch_row_max bytes); returns the bytes written. */
 size_t ft_ch_row_encode(const struct ft_flow *f, const struct ft_ch_load *l, uint8_t *p);
 
-/* "col1, col2, ...": the column list in encoding order (static). */
-const char *ft_ch_columns(void);
+/* "col1, col2, ...": the column list in encoding order, into buf (cut to
+ * size, NUL-terminated when size > 0); returns its full length. */
+size_t ft_ch_columns(char *buf, size_t size);
 
 /*
  * CREATE TABLE IF NOT EXISTS statements, malloc'd (NULL: out of memory).

@@ -37,7 +37,8 @@ static void urls(void)
 /* Every field is a column (an address two), in the DDL too. */
 static void columns(void)
 {
-    const char *cols = ft_ch_columns();
+    char cols[4096];
+    CHECK(ft_ch_columns(cols, sizeof cols) < sizeof cols, "column list fits");
     char *ddl = ft_ch_ddl("flows", NULL, NULL);
     char *dist = ft_ch_ddl("all", "c1", "loc");
     char want[64];
