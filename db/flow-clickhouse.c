@@ -420,7 +420,9 @@ int main(int argc, char **argv)
         default_ledger(&o, lpath, sizeof lpath);
         lp = lpath;
     }
-    if (lp) {
+    /* the ledger is locked while files are loaded, not in between: a
+     * hook that runs while the service waits for its next scan goes on */
+    if (lp && optind < argc) {
         if (ledger_open(&lg, lp, msg, sizeof msg) < 0)
             ft_die("%s", msg);
         lgp = &lg;
@@ -428,16 +430,19 @@ int main(int argc, char **argv)
     for (int i = optind; i < argc && !stop_requested; i++)
         if (load_file(&o, lgp, argv[i], host) < 0)
             failed = 1;
+    if (lgp)
+        ledger_close(lgp);
     if (o.dir) {
         do {
-            failed |= catch_up(&o, lgp, host);
+            if (ledger_open(&lg, lp, msg, sizeof msg) < 0)
+                ft_die("%s", msg);
+            failed |= catch_up(&o, &lg, host);
+            ledger_close(&lg);
             if (o.follow)
                 pause_s(o.follow);
         } while (o.follow && !stop_requested);
     } else if (optind == argc && !o.create) {
         failed |= load_file(&o, NULL, "-", host) < 0;
     }
-    if (lgp)
-        ledger_close(lgp);
     return failed || stop_requested;
 }

@@ -175,6 +175,23 @@ check_eq "shipper: ledger lists the 5 files done" "$(grep -c '^D' "$cap.ledger")
 "$CHL" -u "$U1" -t ship -d "$cap" 2>/dev/null
 check_eq "shipper: a second run loads nothing twice" "$(q1 'SELECT count() FROM ship')" "$total"
 
+# ---- the service (-f) and a hook at the same time ----------------------------
+"$CHL" -u "$U1" -t ship -d "$cap" -f 1 2> "$tmp/follow.err" &
+follow=$!
+pids="$pids $follow"
+# (a capture file appears under its ft- name whole: flow-capture renames it)
+"$B/flow-gen" -R -s 7 -n 1000 -V extended > "$tmp/new.ft"
+mv "$tmp/new.ft" "$cap/2024/2024-03/2024-03-14/ft-v05.2024-03-14.097000+0000"
+total=$((total + 1000))
+timeout 60 "$CHL" -u "$U1" -t ship -d "$cap" 2> "$tmp/hook.err"
+check_eq "service and hook: a hook run while the service runs is not kept waiting" "$?" 0
+sleep 2
+check_eq "service and hook: the new file once" "$(q1 'SELECT count(), uniqExact(file) FROM ship' | tr '\t' ' ')" "$total 6"
+pid=$follow
+kill -TERM "$pid"
+wait_exit
+check "service and hook: the service stops on SIGTERM" [ "$rc" -le 1 ]
+
 # ---- kill -9 in the middle of a file ---------------------------------------
 # The file's name is first a FIFO fed part of the file and then nothing, so
 # that the shipper is surely in the middle of it when killed; then the whole
@@ -211,7 +228,7 @@ check "kill -9: the ledger says the load was begun" grep -q "^B .*099000" "$cap.
 "$CHL" -u "$U1" -t ship -d "$cap" 2> "$tmp/rerun.err"
 check_eq "kill -9: rerun exits 0" "$?" 0
 check_eq "kill -9: after the rerun every flow once" \
-    "$(q1 'SELECT count(), uniqExact(file) FROM ship' | tr '\t' ' ')" "$total 6"
+    "$(q1 'SELECT count(), uniqExact(file) FROM ship' | tr '\t' ' ')" "$total 7"
 check_eq "kill -9: the killed file's rows once" \
     "$(q1 "SELECT count() FROM ship WHERE file LIKE '%099000%'")" 120000
 
@@ -248,7 +265,7 @@ sleep 0.5
 for pid in $fan $cp1 $cp2; do kill -TERM "$pid" 2>/dev/null; wait_exit; done
 # flow-capture ran the hook on its last file as it stopped
 check "cluster: flow-capture's -R hook loaded the closed files of both collectors" \
-    wait_for 30 sh -c "grep -q '^D' '$tmp/c1.ledger' && grep -q '^D' '$tmp/c2.ledger'"
+    wait_for 30 sh -c "grep -q '^D' '$tmp/c1.ledger' && grep -q '^D' '$tmp/c2.ledger'" 2>/dev/null
 # then a catch-up (what the service does), twice: nothing twice
 for c in c1 c2; do "$tmp/ship-$c"; done
 for c in c1 c2; do "$tmp/ship-$c"; done
