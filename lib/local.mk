@@ -5,7 +5,7 @@
 # flat names (include/ftkit/ft_stream.h, ...) working for libft.pc users.
 lib_LTLIBRARIES += libft.la
 libft_la_LDFLAGS = -version-info 0:0:0
-libft_la_LIBADD = $(ZSTD_LIBS) $(PCAP_LIBS) -lm
+libft_la_LIBADD = $(ZSTD_LIBS) $(PCAP_LIBS) $(NETTLE_LIBS) -lm
 libft_la_SOURCES =
 pkginclude_HEADERS += lib/flat/ft_flow.h lib/flat/ft_format.h lib/flat/ft_stream.h \
 	lib/flat/ft_text.h lib/flat/ft_sym.h lib/flat/ft_print.h lib/flat/ft_pdu.h \
@@ -16,7 +16,7 @@ ftcoredir = $(pkgincludedir)/core
 ftcore_HEADERS = lib/core/ft_flow.h lib/core/ft_field.h lib/core/ft_err.h
 libft_la_SOURCES += lib/core/ft_field.c lib/core/ft_err.c lib/core/ft_file.c lib/core/ft_file.h \
 	lib/core/ft_grow.c lib/core/ft_grow.h lib/core/ft_bytes.h lib/core/ft_rd.h \
-	lib/core/ft_getdate.c lib/core/ft_getdate.h
+	lib/core/ft_getdate.c lib/core/ft_getdate.h lib/core/ft_sortkey.c lib/core/ft_sortkey.h
 
 # stream: record formats, header, reader (reading ahead), writer, compression,
 # column blocks; the flow queue between a receiving and a writing thread
@@ -27,7 +27,8 @@ libft_la_SOURCES += lib/stream/ft_format.c lib/stream/ft_format_ext.c lib/stream
 	lib/stream/ft_writer.c lib/stream/ft_stream_int.h lib/stream/ft_thread.h \
 	lib/stream/ft_pdeflate.c lib/stream/ft_pdeflate.h \
 	lib/stream/ft_blocks.c lib/stream/ft_blocks.h \
-	lib/stream/ft_flowq.c lib/stream/ft_flowq.h
+	lib/stream/ft_flowq.c lib/stream/ft_flowq.h \
+	lib/stream/ft_sort.c lib/stream/ft_sort.h
 dist_man_MANS += man/ftkit-stream.5
 
 # net: addresses, UDP sockets, capture file names/rotation/expiry, file and
@@ -38,6 +39,9 @@ libft_la_SOURCES += lib/net/ft_addrspec.c lib/net/ft_addrspec.h lib/net/ft_udp.c
 	lib/net/ft_udp.h lib/net/ft_capfile.c lib/net/ft_capfile.h lib/net/ft_files.c \
 	lib/net/ft_files.h lib/net/ft_pcap.c \
 	lib/net/ft_capwriter.c lib/net/ft_capwriter.h
+# net: Crypto-PAn prefix-preserving anonymisation (AES from nettle; flow-xlate)
+libft_la_SOURCES += lib/net/ft_cryptopan.c lib/net/ft_cryptopan.h
+AM_CPPFLAGS += $(NETTLE_CFLAGS)
 
 # synth: the flow generator (flow-gen)
 libft_la_SOURCES += lib/synth/ft_gen.c lib/synth/ft_gen.h lib/synth/ft_gen_int.h \
@@ -63,14 +67,21 @@ libft_la_SOURCES += lib/text/ft_text.c lib/text/ft_sym.c lib/text/ft_print.c lib
 
 # lang: the config reader, the filter and tag languages, longest-prefix match
 ftlangdir = $(pkgincludedir)/lang
-ftlang_HEADERS = lib/lang/ft_trie.h lib/lang/ft_filter.h lib/lang/ft_tag.h lib/lang/ft_vars.h
+ftlang_HEADERS = lib/lang/ft_trie.h lib/lang/ft_filter.h lib/lang/ft_tag.h lib/lang/ft_vars.h lib/lang/ft_iflist.h
+ftlang_HEADERS = lib/lang/ft_trie.h lib/lang/ft_filter.h lib/lang/ft_tag.h lib/lang/ft_vars.h \
+	lib/lang/ft_xlate.h
 libft_la_SOURCES += lib/lang/ft_cfg.c lib/lang/ft_cfg.h \
 	lib/lang/ft_filter.c lib/lang/ft_filter_prim.c lib/lang/ft_filter_eval.c lib/lang/ft_vars.c \
 	lib/lang/ft_filter_int.h \
 	lib/lang/ft_tag.c lib/lang/ft_tag_parse.c lib/lang/ft_tag_int.h \
-	lib/lang/ft_trie.c
+	lib/lang/ft_trie.c lib/lang/ft_iflist.c
 # the mask language (stat.cfg `mask`; flow-mask when it comes)
+	lib/lang/ft_trie.c
+# the mask language (stat.cfg `mask`, flow-mask)
 libft_la_SOURCES += lib/lang/ft_mask.c lib/lang/ft_mask.h
+# the xlate language (flow-xlate): action types over the field table, Crypto-PAn keys
+libft_la_SOURCES += lib/lang/ft_xlate.c lib/lang/ft_xlate_act.c \
+	lib/lang/ft_xlate_int.h
 
 # report: the aggregation table of reports (flow-report, flow-stat)
 libft_la_SOURCES += lib/report/ft_agg.c lib/report/ft_agg.h
@@ -87,8 +98,35 @@ libft_la_SOURCES += lib/report/ft_rtype.c lib/report/ft_rtype.h \
 	lib/report/ft_report_out.c
 # report: flow-report's JSON lines and CSV outputs
 libft_la_SOURCES += lib/report/ft_report_rows.c
+# report: scan detection (flow-dscan)
+libft_la_SOURCES += lib/report/ft_dscan.c lib/report/ft_dscan.h
+
+# io: flows to and from other formats (flow-export, flow-import): the format
+# table, cflowd records, wire datagrams and pcap files, CSV and JSON lines
+ftiodir = $(pkgincludedir)/io
+ftio_HEADERS = lib/io/ft_io.h
+libft_la_SOURCES += lib/io/ft_io.c lib/io/ft_io_int.h lib/io/ft_io_text.c \
+	lib/io/ft_io_cflowd.c lib/io/ft_io_wire.c
+# lang: flow-filter's access lists.  The grammar (bison) and the scanner (flex)
+# are generated code: they build in a convenience library of their own, with
+# flex's unused yy_fatal_error (ours replaces it) silenced there and nowhere else; the
+# include path finds the grammar's header in the build tree.
+AM_YFLAGS = -d -Wno-yacc
+noinst_LTLIBRARIES += libftacl.la
+libftacl_la_SOURCES = lib/lang/ft_acl_gram.y lib/lang/ft_acl_scan.l
+libftacl_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/lib
+libftacl_la_CFLAGS = $(AM_CFLAGS) -Wno-unused-function
+# not AM_LDFLAGS' -static (the programs' link): libft.so takes its PIC objects
+libftacl_la_LDFLAGS =
+BUILT_SOURCES += lib/lang/ft_acl_gram.h
+libft_la_LIBADD += libftacl.la
+ftlang_HEADERS += lib/lang/ft_acl.h
+libft_la_SOURCES += lib/lang/ft_acl.c lib/lang/ft_acl_filter.c lib/lang/ft_acl_int.h
+
+# sensor: packets into flows (flow-sensor): the packet parser, the flow cache
+libft_la_SOURCES += lib/sensor/ft_packet.c lib/sensor/ft_packet.h \
+	lib/sensor/ft_meter.c lib/sensor/ft_meter.h
 
 # io: ClickHouse over HTTP (plain sockets) and flows as its RowBinary rows
-ftiodir = $(pkgincludedir)/io
-ftio_HEADERS = lib/io/ft_chhttp.h lib/io/ft_chrow.h
+ftio_HEADERS += lib/io/ft_chhttp.h lib/io/ft_chrow.h
 libft_la_SOURCES += lib/io/ft_chhttp.c lib/io/ft_chrow.c

@@ -119,11 +119,6 @@ def udp_socket_state(port):
     return None
 
 
-def wait_socket_drained(port, timeout=15.0):
-    """Wait until the UDP socket on 127.0.0.1:port has read everything queued to it."""
-    return wait_for(lambda: (udp_socket_state(port) or (0, 0))[0] == 0, timeout)
-
-
 RECORD_SIZES = {1: 60, 5: 64, 6: 72, 7: 68, 1005: 72, 9005: 272}  # formats tests store blocked
 
 
@@ -190,6 +185,13 @@ def read_stream(path):
 def pcap_ip_packets(path):
     """(frame number, ethertype, frame bytes, offset of the IP header) of each
     IPv4 or IPv6 frame of an Ethernet pcap file (VLAN tags skipped)."""
+    for frame, _ts, _wire, etype, pkt, p in pcap_ip_packets_at(path):
+        yield frame, etype, pkt, p
+
+
+def pcap_ip_packets_at(path):
+    """The same with the capture time (microseconds since 1970) and the
+    length on the wire: (frame, ts_us, wirelen, ethertype, bytes, offset)."""
     with open(path, "rb") as f:
         data = f.read()
     magic = data[:4]
@@ -199,11 +201,12 @@ def pcap_ip_packets(path):
         e = ">"
     else:
         raise ValueError("%s: not a pcap file" % path)
+    nano = magic in (b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d")
     if struct.unpack(e + "I", data[20:24])[0] != 1:
         raise ValueError("%s: not an Ethernet capture" % path)
     pos, frame = 24, 0
     while pos + 16 <= len(data):
-        caplen = struct.unpack(e + "I", data[pos + 8:pos + 12])[0]
+        sec, frac, caplen, wire = struct.unpack(e + "IIII", data[pos:pos + 16])
         pkt = data[pos + 16:pos + 16 + caplen]
         pos += 16 + caplen
         frame += 1
@@ -214,4 +217,4 @@ def pcap_ip_packets(path):
             etype = struct.unpack("!H", pkt[p + 2:p + 4])[0]
             p += 4
         if etype in (0x0800, 0x86DD):
-            yield frame, etype, pkt, p
+            yield frame, sec * 1000000 + (frac // 1000 if nano else frac), wire, etype, pkt, p

@@ -1,9 +1,11 @@
 #!/bin/sh
 # Installs, on Debian, whatever ftkit needs to build and test that is missing.
 # Run as root (or with sudo available).  Extra package names may be given.
+# softflowd, tcpreplay, iproute2: tests/sensor.sh's cross-check and live test.
 set -e
 pkgs="gcc make autoconf automake libtool pkg-config zlib1g-dev libpcap-dev libzstd-dev
-      bison flex python3 $*"
+      bison flex nettle-dev python3
+      softflowd tcpreplay iproute2 $*"
 missing=
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"

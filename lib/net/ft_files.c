@@ -280,6 +280,8 @@ int ft_files_name_time(const char *path, time_t *t)
     if (!s)
         return -1;
     s++;                                    /* "YYYY-MM-DD.hhmmss[+HHMM]" */
+    if (strnlen(s, 17) < 17)                /* shorter: nothing past its end is read */
+        return -1;
     int y = digits(s, 4), mo = digits(s + 5, 2), d = digits(s + 8, 2);
     if (y < 0 || s[4] != '-' || mo < 1 || mo > 12 || s[7] != '-' || d < 1 || d > 31
         || s[10] != '.')

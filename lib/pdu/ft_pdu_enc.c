@@ -1,11 +1,15 @@
 /*
- * ft_pdu_enc.c - datagram builders: v1, v5, v6, v7, v8.x and v9.
+ * ft_pdu_enc.c - datagram builders: v1, v5, v6, v7, v8.x, v9 and IPFIX.
  *
  * Grouping and numbering as flow-tools does it (wire-pdus.md section 6): a
  * flow joins the datagram being built only if its header values are the
  * same; v5-v8 sequence numbers count flows per engine, v9 counts datagrams.
  * v9 datagrams carry one template for IPv4 flows and one for IPv6 flows,
  * sent in the first datagram and again every template_refresh datagrams.
+ * IPFIX (RFC 7011) is built the same way, with absolute start/end times
+ * (elements 152/153) instead of uptimes, a 16-byte header whose sequence
+ * counts data records, and templates also resent every template_timeout
+ * seconds of export time, as RFC 7011 section 8.4 asks of UDP exporters.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +49,22 @@ static const struct enc_field v9_ipv6[] = {
 };
 #define N_FIELDS(a) (sizeof (a) / sizeof (a)[0])
 
+/* IPFIX: the same, with flowStart/EndMilliseconds for the uptimes. */
+static const struct enc_field ipfix_ipv4[] = {
+    EF(SRCADDR, 4), EF(DSTADDR, 4), EF(NEXTHOP, 4), EF(BGP_NEXTHOP, 4), EF(INPUT, 4),
+    EF(OUTPUT, 4), EF(DPKTS, 8), EF(DOCTETS, 8), EF(START_MS, 8), EF(END_MS, 8),
+    EF(SRCPORT, 2), EF(DSTPORT, 2), EF(SRC_AS, 4), EF(DST_AS, 4), EF(TCP_FLAGS, 1),
+    EF(PROT, 1), EF(TOS, 1), EF(SRC_MASK, 1), EF(DST_MASK, 1), EF(ENGINE_TYPE, 1),
+    EF(ENGINE_ID, 1), EF(DIRECTION, 1),
+};
+static const struct enc_field ipfix_ipv6[] = {
+    EF(SRCADDR, 16), EF(DSTADDR, 16), EF(NEXTHOP, 16), EF(BGP_NEXTHOP, 16), EF(INPUT, 4),
+    EF(OUTPUT, 4), EF(DPKTS, 8), EF(DOCTETS, 8), EF(START_MS, 8), EF(END_MS, 8),
+    EF(SRCPORT, 2), EF(DSTPORT, 2), EF(SRC_AS, 4), EF(DST_AS, 4), EF(FLOW_LABEL, 3),
+    EF(TCP_FLAGS, 1), EF(PROT, 1), EF(TOS, 1), EF(SRC_MASK, 1), EF(DST_MASK, 1),
+    EF(ENGINE_TYPE, 1), EF(ENGINE_ID, 1), EF(DIRECTION, 1),
+};
+
 /* The IPv6 template sends each field as its IPv6 element (the row's ie_alt:
  * addresses 27/28/62/63, prefix lengths 29/30) where it has one. */
 struct enc_tmpl {
@@ -58,6 +78,12 @@ static const struct enc_tmpl v9_tmpls[] = {
     [ENC_IPV4] = {V9_TMPL_IPV4, 0, N_FIELDS(v9_ipv4), v9_ipv4},
     [ENC_IPV6] = {V9_TMPL_IPV6, 1, N_FIELDS(v9_ipv6), v9_ipv6},
 };
+static const struct enc_tmpl ipfix_tmpls[] = {
+    [ENC_IPV4] = {V9_TMPL_IPV4, 0, N_FIELDS(ipfix_ipv4), ipfix_ipv4},
+    [ENC_IPV6] = {V9_TMPL_IPV6, 1, N_FIELDS(ipfix_ipv6), ipfix_ipv6},
+};
+#define IPFIX_HDR 16
+#define V9_HDR 20
 
 /* Header values of a datagram: flows share a datagram only if these agree. */
 struct enc_hdr {
@@ -76,6 +102,8 @@ struct ft_pdu_enc {
     uint16_t set_id;
     struct enc_hdr hdr;
     struct ft_ip exaddr;
+    const struct enc_tmpl *tmpls;   /* v9_tmpls or ipfix_tmpls */
+    uint32_t tmpl_secs;             /* export time of the last templates */
     struct { uint16_t engine; uint32_t next; } slots[ENC_MAX_SLOTS];
     unsigned n_slots;
     uint32_t v9_sequence;
@@ -97,7 +125,7 @@ static size_t v9_record_size(const struct enc_tmpl *t)
 struct ft_pdu_enc *ft_pdu_enc_new(const struct ft_pdu_enc_opts *o, struct ft_err *err)
 {
     const struct fx_layout *l = NULL;
-    if (o->version != 9) {
+    if (o->version != 9 && o->version != 10) {
         l = ft_fx_layout(o->version, o->agg_method);
         if (!l || (o->version == 8 && o->agg_method == 0)) {
             ft_err_set(err, "cannot encode version %u%s", o->version,
@@ -110,8 +138,9 @@ struct ft_pdu_enc *ft_pdu_enc_new(const struct ft_pdu_enc_opts *o, struct ft_err
         goto oom;
     e->o = *o;
     e->l = l;
+    e->tmpls = o->version == 10 ? ipfix_tmpls : v9_tmpls;
     for (size_t k = 0; k < N_FIELDS(v9_tmpls); k++)
-        e->v9_rec_size[k] = v9_record_size(&v9_tmpls[k]);
+        e->v9_rec_size[k] = v9_record_size(&e->tmpls[k]);
     if (!e->o.template_refresh)
         e->o.template_refresh = 20;
     if (!e->o.max_size)
@@ -186,8 +215,9 @@ static void prepare(struct ft_pdu_enc *e, const struct ft_flow *f, struct ft_flo
     memset(h, 0, sizeof *h);
     h->sysuptime = g->sysuptime;
     h->unix_secs = g->unix_secs;
-    h->unix_nsecs = e->o.version == 9 ? 0 : g->unix_nsecs;  /* v9 has no nsecs */
-    if (e->o.version != 1 && e->o.version != 9) {
+    /* v9 and IPFIX have no nsecs */
+    h->unix_nsecs = e->o.version >= 9 ? 0 : g->unix_nsecs;
+    if (e->o.version != 1 && e->o.version < 9) {
         h->engine_type = f->has & FT_F_ENGINE_TYPE ? f->engine_type : 0;
         h->engine_id = f->has & FT_F_ENGINE_ID ? f->engine_id : 0;
     }
@@ -294,7 +324,7 @@ static void v9_templates(struct ft_pdu_enc *e)
     uint8_t *p = e->cur + e->len;
     size_t at = 4;
     for (size_t k = 0; k < N_FIELDS(v9_tmpls); k++) {
-        const struct enc_tmpl *t = &v9_tmpls[k];
+        const struct enc_tmpl *t = &e->tmpls[k];
         ft_st16(p + at, t->id, 1);
         ft_st16(p + at + 2, t->n, 1);
         at += 4;
@@ -303,7 +333,7 @@ static void v9_templates(struct ft_pdu_enc *e)
             ft_st16(p + at + 2, t->f[i].width, 1);
         }
     }
-    ft_st16(p, 0, 1);                  /* template flowset */
+    ft_st16(p, e->o.version == 10 ? 2 : 0, 1);     /* template set */
     ft_st16(p + 2, (uint16_t)at, 1);   /* a multiple of 4 */
     e->len += at;
     e->records += 2;
@@ -324,6 +354,15 @@ static void v9_finish_header(struct ft_pdu_enc *e)
 {
     v9_close_set(e);
     uint8_t *p = e->cur;
+    if (e->o.version == 10) {
+        ft_st16(p, 10, 1);
+        ft_st16(p + 2, (uint16_t)e->len, 1);
+        ft_st32(p + 4, e->hdr.unix_secs, 1);
+        ft_st32(p + 8, e->v9_sequence, 1);     /* data records before this one */
+        ft_st32(p + 12, e->o.source_id, 1);
+        e->v9_sequence += e->n;
+        return;
+    }
     ft_st16(p, 9, 1);
     ft_st16(p + 2, (uint16_t)e->records, 1);
     ft_st32(p + 4, e->hdr.sysuptime, 1);
@@ -337,19 +376,24 @@ static size_t v9_need(const struct ft_pdu_enc *e, const struct ft_flow *g)
 {
     size_t k = v9_tmpl_of(g);
     return e->v9_rec_size[k] + 3 /* padding */ +
-           (e->set_start && e->set_id == v9_tmpls[k].id ? 0 : 4);
+           (e->set_start && e->set_id == e->tmpls[k].id ? 0 : 4);
 }
 
 static void v9_add(struct ft_pdu_enc *e, const struct ft_flow *g)
 {
     if (e->n == 0) {
-        memset(e->cur, 0, 20);
-        e->len = 20;
+        size_t hdr = e->o.version == 10 ? IPFIX_HDR : V9_HDR;
+        memset(e->cur, 0, hdr);
+        e->len = hdr;
         e->records = 0;
-        if (e->since_templates == 0)
+        if (e->o.template_timeout && e->hdr.unix_secs - e->tmpl_secs >= e->o.template_timeout)
+            e->since_templates = 0;
+        if (e->since_templates == 0) {
             v9_templates(e);
+            e->tmpl_secs = e->hdr.unix_secs;
+        }
     }
-    const struct enc_tmpl *t = &v9_tmpls[v9_tmpl_of(g)];
+    const struct enc_tmpl *t = &e->tmpls[v9_tmpl_of(g)];
     if (!e->set_start || e->set_id != t->id) {
         v9_close_set(e);
         e->set_start = e->len;

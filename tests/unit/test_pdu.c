@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "ft_test.h"
 #include "pdu/ft_pdu.h"
+#include "pdu/ft_exporters.h"
 #include "core/ft_bytes.h"
 #include "pdu/ft_pdu_fixed.h"
 #include "pdu/ft_pdu_tmpl.h"
@@ -211,9 +212,9 @@ static void test_v5_malformed(void)
     CHECK_EQ_U(info.reason, FT_PDU_SHORT, "4-byte v5: short");
 
     v5_header(&b, 31, 0, 0, 0, 0);
-    for (int i = 0; i < 31; i++)
+    for (int i = 0; i < 30; i++)
         v5_record(&b, IP(10, 0, 0, 1), 1);
-    CHECK(ft_pdu_decode(ctx, &src, b.b, b.n, &info, &err) < 0, "v5 count 31 rejected");
+    CHECK(ft_pdu_decode(ctx, &src, b.b, b.n, &info, &err) < 0, "v5 count 31, 30 records");
     CHECK_EQ_U(info.reason, FT_PDU_COUNT, "v5 count 31");
     CHECK(strstr(err.msg, "192.0.2.1") != NULL, "message names the exporter: %s", err.msg);
 
@@ -242,6 +243,44 @@ static void test_v5_malformed(void)
     CHECK_EQ_U(st.by_reason[FT_PDU_VERSION], 1, "version counted");
     CHECK_EQ_U(st.datagrams, 0, "none accepted");
     ft_pdu_ctx_free(ctx);
+}
+
+/* More records than the version's nominal maximum, all held by the length
+ * (softflowd's v1): kept and counted, refused for a strict-count exporter. */
+static void test_nonstandard_count(void)
+{
+    struct ft_err err;
+    struct ft_exporters *x = ft_exporters_parse("x.conf",
+                                                "exporter 192.0.2.9 quirks strict-count\n",
+                                                0, &err);
+    CHECK(x != NULL, "strict-count parses: %s", x ? "" : err.msg);
+    struct ft_pdu_opts o = {.exporters = x};
+    struct ft_pdu_ctx *ctx = ft_pdu_ctx_new(&o);
+    struct ft_pdu_src lax = src_of(IP(192, 0, 2, 1), 40000);
+    struct ft_pdu_src strict = src_of(IP(192, 0, 2, 9), 40000);
+    struct ft_pdu_info info;
+    struct buf b;
+
+    v5_header(&b, 31, 0, 0, 0, 0);
+    for (int i = 0; i < 31; i++)
+        v5_record(&b, IP(10, 0, 0, 1), 1);
+    CHECK_EQ_U(ft_pdu_decode(ctx, &lax, b.b, b.n, &info, &err), 31, "v5 count 31 kept");
+    CHECK(info.nonstandard_count, "marked non-standard");
+    CHECK(ft_pdu_decode(ctx, &strict, b.b, b.n, &info, &err) < 0, "strict-count refuses");
+    CHECK_EQ_U(info.reason, FT_PDU_COUNT, "refused for its count");
+    CHECK(strstr(err.msg, "strict-count") != NULL, "message says why: %s", err.msg);
+    v5_header(&b, 30, 0, 0, 0, 0);
+    for (int i = 0; i < 30; i++)
+        v5_record(&b, IP(10, 0, 0, 1), 1);
+    CHECK_EQ_U(ft_pdu_decode(ctx, &strict, b.b, b.n, &info, &err), 30, "30 is standard");
+    CHECK(!info.nonstandard_count, "30 not marked");
+
+    struct ft_pdu_stats st;
+    ft_pdu_stats(ctx, &st);
+    CHECK_EQ_U(st.nonstandard_count, 1, "non-standard counted once");
+    CHECK_EQ_U(st.by_reason[FT_PDU_COUNT], 1, "the refusal counted");
+    ft_pdu_ctx_free(ctx);
+    ft_exporters_free(x);
 }
 
 /* ---- v1, v6, v7, v8 ----------------------------------------------------- */
@@ -359,7 +398,9 @@ static void test_v8(void)
     v8_datagram(&b, 15, 2, 0, 0);
     CHECK(ft_pdu_decode(ctx, &src, b.b, b.n, &info, &err) < 0, "v8 aggregation 15");
     v8_datagram(&b, 1, 2, 52, 0);
-    CHECK(ft_pdu_decode(ctx, &src, b.b, b.n, &info, &err) < 0, "v8.1 count 52");
+    CHECK_EQ_U(ft_pdu_decode(ctx, &src, b.b, b.n, &info, &err), 52, "v8.1 count 52 held whole");
+    CHECK(ft_pdu_decode(ctx, &src, b.b, b.n - 28, &info, &err) < 0, "v8.1 count 52, 51 held");
+    CHECK_EQ_U(info.reason, FT_PDU_COUNT, "v8.1 count 52: count");
     CHECK(ft_pdu_decode(ctx, &src, b.b, 20, &info, &err) < 0, "v8 of 20 bytes");
     ft_pdu_ctx_free(ctx);
 }
@@ -1209,6 +1250,83 @@ static void round_trip(unsigned version, unsigned n_flows, int with_v6)
     ft_pdu_ctx_free(ctx);
 }
 
+/* IPFIX: sensor flows (absolute times only) encode and decode back; the
+ * sequence counts data records; templates come in set 2, in the first
+ * message and again after template_timeout seconds of export time. */
+static void test_ipfix_encoder(void)
+{
+    struct ft_err err;
+    struct ft_pdu_enc_opts eo = {.version = 10, .source_id = 9, .template_refresh = 1000,
+                                 .template_timeout = 60};
+    struct ft_pdu_enc *e = ft_pdu_enc_new(&eo, &err);
+    CHECK(e != NULL, "IPFIX encoder");
+    if (!e)
+        return;
+    struct ft_pdu_ctx *ctx = ft_pdu_ctx_new(NULL);
+    struct ft_pdu_src src = src_of(IP(127, 0, 0, 1), 4739);
+    struct ft_pdu_info info;
+    unsigned got = 0, bad = 0, with_templates = 0, msgs = 0;
+    uint32_t want_seq = 0;
+    for (unsigned i = 0; i <= 200; i++) {
+        struct ft_pdu_dgram d;
+        int ready;
+        /* export time jumps 100 s at flow 100: the templates must follow */
+        ft_pdu_enc_set_clock(e, i < 100 ? 1700000000000ull : 1700000100000ull,
+                             1699999999000ull);
+        if (i < 200) {
+            struct ft_flow f = {0};
+            f.has = FT_F_SRCADDR | FT_F_DSTADDR | FT_F_DPKTS | FT_F_DOCTETS | FT_F_PROT |
+                    FT_F_SRCPORT | FT_F_DSTPORT | FT_F_TIMES | FT_F_ABS_TIMES;
+            if (i % 4 == 0) {
+                f.srcaddr.af = f.dstaddr.af = FT_AF_INET6;
+                f.srcaddr.v6[0] = 0x20;
+                f.srcaddr.v6[15] = (uint8_t)i;
+                f.dstaddr.v6[15] = 1;
+            } else {
+                ft_ip_set4(&f.srcaddr, 0x0a000000u + i);
+                ft_ip_set4(&f.dstaddr, 0x0a010101u);
+            }
+            f.dpkts = i + 1;
+            f.doctets = 1000ull * (i + 1);
+            f.prot = 17;
+            f.srcport = (uint16_t)(1000 + i);
+            f.dstport = 53;
+            f.start_ms = 1699999990000ull + i;
+            f.end_ms = f.start_ms + 5000;
+            ready = ft_pdu_enc_add(e, &f, &d);
+        } else {
+            ready = ft_pdu_enc_flush(e, &d);
+        }
+        if (!ready)
+            continue;
+        msgs++;
+        CHECK(d.len >= 16 && d.data[0] == 0 && d.data[1] == 10, "IPFIX version 10");
+        CHECK_EQ_U((unsigned)(d.data[2] << 8 | d.data[3]), d.len, "IPFIX message length");
+        uint32_t seq = ft_ld32(d.data + 8, 1);
+        CHECK_EQ_U(seq, want_seq, "IPFIX sequence counts data records");
+        want_seq += d.n_flows;
+        if (d.len > 18 && d.data[16] == 0 && d.data[17] == 2)
+            with_templates++;
+        int n = ft_pdu_decode(ctx, &src, d.data, d.len, &info, &err);
+        CHECK(n == (int)d.n_flows, "IPFIX message decodes: %d of %u (%s)", n, d.n_flows,
+              n < 0 ? err.msg : "");
+        for (int k = 0; k < n; k++, got++) {
+            const struct ft_flow *g = &info.flows[k];
+            if (g->dpkts != got + 1 || g->doctets != 1000ull * (got + 1) ||
+                g->start_ms != 1699999990000ull + got || g->end_ms != g->start_ms + 5000 ||
+                g->srcport != 1000 + got || g->source_id != 9 ||
+                (got % 4 == 0) != (g->srcaddr.af == FT_AF_INET6))
+                bad++;
+        }
+    }
+    CHECK_EQ_U(got, 200, "IPFIX round trip flow count");
+    CHECK_EQ_U(bad, 0, "IPFIX round trip field mismatches");
+    CHECK(msgs >= 4, "IPFIX several messages (%u)", msgs);
+    CHECK_EQ_U(with_templates, 2, "IPFIX templates first and after the timeout");
+    ft_pdu_enc_free(e);
+    ft_pdu_ctx_free(ctx);
+}
+
 static void test_encoders(void)
 {
     round_trip(1, 100, 0);
@@ -1216,6 +1334,7 @@ static void test_encoders(void)
     round_trip(7, 100, 0);
     round_trip(6, 60, 0);
     round_trip(9, 300, 1);
+    test_ipfix_encoder();
 
     /* v5 sequence numbers: the counter before the datagram's records */
     struct ft_err err;
@@ -1543,6 +1662,7 @@ int main(void)
     test_decode_into();
     test_v5();
     test_v5_malformed();
+    test_nonstandard_count();
     test_v1_v6_v7();
     test_v8();
     test_v9_basic();
