@@ -4,7 +4,7 @@
 # into a 2-shard cluster (Distributed table, synchronous inserts) by
 # flow-clickhouse, against the do-it-yourself path, flow-print -f csv
 # turned into TabSeparated and fed to clickhouse-client INSERT ... FORMAT
-# TabSeparated (flow-export does not exist yet); CPU of each (client side
+# TabSeparated (flow-export -f 2 where built, else flow-print -f csv); CPU of each (client side
 # and server side); bytes per flow on disk in ClickHouse beside ftkit's files.
 # Targets: flow-clickhouse at least as fast as the DIY path, at less CPU.
 # Not part of the test suite; the servers are started here (tests/lib.sh).
@@ -77,11 +77,17 @@ timed_load "flow-clickhouse, one server" "q1 'SELECT count() FROM flows'" \
 FT_WALL=$LAST_WALL FT_CPU=$LAST_CPU
 
 # --- one server: the do-it-yourself path ---------------------------------
-cols=$("$B/flow-print" -f csv < "$F" | head -1)
+# flow-export -f 2 (the DIY path) where it is built, else flow-print -f csv
+if [ -x "$B/flow-export" ]; then
+    CSV="'$B/flow-export' -f 2 < '$F' 2>/dev/null" CSV_LABEL="flow-export -f 2"
+else
+    CSV="'$B/flow-print' -f csv < '$F'" CSV_LABEL="flow-print -f csv"
+fi
+cols=$(eval "$CSV" | head -1 | sed 's/^#://')
 ddl=$(printf '%s' "$cols" | awk -F, '{ for (i = 1; i <= NF; i++) printf "%s%s String", (i > 1 ? ", " : ""), $i }')
 q1 "CREATE TABLE diy ($ddl) ENGINE = MergeTree() ORDER BY tuple()" || die "diy table"
-timed_load "flow-print -f csv | clickhouse-client (TSV)" "q1 'SELECT count() FROM diy'" \
-    "'$B/flow-print' -f csv < '$F' | tail -n +2 | tr , '\\t' | clickhouse-client --port $t1 --query 'INSERT INTO diy FORMAT TabSeparated'"
+timed_load "$CSV_LABEL | clickhouse-client (TSV)" "q1 'SELECT count() FROM diy'" \
+    "$CSV | tail -n +2 | tr , '\\t' | clickhouse-client --port $t1 --query 'INSERT INTO diy FORMAT TabSeparated'"
 DIY_WALL=$LAST_WALL DIY_CPU=$LAST_CPU
 
 # --- the 2-shard cluster -----------------------------------------------------
