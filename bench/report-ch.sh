@@ -10,57 +10,18 @@
 CHD=$WORK/ch
 CH_NOTE=""      # why there is no ClickHouse figure, when there is none
 
-ch_config() {
-    mkdir -p "$CHD/data" "$CHD/tmp" "$CHD/log" || return 1
-    cat > "$CHD/config.xml" <<EOF
-<?xml version="1.0"?>
-<yandex>
-    <logger><level>warning</level><log>$CHD/log/server.log</log><errorlog>$CHD/log/error.log</errorlog></logger>
-    <listen_host>127.0.0.1</listen_host>
-    <tcp_port>$CH_PORT</tcp_port>
-    <http_port>$((CH_PORT + 1))</http_port>
-    <path>$CHD/data/</path>
-    <tmp_path>$CHD/tmp/</tmp_path>
-    <users_config>$CHD/users.xml</users_config>
-    <default_profile>default</default_profile>
-    <default_database>default</default_database>
-    <mark_cache_size>1073741824</mark_cache_size>
-    <timezone>UTC</timezone>
-</yandex>
-EOF
-    cat > "$CHD/users.xml" <<'EOF'
-<?xml version="1.0"?>
-<yandex>
-    <profiles><default><max_memory_usage>8000000000</max_memory_usage></default></profiles>
-    <users><default><password></password><networks><ip>127.0.0.1</ip></networks>
-        <profile>default</profile><quota>default</quota></default></users>
-    <quotas><default><interval><duration>3600</duration><queries>0</queries><errors>0</errors>
-        <result_rows>0</result_rows><read_rows>0</read_rows><execution_time>0</execution_time>
-    </interval></default></quotas>
-</yandex>
-EOF
-}
+# The server itself is tests/lib.sh's ch_server_start (shared with the tests).
+. "$TOP/tests/lib.sh"
 
 chq() { clickhouse-client --port "$CH_PORT" --query "$1"; }
 
 # Start the server; CH_PID is its pid.  Bounded: 30 s for SELECT 1.
 ch_start() {
-    ch_config || { CH_NOTE="cannot write $CHD"; return 1; }
-    rm -f "$CHD/pid"
-    clickhouse-server --daemon --config-file="$CHD/config.xml" --pid-file="$CHD/pid" \
-        > "$CHD/log/start.log" 2>&1 || { CH_NOTE="clickhouse-server did not start (see $CHD/log)"; return 1; }
-    i=0
-    while [ $i -lt 60 ]; do
-        if chq 'SELECT 1' > /dev/null 2>&1; then
-            CH_PID=$(cat "$CHD/pid" 2>/dev/null)
-            return 0
-        fi
-        sleep 0.5
-        i=$((i + 1))
-    done
-    CH_NOTE="clickhouse-server did not answer SELECT 1 within 30 s (see $CHD/log)"
-    [ -s "$CHD/pid" ] && stop_daemon "$(cat "$CHD/pid")"
-    return 1
+    if ! ch_server_start "$CHD" "$CH_PORT" "$((CH_PORT + 1))"; then
+        CH_NOTE="clickhouse-server did not start or answer SELECT 1 within 30 s (see $CHD/log)"
+        return 1
+    fi
+    CH_PID=$(cat "$CHD/pid")
 }
 
 # Load F into flows_N unless it is there already with the same totals.

@@ -130,3 +130,7 @@ libft_la_SOURCES += lib/sensor/ft_packet.c lib/sensor/ft_packet.h \
 libft_la_SOURCES += lib/io/ft_io_sql.c lib/io/ft_io_sql.h lib/io/ft_io_mysql.c \
 	lib/io/ft_io_pgsql.c
 libft_la_LIBADD += $(MARIADB_LIBS) $(LIBPQ_LIBS)
+
+# io: ClickHouse over HTTP (plain sockets) and flows as its RowBinary rows
+ftio_HEADERS += lib/io/ft_chhttp.h lib/io/ft_chrow.h
+libft_la_SOURCES += lib/io/ft_chhttp.c lib/io/ft_chrow.c

@@ -16,7 +16,10 @@
 #include "stream/ft_format.h"
 #include "stream/ft_stream.h"
 #include "text/ft_text.h"
+#include "core/ft_getdate.h"
 #include "ft_prog.h"
+#include "io/ft_chrow.h"
+#include "ch_report.h"
 
 #define PROG "flow-report"
 #define FT_DEFAULT_STAT_FILE FT_SYSCONFDIR "/cfg/stat.cfg"
@@ -29,6 +32,8 @@ struct args {
     size_t max_keys;            /* -K: keys one report may hold (0: the default) */
     int format;                 /* -f: enum ft_rformat of every output */
     int help;                   /* -h once, -hh twice */
+    int clickhouse;             /* -c: the flows are in a ClickHouse table */
+    struct ch_source ch;        /* -c, -Q, -t, -T, -E */
 };
 
 static void usage(void)
@@ -44,6 +49,11 @@ static void usage(void)
             "  -K keys   most keys one report holds (default 10000000);\n"
             "            a report that reaches it says it is incomplete\n"
             "  -d level  debug level\n"
+            "  -c url    read the flows from ClickHouse (flow-clickhouse's table)\n"
+            "            instead of standard input: http://host:port/\n"
+            "  -Q table  its table (default flows)\n"
+            "  -t start, -T end   with -c: flows that start in [start, end)\n"
+            "  -E a.b.c.d,...     with -c: flows of these exporters only\n"
             "  -h        this help; -hh also lists the report types\n");
 }
 
@@ -59,10 +69,29 @@ static void parse_args(int argc, char **argv, struct args *a)
     struct ft_err err;
     int c;
     /* -b, -C, -k and -z are in the original's option string but refused */
-    while ((c = getopt(argc, argv, "b:C:d:f:hkK:s:S:v:z:")) != -1) {
+    while ((c = getopt(argc, argv, "b:c:C:d:E:f:hkK:Q:s:S:t:T:v:z:")) != -1) {
         switch (c) {
         case 'd':
             break;              /* accepted; nothing to debug */
+        case 'c':
+            if (ft_ch_url_parse(optarg, &a->ch.url, &err) < 0)
+                ft_die("%s", err.msg);
+            a->clickhouse = 1;
+            break;
+        case 'E':
+            ch_add_exporters(&a->ch, optarg);
+            break;
+        case 'Q':
+            if (ft_ch_check_name("table", optarg, &err) < 0)
+                ft_die("%s", err.msg);
+            a->ch.table = optarg;
+            break;
+        case 't':
+        case 'T':
+            if (ft_getdate(optarg, time(NULL), c == 't' ? &a->ch.start : &a->ch.end, &err) < 0)
+                ft_die("-%c: %s", c, err.msg);
+            *(c == 't' ? &a->ch.have_start : &a->ch.have_end) = 1;
+            break;
         case 'f':
             a->format = ft_rformat_parse(optarg);
             /* binary is the configuration's only, and refused when run */
@@ -91,6 +120,8 @@ static void parse_args(int argc, char **argv, struct args *a)
         }
     }
     ft_opt_no_extra(argc, argv);
+    if (!a->clickhouse && (a->ch.have_start || a->ch.have_end || a->ch.nexporter))
+        ft_die("-t, -T and -E go with -c");
     if (a->help) {
         usage();
         if (a->help > 1)
@@ -128,6 +159,26 @@ static int run_reports(struct ft_reader *r, struct ft_report *rp, struct ft_out 
     return 0;
 }
 
+/* -c: the reports from a ClickHouse table. */
+static int run_clickhouse(struct args *a, struct ft_report *rp, struct ft_rcfg *cfg)
+{
+    struct ft_out out;
+    ft_stdout_text(&out);
+    if (!a->ch.table)
+        a->ch.table = "flows";
+    int rc = ch_run_reports(rp, &a->ch, &out);
+    ft_out_flush(&out);
+    if (out.error) {
+        ft_warn("write error");
+        rc = 1;
+    }
+    ft_out_free(&out);
+    ft_report_free(rp);
+    ft_rcfg_free(cfg);
+    ft_vars_free(&a->vars);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     struct args a = { .stat_file = FT_DEFAULT_STAT_FILE, .definition = "default" };
@@ -151,6 +202,8 @@ int main(int argc, char **argv)
     if (!rp)
         ft_die("%s", err.msg);
 
+    if (a.clickhouse)
+        return run_clickhouse(&a, rp, cfg);
     struct ft_reader *r = ft_stdin_reader();
     uint64_t need = ft_report_needs(rp);
     if ((ft_reader_format(r)->mask & need) != need)

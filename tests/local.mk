@@ -143,3 +143,7 @@ tests_unit_test_sort_LDADD = $(FTLIB)
 check_PROGRAMS += tests/unit/test_sql
 tests_unit_test_sql_SOURCES = tests/unit/test_sql.c
 tests_unit_test_sql_LDADD = $(FTLIB)
+# io: ClickHouse URLs, columns and DDL from the field table, RowBinary rows, HTTP answers
+check_PROGRAMS += tests/unit/test_ch
+tests_unit_test_ch_SOURCES = tests/unit/test_ch.c
+tests_unit_test_ch_LDADD = $(FTLIB)

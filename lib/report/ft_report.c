@@ -643,3 +643,69 @@ int ft_report_finish(struct ft_report *rp, struct ft_out *out, struct ft_err *er
 {
     return write_all(rp, out, err);
 }
+
+/* ---- groups: flows counted elsewhere (flow-report -c, a database) ------------ */
+
+const char *ft_report_group_keys(const struct ft_report *rp, size_t i, unsigned *ids,
+                                 size_t *n)
+{
+    if (rp->def_filter || rp->tag || rp->mask)
+        return "the definition has a filter, tag or mask";
+    if (rp->def->time_series)
+        return "the definition is a time series";
+    if (i >= rp->nrun)
+        return "no such report";
+    const struct rrun *run = &rp->run[i];
+    enum ft_rkind k = (enum ft_rkind)run->r->type.kind;
+    if (run->filter)
+        return "the report has a filter";
+    if (run->rates)
+        return "its outputs show or sort on per-flow rates (pps, bps)";
+    if (k != FT_RK_FIELDS && k != FT_RK_SUMMARY_COUNTERS)
+        return "its type is not a grouping of flow fields";
+    *n = 0;
+    for (int c = 0; c < run->ncomp; c++) {
+        ids[(*n)++] = run->comp[c].field->id;
+        if (run->comp[c].mask)
+            ids[(*n)++] = run->comp[c].mask->id;
+    }
+    return NULL;
+}
+
+size_t ft_report_nreports(const struct ft_report *rp)
+{
+    return rp->nrun;
+}
+
+const char *ft_report_name(const struct ft_report *rp, size_t i)
+{
+    return i < rp->nrun ? rp->run[i].r->name : NULL;
+}
+
+void ft_report_add_group(struct ft_report *rp, size_t i, const struct ft_report_group *g)
+{
+    struct rrun *run = &rp->run[i];
+    uint64_t scale = run->r->scale ? run->r->scale : 1;
+    struct fvals v = {
+        .flows = g->flows, .octets = g->octets * scale, .packets = g->packets * scale,
+        .duration = g->duration,
+    };
+    struct rtotals *t = &run->tot;
+    t->recs += g->recs;
+    t->flows += v.flows;
+    t->octets += v.octets;
+    t->packets += v.packets;
+    t->duration += v.duration;
+    if (g->first_s < t->first_s)
+        t->first_s = g->first_s;
+    if (g->last_s > t->last_s)
+        t->last_s = g->last_s;
+    if (g->max_last > t->max_last)
+        t->max_last = g->max_last;
+    t->any = 1;
+    if (run->agg) {
+        uint8_t key[REPORT_MAX_KEY];
+        build_field_key(run, g->key, key);
+        count_key(run, key, &v);
+    }
+}

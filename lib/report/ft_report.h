@@ -78,4 +78,37 @@ int ft_report_finish(struct ft_report *rp, struct ft_out *out, struct ft_err *er
 /* Reports that refused keys at the limit (they said so in their output). */
 size_t ft_report_incomplete(const struct ft_report *rp);
 
+/* ---- groups: flows counted elsewhere --------------------------------------
+ * A database that holds the flows (flow-report -c, ClickHouse) counts them
+ * by the fields a report keys on; the groups then go into the same tables
+ * and out through the same writers as flows read from a stream. */
+
+/* Reports of the definition, and report i's name. */
+size_t ft_report_nreports(const struct ft_report *rp);
+const char *ft_report_name(const struct ft_report *rp, size_t i);
+
+/*
+ * The fields (enum ft_field_id) report i is a grouping of, into ids (room
+ * for 2 * FT_RTYPE_MAX_KEYS) and *n: a report's flows grouped by them and
+ * counted per group give its output.  NULL, or why the report is not such
+ * a grouping (a filter, tag, mask or time series, per-flow rates, a kind of
+ * its own): it then needs the flows themselves.
+ */
+const char *ft_report_group_keys(const struct ft_report *rp, size_t i, unsigned *ids,
+                                 size_t *n);
+
+/* One group: the flows with the same values of the key fields. */
+struct ft_report_group {
+    const struct ft_flow *key;          /* the key fields' values (others unread) */
+    uint64_t recs;                      /* records */
+    uint64_t flows;                     /* sum of dflows, or 1 a record without */
+    uint64_t octets, packets;           /* sums, not scaled */
+    uint64_t duration;                  /* sum of ft_flow_duration_ms */
+    uint32_t first_s, last_s;           /* least and greatest unix_secs */
+    uint32_t max_last;                  /* greatest uptime stamp `last` */
+};
+
+/* Count group g into report i (for which ft_report_group_keys said NULL). */
+void ft_report_add_group(struct ft_report *rp, size_t i, const struct ft_report_group *g);
+
 #endif
