@@ -27,6 +27,7 @@ libft_la_SOURCES += lib/stream/ft_format.c lib/stream/ft_format_ext.c lib/stream
 	lib/stream/ft_writer.c lib/stream/ft_stream_int.h lib/stream/ft_thread.h \
 	lib/stream/ft_pdeflate.c lib/stream/ft_pdeflate.h \
 	lib/stream/ft_blocks.c lib/stream/ft_blocks.h \
+	lib/stream/ft_cblocks.c lib/stream/ft_cblocks.h \
 	lib/stream/ft_flowq.c lib/stream/ft_flowq.h
 dist_man_MANS += man/ftkit-stream.5
 

@@ -29,6 +29,8 @@
 
 #include "stream/ft_stream_int.h"
 #include "stream/ft_blocks.h"
+#include "stream/ft_cblocks.h"
+#include "core/ft_field.h"
 
 #define HDR_READ_MAX 65536          /* largest header a reader accepts */
 
@@ -76,6 +78,13 @@ struct ft_reader {
     uint8_t *raw, *blk;
     size_t raw_len, raw_need, blk_n, blk_pos, blk_len;
     uint64_t decoded;               /* records of the blocks decoded so far */
+    /* layout 2 (FT_HF_BLOCKS2): blocks gathered from the file bytes as
+     * they are (raw: the len field, then the body) */
+    bool blocks2;
+    struct ft_cblock_dec *cdec;
+    uint64_t blk_start;             /* byte offset of the block being gathered */
+    uint64_t want;                  /* FT_F_* bits asked for; 0 all */
+    uint8_t want_cols[64];          /* their byte columns */
 
     uint8_t *conv;                  /* sv1 records converted for ft_reader_raw */
     struct ft_flow *flows;          /* ft_reader_flows' batch without read-ahead */
@@ -88,7 +97,7 @@ struct ft_reader {
 /* Records in the data decompressed so far, for messages. */
 static unsigned long long records_made(const struct ft_reader *r)
 {
-    return r->blocked ? r->decoded : r->produced / r->rec_size;
+    return r->blocked || r->blocks2 ? r->decoded : r->produced / r->rec_size;
 }
 
 static void reader_damage(struct ft_reader *r, const char *fmt, ...)
@@ -266,7 +275,7 @@ static void consume(struct ft_reader *r, size_t bytes)
 static ssize_t finish(struct ft_reader *r, size_t left)
 {
     if (!r->pending.msg[0] && left) {
-        if (r->blocked)
+        if (r->blocked || r->blocks2)
             ft_err_set(&r->pending, "%s: truncated record block at byte offset %llu (after "
                        "%llu records)", r->name, (unsigned long long)(r->in_off + r->in_pos),
                        records_made(r));
@@ -361,11 +370,69 @@ static ssize_t next_block(struct ft_reader *r)
     }
 }
 
+/* A layout-2 block is complete in raw: decode it into blk. */
+static ssize_t decode_block2(struct ft_reader *r)
+{
+    char why[160];
+    if (!r->blk && block_room(r, &r->blk, (size_t)FT_BLOCK_MAX_RECS * r->rec_size) < 0)
+        return finish(r, 0);
+    if (ft_cblock_decode(r->cdec, r->raw + 4, r->raw_need - 4, r->rec_size,
+                         ft_order_is_big(r->hdr.byte_order), r->want ? r->want_cols : NULL,
+                         r->blk, &r->blk_n, why, sizeof why) < 0) {
+        reader_damage(r, "%s: corrupt record block at byte offset %llu (after %llu records): "
+                      "%s", r->name, (unsigned long long)r->blk_start, records_made(r), why);
+        return finish(r, 0);
+    }
+    r->blk_pos = 0;
+    r->blk_len = r->blk_n * r->rec_size;
+    r->decoded += r->blk_n;
+    r->raw_len = r->raw_need = 0;
+    return 1;
+}
+
+/* Gather the next layout-2 block from the file bytes (its u32 length
+ * first) and decode it: 1, 0 at the end, -1 on damage. */
+static ssize_t next_block2(struct ft_reader *r)
+{
+    if (!r->raw && block_room(r, &r->raw, 4) < 0)
+        return finish(r, 0);
+    for (;;) {
+        size_t need = r->raw_need ? r->raw_need : 4;
+        const uint8_t *p;
+        size_t k = window(r, &p);
+        if (r->raw_len == 0 && k)
+            r->blk_start = r->in_off + r->in_pos;
+        if (k > need - r->raw_len)
+            k = need - r->raw_len;
+        memcpy(r->raw + r->raw_len, p, k);
+        consume(r, k);
+        r->raw_len += k;
+        if (r->raw_len == need && !r->raw_need) {
+            size_t len = ft_ld32(r->raw, ft_order_is_big(r->hdr.byte_order));
+            if (len < 6 || len > ft_cblock_body_max(r->rec_size)) {
+                reader_damage(r, "%s: corrupt record block at byte offset %llu (after %llu "
+                              "records): block length %zu out of range", r->name,
+                              (unsigned long long)r->blk_start, records_made(r), len);
+                return finish(r, 0);
+            }
+            r->raw_need = 4 + len;
+            if (block_room(r, &r->raw, r->raw_need) < 0)
+                return finish(r, 0);
+            continue;
+        }
+        if (r->raw_len == need)
+            return decode_block2(r);
+        if (r->state != R_OPEN)
+            return finish(r, r->raw_len);
+        fill(r);
+    }
+}
+
 /* next_records for a stream of column blocks. */
 static ssize_t block_records(struct ft_reader *r, const uint8_t **p, size_t max)
 {
     if (r->blk_pos == r->blk_len) {
-        ssize_t rc = next_block(r);
+        ssize_t rc = r->blocks2 ? next_block2(r) : next_block(r);
         if (rc <= 0)
             return rc;
     }
@@ -385,7 +452,7 @@ static ssize_t next_records(struct ft_reader *r, const uint8_t **p, size_t max)
         return -1;
     if (r->state == R_END || max == 0)
         return 0;
-    if (r->blocked)
+    if (r->blocked || r->blocks2)
         return block_records(r, p, max);
     for (;;) {
         size_t avail = window(r, p);
@@ -458,6 +525,15 @@ static int read_sv3_header(struct ft_reader *r, struct ft_err *err)
         return open_fail(r, err, "unsupported export version %u", r->hdr.d_version);
     r->rec_size = r->fmt->rec_size;
     r->blocked = (r->hdr.flags & FT_HF_BLOCKS) != 0;
+    if (r->hdr.flags & FT_HF_BLOCKS2) {
+        if ((r->hdr.flags & (FT_HF_BLOCKS | FT_HF_COMPRESS | FT_HF_ZSTD)) !=
+            (FT_HF_BLOCKS | FT_HF_COMPRESS | FT_HF_ZSTD))
+            return open_fail(r, err, "column blocks of layout 2 in a stream not marked "
+                             "zstd-compressed (header flags 0x%lx)",
+                             (unsigned long)r->hdr.flags);
+        r->blocks2 = true;
+        r->blocked = false;
+    }
     /* Big-endian v1005 not marked as ours: written by flow-tools, whose
      * layout loses the high 16 bits of the tags (ft_format.h). */
     if (r->fmt->d_version == 1005 && r->hdr.byte_order == FT_ORDER_BIG &&
@@ -486,6 +562,16 @@ static int start_decompression(struct ft_reader *r, struct ft_err *err)
 {
     if (!(r->hdr.flags & FT_HF_COMPRESS))
         return 0;
+    if (r->blocks2) {
+        /* the blocks are compressed, not the stream: file bytes as they are */
+#ifdef HAVE_ZSTD
+        if (!(r->cdec = ft_cblock_dec_new()))
+            return open_fail(r, err, "out of memory");
+        return 0;
+#else
+        return open_fail(r, err, "zstd-compressed stream, but ftkit was built without zstd");
+#endif
+    }
     r->comp = (r->hdr.flags & FT_HF_ZSTD) ? FT_COMP_ZSTD : FT_COMP_ZLIB;
     r->out_cap = FT_IO_BLOCK + r->rec_size;
     if (!(r->out = malloc(r->out_cap)))
@@ -545,6 +631,7 @@ static void reader_free(struct ft_reader *r)
     free(r->flows);
     free(r->raw);
     free(r->blk);
+    ft_cblock_dec_free(r->cdec);
     free(r->name);
     free(r);
 }
@@ -625,6 +712,12 @@ ssize_t ft_reader_decode(struct ft_reader *r, struct ft_flow *flows, size_t max)
     }
     for (ssize_t i = 0; i < n; i++)
         ft_rec_decode(r->fmt, r->order, p + (size_t)i * r->rec_size, &flows[i]);
+    if (r->want && r->blocks2) {
+        /* the fields left out read as zero: say they are not there */
+        uint64_t keep = r->want | ~FT_F_FLOWTOOLS;
+        for (ssize_t i = 0; i < n; i++)
+            flows[i].has &= keep;
+    }
     return n;
 }
 
@@ -690,6 +783,15 @@ ssize_t ft_reader_flows(struct ft_reader *r, const struct ft_flow **flows, size_
     }
     *flows = r->flows;
     return ft_reader_decode(r, r->flows, max);
+}
+
+void ft_reader_want(struct ft_reader *r, uint64_t fields)
+{
+    if (r->ra || r->count)
+        return;                 /* too late: the thread or the caller reads */
+    r->want = fields & FT_F_FLOWTOOLS ? fields : 0;
+    if (r->want)
+        ft_format_columns(r->fmt, r->want, r->want_cols);
 }
 
 int ft_reader_read_ahead(struct ft_reader *r, struct ft_err *err)
