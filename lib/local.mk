@@ -28,6 +28,7 @@ libft_la_SOURCES += lib/stream/ft_format.c lib/stream/ft_format_ext.c lib/stream
 	lib/stream/ft_pdeflate.c lib/stream/ft_pdeflate.h \
 	lib/stream/ft_blocks.c lib/stream/ft_blocks.h \
 	lib/stream/ft_cblocks.c lib/stream/ft_cblocks.h \
+	lib/stream/ft_bpool.c lib/stream/ft_bpool.h \
 	lib/stream/ft_flowq.c lib/stream/ft_flowq.h
 dist_man_MANS += man/ftkit-stream.5
 

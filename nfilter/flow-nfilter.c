@@ -109,6 +109,8 @@ int main(int argc, char **argv)
         ft_die("Filter references a field not in flow.");
 
     struct ft_writer *w = ft_rewrite_open(&o, fmt);
+    struct ft_err err;      /* column blocks decoded on every core; without, on this one */
+    ft_reader_parallel(r, 0, &err);
 
     int rc = ft_reader_header(r)->s_version == 1 ? filter_decoded(r, w, def, &c)
                                                   : filter_raw(r, w, def, &c);

@@ -156,6 +156,7 @@ int main(int argc, char **argv)
     if ((ft_reader_format(r)->mask & need) != need)
         ft_die("Report definition references a field not in flow.");
     ft_report_set_header(rp, ft_reader_header(r));
+    ft_reader_want(r, ft_report_reads(rp));     /* column blocks: only these columns */
 
     struct ft_out out;
     ft_stdout_text(&out);

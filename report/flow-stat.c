@@ -188,6 +188,7 @@ int main(int argc, char **argv)
         ft_reader_close(r);
         return finish(&out, why == FT_STAT_EFIELDS ? 0 : 1);
     }
+    ft_reader_want(r, ft_stat_reads(a.opts.format));    /* column blocks: these columns */
     ft_stat_begin(s, &out);
     int rc = count_flows(r, s, &out);
     if (ft_stat_end(s, &out) != 0) {

@@ -276,6 +276,13 @@ uint64_t ft_report_needs(const struct ft_report *rp)
     return need;
 }
 
+uint64_t ft_report_reads(const struct ft_report *rp)
+{
+    const uint64_t counted = FT_F_DFLOWS | FT_F_DPKTS | FT_F_DOCTETS | FT_F_FIRST |
+        FT_F_LAST | FT_F_UNIX_SECS | FT_F_UNIX_NSECS | FT_F_SYSUPTIME;
+    return rp->tag ? 0 : ft_report_needs(rp) | counted;
+}
+
 void ft_report_set_header(struct ft_report *rp, const struct ft_header *h)
 {
     rp->hdr = h;

@@ -97,6 +97,12 @@ static void open_tables(struct ft_stat *s, struct ft_err *err)
     }
 }
 
+uint64_t ft_stat_reads(int format)
+{
+    return ft_stat_required(format) | FT_F_DFLOWS | FT_F_DPKTS | FT_F_DOCTETS | FT_F_FIRST |
+        FT_F_LAST | FT_F_UNIX_SECS | FT_F_UNIX_NSECS | FT_F_SYSUPTIME | FT_F_PROT;
+}
+
 struct ft_stat *ft_stat_new(const struct ft_stat_opts *opts, const struct ft_format *fmt,
                             enum ft_stat_error *why, struct ft_err *err)
 {

@@ -30,6 +30,7 @@
 #include "stream/ft_stream_int.h"
 #include "stream/ft_blocks.h"
 #include "stream/ft_cblocks.h"
+#include "stream/ft_bpool.h"
 #include "core/ft_field.h"
 
 #define HDR_READ_MAX 65536          /* largest header a reader accepts */
@@ -81,7 +82,10 @@ struct ft_reader {
     /* layout 2 (FT_HF_BLOCKS2): blocks gathered from the file bytes as
      * they are (raw: the len field, then the body) */
     bool blocks2;
-    struct ft_cblock_dec *cdec;
+    struct ft_bpool *pool;          /* decodes them, perhaps on worker threads */
+    const uint8_t *cur;             /* the records of the block handed out */
+    bool gather_end, regular;       /* no more blocks to gather; fd is a file */
+    size_t gather_left;             /* bytes of a block the stream ended in */
     uint64_t blk_start;             /* byte offset of the block being gathered */
     uint64_t want;                  /* FT_F_* bits asked for; 0 all */
     uint8_t want_cols[64];          /* their byte columns */
@@ -370,62 +374,100 @@ static ssize_t next_block(struct ft_reader *r)
     }
 }
 
-/* A layout-2 block is complete in raw: decode it into blk. */
-static ssize_t decode_block2(struct ft_reader *r)
-{
-    char why[160];
-    if (!r->blk && block_room(r, &r->blk, (size_t)FT_BLOCK_MAX_RECS * r->rec_size) < 0)
-        return finish(r, 0);
-    if (ft_cblock_decode(r->cdec, r->raw + 4, r->raw_need - 4, r->rec_size,
-                         ft_order_is_big(r->hdr.byte_order), r->want ? r->want_cols : NULL,
-                         r->blk, &r->blk_n, why, sizeof why) < 0) {
-        reader_damage(r, "%s: corrupt record block at byte offset %llu (after %llu records): "
-                      "%s", r->name, (unsigned long long)r->blk_start, records_made(r), why);
-        return finish(r, 0);
-    }
-    r->blk_pos = 0;
-    r->blk_len = r->blk_n * r->rec_size;
-    r->decoded += r->blk_n;
-    r->raw_len = r->raw_need = 0;
-    return 1;
-}
-
 /* Gather the next layout-2 block from the file bytes (its u32 length
- * first) and decode it: 1, 0 at the end, -1 on damage. */
-static ssize_t next_block2(struct ft_reader *r)
+ * first) into the pool's free slot and submit it: 1; 0 at the end of the
+ * stream; -1 when the stream ends inside a block or the block cannot be
+ * one (r->gather_left, r->pending say which). */
+static int gather_block2(struct ft_reader *r)
 {
-    if (!r->raw && block_room(r, &r->raw, 4) < 0)
-        return finish(r, 0);
+    size_t have = 0, need = 4;
+    uint8_t *raw = ft_bpool_room(r->pool, need);
+    bool sized = false;
     for (;;) {
-        size_t need = r->raw_need ? r->raw_need : 4;
         const uint8_t *p;
         size_t k = window(r, &p);
-        if (r->raw_len == 0 && k)
+        if (!raw) {
+            reader_damage(r, "%s: out of memory for a record block", r->name);
+            return -1;
+        }
+        if (have == 0 && k)
             r->blk_start = r->in_off + r->in_pos;
-        if (k > need - r->raw_len)
-            k = need - r->raw_len;
-        memcpy(r->raw + r->raw_len, p, k);
+        if (k > need - have)
+            k = need - have;
+        memcpy(raw + have, p, k);
         consume(r, k);
-        r->raw_len += k;
-        if (r->raw_len == need && !r->raw_need) {
-            size_t len = ft_ld32(r->raw, ft_order_is_big(r->hdr.byte_order));
+        have += k;
+        if (have == need && !sized) {
+            size_t len = ft_ld32(raw, ft_order_is_big(r->hdr.byte_order));
             if (len < 6 || len > ft_cblock_body_max(r->rec_size)) {
                 reader_damage(r, "%s: corrupt record block at byte offset %llu (after %llu "
                               "records): block length %zu out of range", r->name,
                               (unsigned long long)r->blk_start, records_made(r), len);
-                return finish(r, 0);
+                return -1;
             }
-            r->raw_need = 4 + len;
-            if (block_room(r, &r->raw, r->raw_need) < 0)
-                return finish(r, 0);
+            sized = true;
+            need = 4 + len;
+            raw = ft_bpool_room(r->pool, need);
             continue;
         }
-        if (r->raw_len == need)
-            return decode_block2(r);
-        if (r->state != R_OPEN)
-            return finish(r, r->raw_len);
+        if (have == need) {
+            ft_bpool_submit(r->pool, need, r->blk_start);
+            return 1;
+        }
+        if (r->state != R_OPEN) {
+            r->gather_left = have;
+            return have ? -1 : 0;
+        }
         fill(r);
     }
+}
+
+/* Gather ahead while slots are free; from a pipe only while bytes are
+ * already there, so that a live stream's block is not held back waiting
+ * for the next ones. */
+static void gather_ahead(struct ft_reader *r)
+{
+    while (!r->gather_end && ft_bpool_has_room(r->pool)) {
+        if (ft_bpool_pending(r->pool) && !r->regular && r->in_pos == r->in_len)
+            return;
+        if (gather_block2(r) <= 0)
+            r->gather_end = true;
+    }
+}
+
+static int start_pool(struct ft_reader *r, unsigned workers)
+{
+    r->pool = ft_bpool_new(workers, r->rec_size, ft_order_is_big(r->hdr.byte_order),
+                           r->want ? r->want_cols : NULL);
+    return r->pool ? 0 : -1;
+}
+
+/* The next layout-2 block's records into blk: 1, 0 at the end, -1 on
+ * damage (every block before it handed out first). */
+static ssize_t next_block2(struct ft_reader *r)
+{
+    if (!r->pool && start_pool(r, 0) < 0) {
+        reader_damage(r, "%s: out of memory for a record block", r->name);
+        return finish(r, 0);
+    }
+    gather_ahead(r);
+    if (!ft_bpool_pending(r->pool))
+        return finish(r, r->gather_left);
+    char why[160];
+    const uint8_t *recs;
+    uint64_t off;
+    if (ft_bpool_take(r->pool, &recs, &r->blk_n, &off, why, sizeof why) < 0) {
+        ft_err_set(&r->pending, "%s: corrupt record block at byte offset %llu (after %llu "
+                   "records): %s", r->name, (unsigned long long)off,
+                   (unsigned long long)r->decoded, why);
+        r->state = R_DRAINED;
+        return finish(r, 0);
+    }
+    r->cur = recs;
+    r->blk_pos = 0;
+    r->blk_len = r->blk_n * r->rec_size;
+    r->decoded += r->blk_n;
+    return 1;
 }
 
 /* next_records for a stream of column blocks. */
@@ -439,7 +481,7 @@ static ssize_t block_records(struct ft_reader *r, const uint8_t **p, size_t max)
     size_t n = (r->blk_len - r->blk_pos) / r->rec_size;
     if (n > max)
         n = max;
-    *p = r->blk + r->blk_pos;
+    *p = (r->blocks2 ? r->cur : r->blk) + r->blk_pos;
     r->blk_pos += n * r->rec_size;
     r->count += n;
     return (ssize_t)n;
@@ -565,8 +607,8 @@ static int start_decompression(struct ft_reader *r, struct ft_err *err)
     if (r->blocks2) {
         /* the blocks are compressed, not the stream: file bytes as they are */
 #ifdef HAVE_ZSTD
-        if (!(r->cdec = ft_cblock_dec_new()))
-            return open_fail(r, err, "out of memory");
+        struct stat st;
+        r->regular = fstat(r->fd, &st) == 0 && S_ISREG(st.st_mode);
         return 0;
 #else
         return open_fail(r, err, "zstd-compressed stream, but ftkit was built without zstd");
@@ -631,7 +673,7 @@ static void reader_free(struct ft_reader *r)
     free(r->flows);
     free(r->raw);
     free(r->blk);
-    ft_cblock_dec_free(r->cdec);
+    ft_bpool_free(r->pool);
     free(r->name);
     free(r);
 }
@@ -787,17 +829,34 @@ ssize_t ft_reader_flows(struct ft_reader *r, const struct ft_flow **flows, size_
 
 void ft_reader_want(struct ft_reader *r, uint64_t fields)
 {
-    if (r->ra || r->count)
+    if (r->ra || r->count || r->pool)
         return;                 /* too late: the thread or the caller reads */
     r->want = fields & FT_F_FLOWTOOLS ? fields : 0;
     if (r->want)
         ft_format_columns(r->fmt, r->want, r->want_cols);
 }
 
+int ft_reader_parallel(struct ft_reader *r, unsigned threads, struct ft_err *err)
+{
+    if (!r->blocks2 || r->pool || r->count)
+        return 0;
+    if (threads == 0) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = cpus < 2 ? 0 : cpus > FT_BPOOL_MAX_WORKERS ? FT_BPOOL_MAX_WORKERS
+                                                            : (unsigned)cpus;
+    }
+    if (threads && start_pool(r, threads) < 0)
+        return ft_err_set(err, "%s: cannot start %u threads decoding blocks", r->name,
+                          threads);
+    return 0;
+}
+
 int ft_reader_read_ahead(struct ft_reader *r, struct ft_err *err)
 {
     if (r->ra)
         return 0;
+    struct ft_err why;                  /* without workers, blocks decode on the thread */
+    ft_reader_parallel(r, 0, &why);
     if (!(r->ra = ft_readahead_start(r)))
         return ft_err_set(err, "%s: cannot start reading ahead (out of memory or threads)",
                           r->name);

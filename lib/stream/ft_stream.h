@@ -171,6 +171,16 @@ ssize_t ft_reader_flows(struct ft_reader *r, const struct ft_flow **flows, size_
 int ft_reader_read_ahead(struct ft_reader *r, struct ft_err *err);
 
 /*
+ * Decode column blocks of layout 2 on `threads` worker threads (0: one per
+ * core, at most 4; none on one core), several blocks at once, handed out
+ * in order with the same records, end and damage message as without.
+ * Other layouts are read as before.  Call it before the first read (later
+ * calls, and calls on other layouts, do nothing); ft_reader_read_ahead
+ * turns it on.  0, or -1 with err filled (the reader goes on without).
+ */
+int ft_reader_parallel(struct ft_reader *r, unsigned threads, struct ft_err *err);
+
+/*
  * The caller needs only the fields of `fields` (FT_F_* bits, those of the
  * filters, keys and counters it uses; 0 means every field, the default).
  * Column blocks of layout 2 then inflate only those fields' columns: the
