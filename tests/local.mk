@@ -105,3 +105,8 @@ tests_unit_test_gen_LDADD = $(FTLIB)
 check_PROGRAMS += tests/unit/test_stat
 tests_unit_test_stat_SOURCES = tests/unit/test_stat.c
 tests_unit_test_stat_LDADD = $(FTLIB)
+
+# column blocks of layout 2 (zstd: a frame per field) and their decoding on worker threads
+check_PROGRAMS += tests/unit/test_cblocks
+tests_unit_test_cblocks_SOURCES = tests/unit/test_cblocks.c
+tests_unit_test_cblocks_LDADD = $(FTLIB) $(ZSTD_LIBS)

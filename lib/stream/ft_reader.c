@@ -281,8 +281,8 @@ static ssize_t finish(struct ft_reader *r, size_t left)
     if (!r->pending.msg[0] && left) {
         if (r->blocked || r->blocks2)
             ft_err_set(&r->pending, "%s: truncated record block at byte offset %llu (after "
-                       "%llu records)", r->name, (unsigned long long)(r->in_off + r->in_pos),
-                       records_made(r));
+                       "%llu records)", r->name, (unsigned long long)(r->blocks2 ? r->blk_start
+                       : r->in_off + r->in_pos), records_made(r));
         else if (r->comp == FT_COMP_NONE)
             ft_err_set(&r->pending, "%s: truncated record at byte offset %llu", r->name,
                        (unsigned long long)(r->in_off + r->in_pos));
