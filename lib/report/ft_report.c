@@ -280,7 +280,14 @@ uint64_t ft_report_reads(const struct ft_report *rp)
 {
     const uint64_t counted = FT_F_DFLOWS | FT_F_DPKTS | FT_F_DOCTETS | FT_F_FIRST |
         FT_F_LAST | FT_F_UNIX_SECS | FT_F_UNIX_NSECS | FT_F_SYSUPTIME;
-    return rp->tag ? 0 : ft_report_needs(rp) | counted;
+    if (rp->tag)
+        return 0;
+    uint64_t reads = ft_report_needs(rp) | counted;
+    for (size_t i = 0; i < rp->nrun; i++)       /* and the prefix lengths of prefix formats */
+        for (int k = 0; k < rp->run[i].ncomp; k++)
+            reads |= rp->run[i].comp[k].field->has |
+                     (rp->run[i].comp[k].mask ? rp->run[i].comp[k].mask->has : 0);
+    return reads;
 }
 
 void ft_report_set_header(struct ft_report *rp, const struct ft_header *h)

@@ -406,8 +406,10 @@ static int flush_recs(struct ft_writer *w)
 {
     const uint8_t *p = w->recs;
     size_t len = w->recs_len;
-    if (w->cenc && len) {
+    if (w->cenc) {
         char why[128];
+        if (!len)
+            return 0;
         len = ft_cblock_encode(w->cenc, w->recs, len / w->fmt->rec_size, w->fmt->rec_size,
                                ft_order_is_big(w->hdr.byte_order), &w->spans, w->block,
                                why, sizeof why);

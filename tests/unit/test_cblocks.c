@@ -106,7 +106,7 @@ static void read_raw(const char *path, int threads, uint64_t want, size_t batch,
 /* Every format, both byte orders, block-sized and odd counts, 0..4 workers. */
 static void test_round_trip(void)
 {
-    static const size_t counts[] = {1, 8192, 8192 * 2 + 77};
+    static const size_t counts[] = {0, 1, 8192, 8192 * 2 + 77};
     static const int threads[] = {-1, 1, 2, 4};
     struct ft_write_opts o = {.comp = FT_COMP_ZSTD, .level = 1};
     unsigned formats = 0;
