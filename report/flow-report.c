@@ -111,6 +111,7 @@ static int run_reports(struct ft_reader *r, struct ft_report *rp, struct ft_out 
     struct ft_err err;
     const struct ft_flow *flows;
     ssize_t n;
+    ft_reader_decode_in_caller(r);     /* zlib: the reading thread only inflates */
     ft_reader_read_ahead(r, NULL);
     while ((n = ft_reader_flows(r, &flows, FT_READ_BATCH)) > 0)
         if (ft_report_flows(rp, flows, (size_t)n, out, &err) < 0) {

@@ -125,6 +125,7 @@ static int parse_args(int argc, char **argv, struct args *a)
  * reader inflates and decodes on a second thread while this one counts. */
 static int count_flows(struct ft_reader *r, struct ft_stat *s, struct ft_out *out)
 {
+    ft_reader_decode_in_caller(r);     /* zlib: the reading thread only inflates */
     ft_reader_read_ahead(r, NULL);
     const struct ft_flow *flows;
     ssize_t n;

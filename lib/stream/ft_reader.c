@@ -89,6 +89,7 @@ struct ft_reader {
     uint64_t blk_start;             /* byte offset of the block being gathered */
     uint64_t want;                  /* FT_F_* bits asked for; 0 all */
     uint8_t want_cols[64];          /* their byte columns */
+    bool decode_in_caller;          /* read-ahead hands zlib records over raw */
 
     uint8_t *conv;                  /* sv1 records converted for ft_reader_raw */
     struct ft_flow *flows;          /* ft_reader_flows' batch without read-ahead */
@@ -740,6 +741,35 @@ uint64_t ft_reader_count(const struct ft_reader *r)
 
 const char *ft_reader_damage(const struct ft_reader *r) { return r->err.msg; }
 
+void ft_reader_decode_recs(const struct ft_reader *r, const uint8_t *p, size_t n,
+                           struct ft_flow *flows)
+{
+    for (size_t i = 0; i < n; i++)
+        ft_rec_decode(r->fmt, r->order, p + i * r->rec_size, &flows[i]);
+    if (r->want && r->blocks2) {
+        /* the fields left out read as zero: say they are not there */
+        uint64_t keep = r->want | ~FT_F_FLOWTOOLS;
+        for (size_t i = 0; i < n; i++)
+            flows[i].has &= keep;
+    }
+}
+
+int ft_reader_raw_ahead(const struct ft_reader *r)
+{
+    return r->decode_in_caller && !r->sv1 && r->comp == FT_COMP_ZLIB &&
+           r->rec_size <= sizeof(struct ft_flow);
+}
+
+ssize_t ft_reader_next_raw(struct ft_reader *r, const uint8_t **recs, size_t max)
+{
+    return next_records(r, recs, max);
+}
+
+void ft_reader_decode_in_caller(struct ft_reader *r)
+{
+    r->decode_in_caller = true;
+}
+
 ssize_t ft_reader_decode(struct ft_reader *r, struct ft_flow *flows, size_t max)
 {
     const uint8_t *p;
@@ -752,14 +782,7 @@ ssize_t ft_reader_decode(struct ft_reader *r, struct ft_flow *flows, size_t max)
                               &flows[i]);
         return n;
     }
-    for (ssize_t i = 0; i < n; i++)
-        ft_rec_decode(r->fmt, r->order, p + (size_t)i * r->rec_size, &flows[i]);
-    if (r->want && r->blocks2) {
-        /* the fields left out read as zero: say they are not there */
-        uint64_t keep = r->want | ~FT_F_FLOWTOOLS;
-        for (ssize_t i = 0; i < n; i++)
-            flows[i].has &= keep;
-    }
+    ft_reader_decode_recs(r, p, (size_t)n, flows);
     return n;
 }
 

@@ -171,6 +171,15 @@ ssize_t ft_reader_flows(struct ft_reader *r, const struct ft_flow **flows, size_
 int ft_reader_read_ahead(struct ft_reader *r, struct ft_err *err);
 
 /*
+ * With read-ahead on a zlib-compressed stream, decode the records in the
+ * caller's thread as it takes them: the reading thread then only reads and
+ * inflates.  For callers whose own work per flow is lighter than inflating
+ * (flow-report, flow-stat), where inflate on one core is the limit.  Call
+ * it before ft_reader_read_ahead; the flows, end and damage are the same.
+ */
+void ft_reader_decode_in_caller(struct ft_reader *r);
+
+/*
  * Decode column blocks of layout 2 on `threads` worker threads (0: one per
  * core, at most 4; none on one core), several blocks at once, handed out
  * in order with the same records, end and damage message as without.

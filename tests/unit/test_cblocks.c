@@ -350,6 +350,55 @@ static void test_order(void)
     free(recs);
 }
 
+/* Flows of path through read-ahead, decoded in the caller's thread or
+ * not: how many, their checksum over the decoded members, the end. */
+static ssize_t read_ahead_sum(const char *path, int in_caller, uint64_t *sum, char *msg,
+                              size_t msg_len)
+{
+    struct ft_reader *r = ft_reader_open_path(path, NULL);
+    if (!r)
+        return -2;
+    if (in_caller)
+        ft_reader_decode_in_caller(r);
+    ft_reader_read_ahead(r, NULL);
+    const struct ft_flow *f;
+    ssize_t k, n = 0;
+    *sum = 0;
+    while ((k = ft_reader_flows(r, &f, 1000)) > 0)
+        for (ssize_t i = 0; i < k; i++, n++)
+            *sum = *sum * 1000003 + f[i].srcaddr.v4 + f[i].doctets + f[i].dstport +
+                   f[i].start_ms + f[i].has;
+    snprintf(msg, msg_len, "%s", ft_reader_error(r));
+    ft_reader_close(r);
+    return k < 0 ? -(n + 10) : n;
+}
+
+/* zlib streams read ahead with the records decoded in the caller's thread:
+ * the same flows, end and damage message. */
+static void test_decode_in_caller(void)
+{
+    const struct ft_format *fmt = ft_format_find(5, 0);
+    struct ft_write_opts o = {.comp = FT_COMP_ZLIB, .level = 6};
+    uint8_t *recs;
+    const char *path = tmp_path("z.ft");
+    write_recs(path, fmt, FT_ORDER_BIG, &o, 20000, &recs);
+    size_t len;
+    uint8_t *bytes = su_slurp(path, &len);
+    for (int cut = 0; cut < 2; cut++) {
+        if (cut)
+            su_spit(path, bytes, len / 2);
+        uint64_t s0, s1;
+        char m0[600], m1[600];
+        ssize_t n0 = read_ahead_sum(path, 0, &s0, m0, sizeof m0);
+        ssize_t n1 = read_ahead_sum(path, 1, &s1, m1, sizeof m1);
+        CHECK(n0 == n1 && s0 == s1 && !strcmp(m0, m1) && (cut ? n0 < -10 : n0 == 20000),
+              "zlib %s, decoded in the caller: %zd flows \"%s\", want %zd \"%s\"",
+              cut ? "cut short" : "whole", n1, m1, n0, m0);
+    }
+    free(bytes);
+    free(recs);
+}
+
 int main(void)
 {
     if (ft_test_mkdtemp(tmpdir, sizeof tmpdir, "test_cblocks") < 0)
@@ -363,6 +412,7 @@ int main(void)
 #else
     printf("built without zstd: layout 2 is not written\n");
 #endif
+    test_decode_in_caller();
     ft_test_rmtree(tmpdir);
     return ft_test_report("test_cblocks");
 }
