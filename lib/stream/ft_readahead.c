@@ -28,7 +28,7 @@
 struct ft_readahead {
     struct ft_reader *r;            /* the thread's alone once started */
     struct ft_flowq *q;
-    bool raw;                       /* the thread hands raw records over */
+    bool raw;                       /* the thread may hand raw records over */
     size_t rec_size;
     uint8_t *scratch;               /* the caller's copy of them */
     pthread_t thread;
@@ -72,7 +72,10 @@ static void *read_ahead(void *arg)
         struct ft_flow_batch *b = ft_flowq_take(ra->q, -1);
         if (!b)
             break;                  /* closed: the reader is being closed */
-        n = ra->raw ? read_raw(ra, b) : ft_reader_decode(ra->r, b->flows, b->cap);
+        /* raw when the caller has nothing queued (it waits for this thread:
+         * inflating is the limit), decoded here when it is behind */
+        b->raw_size = ra->raw && ft_flowq_depth(ra->q) == 0 ? ra->rec_size : 0;
+        n = b->raw_size ? read_raw(ra, b) : ft_reader_decode(ra->r, b->flows, b->cap);
         if (n > 0) {
             b->n = (size_t)n;
             ft_flowq_push(ra->q, b);
@@ -118,7 +121,7 @@ static struct ft_flow_batch *current_batch(struct ft_readahead *ra)
     if (!ra->held && !ra->ended) {
         ra->held = ft_flowq_pop(ra->q, -1);
         ra->pos = 0;
-        if (ra->held && ra->raw)
+        if (ra->held && ra->held->raw_size)
             decode_raw(ra, ra->held);
         if (!ra->held) {
             ra->ended = true;

@@ -171,11 +171,13 @@ ssize_t ft_reader_flows(struct ft_reader *r, const struct ft_flow **flows, size_
 int ft_reader_read_ahead(struct ft_reader *r, struct ft_err *err);
 
 /*
- * With read-ahead on a zlib-compressed stream, decode the records in the
- * caller's thread as it takes them: the reading thread then only reads and
- * inflates.  For callers whose own work per flow is lighter than inflating
- * (flow-report, flow-stat), where inflate on one core is the limit.  Call
- * it before ft_reader_read_ahead; the flows, end and damage are the same.
+ * With read-ahead on a zlib-compressed stream, let the caller's thread
+ * decode the records of a batch when it had no batch waiting (inflating on
+ * the reading thread is then the limit, and that thread only inflates); a
+ * caller that is behind gets them decoded as before.  For callers whose
+ * own work per flow is about that of inflating or lighter (flow-report,
+ * flow-stat).  Call it before ft_reader_read_ahead; the flows, end and
+ * damage are the same.
  */
 void ft_reader_decode_in_caller(struct ft_reader *r);
 
