@@ -28,76 +28,13 @@
 #endif
 
 #include "stream/ft_stream_int.h"
+#include "stream/ft_reader_int.h"
 #include "stream/ft_blocks.h"
 #include "stream/ft_cblocks.h"
 #include "stream/ft_bpool.h"
 #include "core/ft_field.h"
 
 #define HDR_READ_MAX 65536          /* largest header a reader accepts */
-
-enum rstate {
-    R_OPEN,         /* more data may come */
-    R_DRAINED,      /* no more data will come; hand out what is buffered */
-    R_END,          /* returned 0 */
-    R_DAMAGED       /* returned -1 */
-};
-
-struct ft_reader {
-    int fd;
-    bool close_fd;
-    char *name;
-    struct ft_header hdr;
-    const struct ft_format *fmt;    /* format handed out */
-    unsigned rec_size;              /* bytes per stored record (60 for sv1) */
-    int order;                      /* FT_ORDER_* of the stored records */
-    bool sv1;
-    enum ft_compression comp;
-    enum rstate state;
-
-    /* file bytes: in[in_pos..in_len) not consumed yet; in[0] is at in_off */
-    uint8_t *in;
-    size_t in_pos, in_len;
-    uint64_t in_off;
-    bool in_eof;
-
-    /* decompressed records: out[out_pos..out_len) */
-    uint8_t *out;
-    size_t out_pos, out_len, out_cap;
-    uint64_t produced;              /* decompressed bytes so far */
-    z_stream zs;
-    bool zs_live;
-#ifdef HAVE_ZSTD
-    ZSTD_DStream *zd;
-    bool zd_in_frame;               /* a frame is started and not finished */
-#endif
-
-    /* column blocks (FT_HF_BLOCKS): the block being gathered from the
-     * record bytes, raw[0..raw_len) of raw_need (0 until its head is read,
-     * then head and columns), and the records of the last one decoded,
-     * blk[blk_pos..blk_len) */
-    bool blocked;
-    uint8_t *raw, *blk;
-    size_t raw_len, raw_need, blk_n, blk_pos, blk_len;
-    uint64_t decoded;               /* records of the blocks decoded so far */
-    /* layout 2 (FT_HF_BLOCKS2): blocks gathered from the file bytes as
-     * they are (raw: the len field, then the body) */
-    bool blocks2;
-    struct ft_bpool *pool;          /* decodes them, perhaps on worker threads */
-    const uint8_t *cur;             /* the records of the block handed out */
-    bool gather_end, regular;       /* no more blocks to gather; fd is a file */
-    size_t gather_left;             /* bytes of a block the stream ended in */
-    uint64_t blk_start;             /* byte offset of the block being gathered */
-    uint64_t want;                  /* FT_F_* bits asked for; 0 all */
-    uint8_t want_cols[64];          /* their byte columns */
-    bool decode_in_caller;          /* read-ahead hands zlib records over raw */
-
-    uint8_t *conv;                  /* sv1 records converted for ft_reader_raw */
-    struct ft_flow *flows;          /* ft_reader_flows' batch without read-ahead */
-    struct ft_readahead *ra;        /* the second thread, when reading ahead */
-    uint64_t count;
-    struct ft_err pending;          /* damage seen, not yet reported */
-    struct ft_err err;
-};
 
 /* Records in the data decompressed so far, for messages. */
 static unsigned long long records_made(const struct ft_reader *r)
@@ -436,7 +373,7 @@ static void gather_ahead(struct ft_reader *r)
     }
 }
 
-static int start_pool(struct ft_reader *r, unsigned workers)
+int ft_reader_start_pool(struct ft_reader *r, unsigned workers)
 {
     r->pool = ft_bpool_new(workers, r->rec_size, ft_order_is_big(r->hdr.byte_order),
                            r->want ? r->want_cols : NULL);
@@ -447,7 +384,7 @@ static int start_pool(struct ft_reader *r, unsigned workers)
  * damage (every block before it handed out first). */
 static ssize_t next_block2(struct ft_reader *r)
 {
-    if (!r->pool && start_pool(r, 0) < 0) {
+    if (!r->pool && ft_reader_start_pool(r, 0) < 0) {
         reader_damage(r, "%s: out of memory for a record block", r->name);
         return finish(r, 0);
     }
@@ -489,7 +426,7 @@ static ssize_t block_records(struct ft_reader *r, const uint8_t **p, size_t max)
 }
 
 /* Up to max whole stored records at *p: >0, 0 at the end, -1 on damage. */
-static ssize_t next_records(struct ft_reader *r, const uint8_t **p, size_t max)
+ssize_t ft_reader_next_raw(struct ft_reader *r, const uint8_t **p, size_t max)
 {
     if (r->state == R_DAMAGED)
         return -1;
@@ -721,167 +658,4 @@ void ft_reader_close(struct ft_reader *r)
     if (r && r->ra)
         ft_readahead_stop(r->ra);       /* first: its thread uses r */
     reader_free(r);
-}
-
-const struct ft_header *ft_reader_header(const struct ft_reader *r) { return &r->hdr; }
-const struct ft_format *ft_reader_format(const struct ft_reader *r) { return r->fmt; }
-int ft_reader_order(const struct ft_reader *r) { return r->order; }
-
-/* With read-ahead the caller's side has its own count and message: the
- * reader's are the second thread's. */
-const char *ft_reader_error(const struct ft_reader *r)
-{
-    return r->ra ? ft_readahead_err(r->ra)->msg : r->err.msg;
-}
-
-uint64_t ft_reader_count(const struct ft_reader *r)
-{
-    return r->ra ? ft_readahead_count(r->ra) : r->count;
-}
-
-const char *ft_reader_damage(const struct ft_reader *r) { return r->err.msg; }
-
-void ft_reader_decode_recs(const struct ft_reader *r, const uint8_t *p, size_t n,
-                           struct ft_flow *flows)
-{
-    for (size_t i = 0; i < n; i++)
-        ft_rec_decode(r->fmt, r->order, p + i * r->rec_size, &flows[i]);
-    if (r->want && r->blocks2) {
-        /* the fields left out read as zero: say they are not there */
-        uint64_t keep = r->want | ~FT_F_FLOWTOOLS;
-        for (size_t i = 0; i < n; i++)
-            flows[i].has &= keep;
-    }
-}
-
-int ft_reader_raw_ahead(const struct ft_reader *r)
-{
-    return r->decode_in_caller && !r->sv1 && r->comp == FT_COMP_ZLIB &&
-           r->rec_size <= sizeof(struct ft_flow);
-}
-
-ssize_t ft_reader_next_raw(struct ft_reader *r, const uint8_t **recs, size_t max)
-{
-    return next_records(r, recs, max);
-}
-
-void ft_reader_decode_in_caller(struct ft_reader *r)
-{
-    r->decode_in_caller = true;
-}
-
-ssize_t ft_reader_decode(struct ft_reader *r, struct ft_flow *flows, size_t max)
-{
-    const uint8_t *p;
-    ssize_t n = next_records(r, &p, max);
-    if (n <= 0)
-        return n;
-    if (r->sv1) {
-        for (ssize_t i = 0; i < n; i++)
-            ft_rec_decode_sv1(r->fmt->d_version, r->order, p + (size_t)i * r->rec_size,
-                              &flows[i]);
-        return n;
-    }
-    ft_reader_decode_recs(r, p, (size_t)n, flows);
-    return n;
-}
-
-/* Stream-version-1 records re-encoded as the v1/v5 records they become. */
-static ssize_t convert_sv1(struct ft_reader *r, const uint8_t *p, ssize_t n,
-                           const uint8_t **recs)
-{
-    size_t most = FT_IO_BLOCK / FT_SV1_REC_SIZE + 1;
-    if (!r->conv && !(r->conv = malloc(most * r->fmt->rec_size))) {
-        ft_err_set(&r->err, "%s: out of memory", r->name);
-        r->state = R_DAMAGED;
-        return -1;
-    }
-    for (ssize_t i = 0; i < n; i++) {
-        struct ft_flow f;
-        ft_rec_decode_sv1(r->fmt->d_version, r->order, p + (size_t)i * FT_SV1_REC_SIZE, &f);
-        ft_rec_encode(r->fmt, r->order, &f, r->conv + (size_t)i * r->fmt->rec_size);
-    }
-    *recs = r->conv;
-    return n;
-}
-
-ssize_t ft_reader_raw(struct ft_reader *r, const uint8_t **recs, size_t max)
-{
-    const uint8_t *p;
-    if (r->ra)
-        return ft_err_set(ft_readahead_err(r->ra), "%s: raw records cannot be read from a "
-                          "reader reading ahead (it hands out decoded flows)", r->name);
-    if (r->sv1 && max > FT_IO_BLOCK / FT_SV1_REC_SIZE)
-        max = FT_IO_BLOCK / FT_SV1_REC_SIZE;
-    ssize_t n = next_records(r, &p, max);
-    if (n <= 0)
-        return n;
-    if (r->sv1)
-        return convert_sv1(r, p, n, recs);
-    *recs = p;
-    return n;
-}
-
-/* ---- decoded flows, perhaps read ahead ---------------------------------- */
-
-ssize_t ft_reader_read(struct ft_reader *r, struct ft_flow *flows, size_t max)
-{
-    if (!r->ra)
-        return ft_reader_decode(r, flows, max);
-    const struct ft_flow *batch;
-    ssize_t n = ft_readahead_take(r->ra, &batch, max);
-    if (n > 0)
-        memcpy(flows, batch, (size_t)n * sizeof(*flows));
-    return n;
-}
-
-ssize_t ft_reader_flows(struct ft_reader *r, const struct ft_flow **flows, size_t max)
-{
-    if (max > FT_READ_BATCH)
-        max = FT_READ_BATCH;
-    if (r->ra)
-        return ft_readahead_take(r->ra, flows, max);
-    if (!r->flows && !(r->flows = malloc(FT_READ_BATCH * sizeof(*r->flows)))) {
-        ft_err_set(&r->err, "%s: out of memory", r->name);
-        r->state = R_DAMAGED;
-        return -1;
-    }
-    *flows = r->flows;
-    return ft_reader_decode(r, r->flows, max);
-}
-
-void ft_reader_want(struct ft_reader *r, uint64_t fields)
-{
-    if (r->ra || r->count || r->pool)
-        return;                 /* too late: the thread or the caller reads */
-    r->want = fields & FT_F_FLOWTOOLS ? fields : 0;
-    if (r->want)
-        ft_format_columns(r->fmt, r->want, r->want_cols);
-}
-
-int ft_reader_parallel(struct ft_reader *r, unsigned threads, struct ft_err *err)
-{
-    if (!r->blocks2 || r->pool || r->count)
-        return 0;
-    if (threads == 0) {
-        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-        threads = cpus < 2 ? 0 : cpus > FT_BPOOL_MAX_WORKERS ? FT_BPOOL_MAX_WORKERS
-                                                            : (unsigned)cpus;
-    }
-    if (threads && start_pool(r, threads) < 0)
-        return ft_err_set(err, "%s: cannot start %u threads decoding blocks", r->name,
-                          threads);
-    return 0;
-}
-
-int ft_reader_read_ahead(struct ft_reader *r, struct ft_err *err)
-{
-    if (r->ra)
-        return 0;
-    struct ft_err why;                  /* without workers, blocks decode on the thread */
-    ft_reader_parallel(r, 0, &why);
-    if (!(r->ra = ft_readahead_start(r)))
-        return ft_err_set(err, "%s: cannot start reading ahead (out of memory or threads)",
-                          r->name);
-    return 0;
 }
