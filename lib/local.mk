@@ -23,10 +23,13 @@ libft_la_SOURCES += lib/core/ft_field.c lib/core/ft_err.c lib/core/ft_file.c lib
 ftstreamdir = $(pkgincludedir)/stream
 ftstream_HEADERS = lib/stream/ft_format.h lib/stream/ft_stream.h
 libft_la_SOURCES += lib/stream/ft_format.c lib/stream/ft_format_ext.c lib/stream/ft_format_int.h \
-	lib/stream/ft_header.c lib/stream/ft_reader.c lib/stream/ft_readahead.c \
+	lib/stream/ft_header.c lib/stream/ft_reader.c lib/stream/ft_reader_api.c \
+	lib/stream/ft_reader_int.h lib/stream/ft_readahead.c \
 	lib/stream/ft_writer.c lib/stream/ft_stream_int.h lib/stream/ft_thread.h \
 	lib/stream/ft_pdeflate.c lib/stream/ft_pdeflate.h \
 	lib/stream/ft_blocks.c lib/stream/ft_blocks.h \
+	lib/stream/ft_cblocks.c lib/stream/ft_cblocks.h \
+	lib/stream/ft_bpool.c lib/stream/ft_bpool.h \
 	lib/stream/ft_flowq.c lib/stream/ft_flowq.h \
 	lib/stream/ft_sort.c lib/stream/ft_sort.h
 dist_man_MANS += man/ftkit-stream.5

@@ -170,6 +170,8 @@ static ssize_t filter_decoded(struct ft_reader *r, struct ft_writer *w, ft_rewri
 int ft_rewrite_filter(struct ft_reader *r, struct ft_writer *w, ft_rewrite_judge judge,
                       void *ctx, struct ft_rewrite_counts *c)
 {
+    struct ft_err err;      /* column blocks decoded on every core; without, on this one */
+    ft_reader_parallel(r, 0, &err);
     ssize_t rc = ft_reader_header(r)->s_version == 1 ? filter_decoded(r, w, judge, ctx, c)
                                                       : filter_raw(r, w, judge, ctx, c);
     if (rc == -1) {             /* damaged input: what came before it is written */

@@ -142,6 +142,7 @@ static int run_reports(struct ft_reader *r, struct ft_report *rp, struct ft_out 
     struct ft_err err;
     const struct ft_flow *flows;
     ssize_t n;
+    ft_reader_decode_in_caller(r);     /* zlib: the reading thread only inflates */
     ft_reader_read_ahead(r, NULL);
     while ((n = ft_reader_flows(r, &flows, FT_READ_BATCH)) > 0)
         if (ft_report_flows(rp, flows, (size_t)n, out, &err) < 0) {
@@ -209,6 +210,7 @@ int main(int argc, char **argv)
     if ((ft_reader_format(r)->mask & need) != need)
         ft_die("Report definition references a field not in flow.");
     ft_report_set_header(rp, ft_reader_header(r));
+    ft_reader_want(r, ft_report_reads(rp));     /* column blocks: only these columns */
 
     struct ft_out out;
     ft_stdout_text(&out);

@@ -125,6 +125,7 @@ static int parse_args(int argc, char **argv, struct args *a)
  * reader inflates and decodes on a second thread while this one counts. */
 static int count_flows(struct ft_reader *r, struct ft_stat *s, struct ft_out *out)
 {
+    ft_reader_decode_in_caller(r);     /* zlib: the reading thread only inflates */
     ft_reader_read_ahead(r, NULL);
     const struct ft_flow *flows;
     ssize_t n;
@@ -188,6 +189,7 @@ int main(int argc, char **argv)
         ft_reader_close(r);
         return finish(&out, why == FT_STAT_EFIELDS ? 0 : 1);
     }
+    ft_reader_want(r, ft_stat_reads(a.opts.format));    /* column blocks: these columns */
     ft_stat_begin(s, &out);
     int rc = count_flows(r, s, &out);
     if (ft_stat_end(s, &out) != 0) {

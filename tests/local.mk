@@ -147,3 +147,7 @@ tests_unit_test_sql_LDADD = $(FTLIB)
 check_PROGRAMS += tests/unit/test_ch
 tests_unit_test_ch_SOURCES = tests/unit/test_ch.c
 tests_unit_test_ch_LDADD = $(FTLIB)
+# column blocks of layout 2 (zstd: a frame per field) and their decoding on worker threads
+check_PROGRAMS += tests/unit/test_cblocks
+tests_unit_test_cblocks_SOURCES = tests/unit/test_cblocks.c
+tests_unit_test_cblocks_LDADD = $(FTLIB) $(ZSTD_LIBS)

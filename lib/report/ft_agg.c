@@ -151,6 +151,22 @@ void *ft_agg_get(struct ft_agg *a, const void *key, int *added)
     return e + a->val_off;
 }
 
+void ft_agg_prefetch_slot(const struct ft_agg *a, const void *key)
+{
+    if (a->slots)
+        __builtin_prefetch(&a->index[(size_t)hash_key(key, a->key_len) & (a->slots - 1)]);
+}
+
+void ft_agg_prefetch_entry(const struct ft_agg *a, const void *key)
+{
+    if (!a->slots)
+        return;
+    uint64_t h = hash_key(key, a->key_len);
+    uint64_t v = a->index[(size_t)h & (a->slots - 1)];
+    if (v != EMPTY && (v & 0xFFFFFFFF00000000ULL) == (h & 0xFFFFFFFF00000000ULL))
+        __builtin_prefetch(entry(a, (size_t)(uint32_t)v) + a->val_off);
+}
+
 size_t ft_agg_count(const struct ft_agg *a) { return a->count; }
 uint64_t ft_agg_refused(const struct ft_agg *a) { return a->refused; }
 int ft_agg_failed(const struct ft_agg *a) { return a->failed; }

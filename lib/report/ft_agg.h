@@ -40,6 +40,13 @@ void ft_agg_free(struct ft_agg *a);
  */
 void *ft_agg_get(struct ft_agg *a, const void *key, int *added);
 
+/* Hints for a key looked up soon: its index slot (some lookups ahead),
+ * then its entry (fewer ahead, once the slot is in the cache).  A table
+ * larger than the cache then waits for memory once a batch of lookups,
+ * not once a lookup.  They change nothing. */
+void ft_agg_prefetch_slot(const struct ft_agg *a, const void *key);
+void ft_agg_prefetch_entry(const struct ft_agg *a, const void *key);
+
 /* Keys held, new keys refused at the limit, and whether memory ran out. */
 size_t ft_agg_count(const struct ft_agg *a);
 uint64_t ft_agg_refused(const struct ft_agg *a);

@@ -61,6 +61,11 @@ void ft_report_free(struct ft_report *rp);
  * ("Report definition references a field not in flow."). */
 uint64_t ft_report_needs(const struct ft_report *rp);
 
+/* FT_F_* fields the run reads from a flow, for ft_reader_want: the needs
+ * above, the counters and the times; 0 (every field) when the definition
+ * tags, since a tag definition may match on any field. */
+uint64_t ft_report_reads(const struct ft_report *rp);
+
 /* The stream header shown by +xheader (kept, not copied). */
 void ft_report_set_header(struct ft_report *rp, const struct ft_header *h);
 

@@ -54,6 +54,10 @@ int ft_stat_sort_valid(int format, int field);
 /* FT_F_* fields a format needs in the stream. */
 uint64_t ft_stat_required(int format);
 
+/* FT_F_* fields a format reads from a flow (ft_reader_want): the above,
+ * the counters, the times and the protocol. */
+uint64_t ft_stat_reads(int format);
+
 /*
  * The report information block: title (NULL: none), fields, symbols,
  * sorting, name and the command line (args, argc words, each followed by a

@@ -23,6 +23,9 @@ struct ft_flow_batch {
     /* stream header counters that go with these flows */
     uint64_t datagrams;             /* accepted datagrams */
     uint32_t corrupt, lost, resets, misordered;
+    /* a reader reading ahead: flows holds n raw records of this many bytes
+     * for the caller to decode, or 0 (decoded flows) */
+    size_t raw_size;
 };
 
 struct ft_flowq;

@@ -719,3 +719,36 @@ void ft_rec_decode_sv1(unsigned d_version, int order, const uint8_t *r, struct f
     f->export_version = (uint8_t)fmt->d_version;
     ft_flow_set_times(f);
 }
+
+/* ---- which bytes hold which fields (column blocks) -------------------- */
+
+static unsigned kind_width(unsigned kind)
+{
+    return kind == K_U8 ? 1 : kind == K_U16 || kind == K_U16_LE ? 2 : 4;
+}
+
+void ft_format_columns(const struct ft_format *fmt, uint64_t fields, uint8_t *cols)
+{
+    const struct layout *lay = layout_of(fmt);
+    size_t bytes = ((size_t)fmt->rec_size + 7) / 8;
+    memset(cols, lay->n ? 0 : 0xFF, bytes);
+    for (unsigned i = 0; i < lay->n; i++) {
+        const struct field *fl = &lay->fields[i];
+        if (!(ft_fields[fl->id].has & fields))
+            continue;
+        for (unsigned j = fl->off; j < fl->off + kind_width(fl->kind); j++)
+            cols[j / 8] |= (uint8_t)(1u << (j % 8));
+    }
+}
+
+int ft_format_bounds(const struct ft_format *fmt, uint8_t *bounds)
+{
+    const struct layout *lay = layout_of(fmt);
+    memset(bounds, 0, ((size_t)fmt->rec_size + 8) / 8);
+    for (unsigned i = 0; i < lay->n; i++) {
+        unsigned a = lay->fields[i].off, b = a + kind_width(lay->fields[i].kind);
+        bounds[a / 8] |= (uint8_t)(1u << (a % 8));
+        bounds[b / 8] |= (uint8_t)(1u << (b % 8));
+    }
+    return lay->n ? 1 : 0;
+}

@@ -97,6 +97,17 @@ int ft_order_of(const struct ft_format *fmt, int order);
  */
 unsigned ft_rec_convert(const struct ft_format *fmt, uint8_t *rec, int from, int to);
 
+/* The byte columns of fmt's records that hold a field of `fields` (FT_F_*
+ * bits): bit j % 8 of cols[j / 8] set for byte j (cols has
+ * ceil(rec_size / 8) bytes).  Formats without field rows (the extended
+ * record): every column.  Column blocks use it to inflate only those. */
+void ft_format_columns(const struct ft_format *fmt, uint64_t fields, uint8_t *cols);
+
+/* Where fields start and end in fmt's records: bit j of bounds (rec_size + 1
+ * bits) set when a field starts or ends at byte j; all zero (returns 0) for
+ * formats without field rows. */
+int ft_format_bounds(const struct ft_format *fmt, uint8_t *bounds);
+
 /* Host byte order as FT_ORDER_*. */
 int ft_host_order(void);
 

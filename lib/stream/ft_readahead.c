@@ -28,6 +28,9 @@
 struct ft_readahead {
     struct ft_reader *r;            /* the thread's alone once started */
     struct ft_flowq *q;
+    bool raw;                       /* the thread may hand raw records over */
+    size_t rec_size;
+    uint8_t *scratch;               /* the caller's copy of them */
     pthread_t thread;
     atomic_bool stop;               /* the reader is being closed */
     /* the thread's outcome, written before it closes the queue */
@@ -42,6 +45,25 @@ struct ft_readahead {
     struct ft_err err;
 };
 
+/* Raw records into the front of the batch's flow memory (they are smaller
+ * than flows), for decode_raw on the caller's side. */
+static ssize_t read_raw(struct ft_readahead *ra, struct ft_flow_batch *b)
+{
+    const uint8_t *p;
+    ssize_t n = ft_reader_next_raw(ra->r, &p, b->cap);
+    if (n > 0)
+        memcpy(b->flows, p, (size_t)n * ra->rec_size);
+    return n;
+}
+
+/* The caller's side: the raw records of b copied out and decoded into
+ * its flows. */
+static void decode_raw(struct ft_readahead *ra, struct ft_flow_batch *b)
+{
+    memcpy(ra->scratch, b->flows, b->n * ra->rec_size);
+    ft_reader_decode_recs(ra->r, ra->scratch, b->n, b->flows);
+}
+
 static void *read_ahead(void *arg)
 {
     struct ft_readahead *ra = arg;
@@ -50,7 +72,10 @@ static void *read_ahead(void *arg)
         struct ft_flow_batch *b = ft_flowq_take(ra->q, -1);
         if (!b)
             break;                  /* closed: the reader is being closed */
-        n = ft_reader_decode(ra->r, b->flows, b->cap);
+        /* raw when the caller has nothing queued (it waits for this thread:
+         * inflating is the limit), decoded here when it is behind */
+        b->raw_size = ra->raw && ft_flowq_depth(ra->q) == 0 ? ra->rec_size : 0;
+        n = b->raw_size ? read_raw(ra, b) : ft_reader_decode(ra->r, b->flows, b->cap);
         if (n > 0) {
             b->n = (size_t)n;
             ft_flowq_push(ra->q, b);
@@ -71,10 +96,14 @@ struct ft_readahead *ft_readahead_start(struct ft_reader *r)
     if (!ra)
         return NULL;
     ra->r = r;
+    ra->raw = ft_reader_raw_ahead(r);
+    ra->rec_size = ft_reader_format(r)->rec_size;
     atomic_init(&ra->stop, false);
-    if (!(ra->q = ft_flowq_new_lazy(RA_BATCHES, FT_READ_BATCH)) ||
+    if ((ra->raw && !(ra->scratch = malloc(FT_READ_BATCH * ra->rec_size))) ||
+        !(ra->q = ft_flowq_new_lazy(RA_BATCHES, FT_READ_BATCH)) ||
         ft_thread_start(&ra->thread, read_ahead, ra) < 0) {
         ft_flowq_free(ra->q);
+        free(ra->scratch);
         free(ra);
         return NULL;
     }
@@ -92,6 +121,8 @@ static struct ft_flow_batch *current_batch(struct ft_readahead *ra)
     if (!ra->held && !ra->ended) {
         ra->held = ft_flowq_pop(ra->q, -1);
         ra->pos = 0;
+        if (ra->held && ra->held->raw_size)
+            decode_raw(ra, ra->held);
         if (!ra->held) {
             ra->ended = true;
             if (ra->end < 0)
@@ -126,5 +157,6 @@ void ft_readahead_stop(struct ft_readahead *ra)
     ft_flowq_close(ra->q);          /* a thread waiting for a free batch returns */
     pthread_join(ra->thread, NULL);
     ft_flowq_free(ra->q);
+    free(ra->scratch);
     free(ra);
 }

@@ -28,67 +28,18 @@
 #endif
 
 #include "stream/ft_stream_int.h"
+#include "stream/ft_reader_int.h"
 #include "stream/ft_blocks.h"
+#include "stream/ft_cblocks.h"
+#include "stream/ft_bpool.h"
+#include "core/ft_field.h"
 
 #define HDR_READ_MAX 65536          /* largest header a reader accepts */
-
-enum rstate {
-    R_OPEN,         /* more data may come */
-    R_DRAINED,      /* no more data will come; hand out what is buffered */
-    R_END,          /* returned 0 */
-    R_DAMAGED       /* returned -1 */
-};
-
-struct ft_reader {
-    int fd;
-    bool close_fd;
-    char *name;
-    struct ft_header hdr;
-    const struct ft_format *fmt;    /* format handed out */
-    unsigned rec_size;              /* bytes per stored record (60 for sv1) */
-    int order;                      /* FT_ORDER_* of the stored records */
-    bool sv1;
-    enum ft_compression comp;
-    enum rstate state;
-
-    /* file bytes: in[in_pos..in_len) not consumed yet; in[0] is at in_off */
-    uint8_t *in;
-    size_t in_pos, in_len;
-    uint64_t in_off;
-    bool in_eof;
-
-    /* decompressed records: out[out_pos..out_len) */
-    uint8_t *out;
-    size_t out_pos, out_len, out_cap;
-    uint64_t produced;              /* decompressed bytes so far */
-    z_stream zs;
-    bool zs_live;
-#ifdef HAVE_ZSTD
-    ZSTD_DStream *zd;
-    bool zd_in_frame;               /* a frame is started and not finished */
-#endif
-
-    /* column blocks (FT_HF_BLOCKS): the block being gathered from the
-     * record bytes, raw[0..raw_len) of raw_need (0 until its head is read,
-     * then head and columns), and the records of the last one decoded,
-     * blk[blk_pos..blk_len) */
-    bool blocked;
-    uint8_t *raw, *blk;
-    size_t raw_len, raw_need, blk_n, blk_pos, blk_len;
-    uint64_t decoded;               /* records of the blocks decoded so far */
-
-    uint8_t *conv;                  /* sv1 records converted for ft_reader_raw */
-    struct ft_flow *flows;          /* ft_reader_flows' batch without read-ahead */
-    struct ft_readahead *ra;        /* the second thread, when reading ahead */
-    uint64_t count;
-    struct ft_err pending;          /* damage seen, not yet reported */
-    struct ft_err err;
-};
 
 /* Records in the data decompressed so far, for messages. */
 static unsigned long long records_made(const struct ft_reader *r)
 {
-    return r->blocked ? r->decoded : r->produced / r->rec_size;
+    return r->blocked || r->blocks2 ? r->decoded : r->produced / r->rec_size;
 }
 
 static void reader_damage(struct ft_reader *r, const char *fmt, ...)
@@ -266,10 +217,10 @@ static void consume(struct ft_reader *r, size_t bytes)
 static ssize_t finish(struct ft_reader *r, size_t left)
 {
     if (!r->pending.msg[0] && left) {
-        if (r->blocked)
+        if (r->blocked || r->blocks2)
             ft_err_set(&r->pending, "%s: truncated record block at byte offset %llu (after "
-                       "%llu records)", r->name, (unsigned long long)(r->in_off + r->in_pos),
-                       records_made(r));
+                       "%llu records)", r->name, (unsigned long long)(r->blocks2 ? r->blk_start
+                       : r->in_off + r->in_pos), records_made(r));
         else if (r->comp == FT_COMP_NONE)
             ft_err_set(&r->pending, "%s: truncated record at byte offset %llu", r->name,
                        (unsigned long long)(r->in_off + r->in_pos));
@@ -361,31 +312,127 @@ static ssize_t next_block(struct ft_reader *r)
     }
 }
 
+/* Gather the next layout-2 block from the file bytes (its u32 length
+ * first) into the pool's free slot and submit it: 1; 0 at the end of the
+ * stream; -1 when the stream ends inside a block or the block cannot be
+ * one (r->gather_left, r->pending say which). */
+static int gather_block2(struct ft_reader *r)
+{
+    size_t have = 0, need = 4;
+    uint8_t *raw = ft_bpool_room(r->pool, need);
+    bool sized = false;
+    for (;;) {
+        const uint8_t *p;
+        size_t k = window(r, &p);
+        if (!raw) {
+            reader_damage(r, "%s: out of memory for a record block", r->name);
+            return -1;
+        }
+        if (have == 0 && k)
+            r->blk_start = r->in_off + r->in_pos;
+        if (k > need - have)
+            k = need - have;
+        memcpy(raw + have, p, k);
+        consume(r, k);
+        have += k;
+        if (have == need && !sized) {
+            size_t len = ft_ld32(raw, ft_order_is_big(r->hdr.byte_order));
+            if (len < 6 || len > ft_cblock_body_max(r->rec_size)) {
+                reader_damage(r, "%s: corrupt record block at byte offset %llu (after %llu "
+                              "records): block length %zu out of range", r->name,
+                              (unsigned long long)r->blk_start, records_made(r), len);
+                return -1;
+            }
+            sized = true;
+            need = 4 + len;
+            raw = ft_bpool_room(r->pool, need);
+            continue;
+        }
+        if (have == need) {
+            ft_bpool_submit(r->pool, need, r->blk_start);
+            return 1;
+        }
+        if (r->state != R_OPEN) {
+            r->gather_left = have;
+            return have ? -1 : 0;
+        }
+        fill(r);
+    }
+}
+
+/* Gather ahead while slots are free; from a pipe only while bytes are
+ * already there, so that a live stream's block is not held back waiting
+ * for the next ones. */
+static void gather_ahead(struct ft_reader *r)
+{
+    while (!r->gather_end && ft_bpool_has_room(r->pool)) {
+        if (ft_bpool_pending(r->pool) && !r->regular && r->in_pos == r->in_len)
+            return;
+        if (gather_block2(r) <= 0)
+            r->gather_end = true;
+    }
+}
+
+int ft_reader_start_pool(struct ft_reader *r, unsigned workers)
+{
+    r->pool = ft_bpool_new(workers, r->rec_size, ft_order_is_big(r->hdr.byte_order),
+                           r->want ? r->want_cols : NULL);
+    return r->pool ? 0 : -1;
+}
+
+/* The next layout-2 block's records into blk: 1, 0 at the end, -1 on
+ * damage (every block before it handed out first). */
+static ssize_t next_block2(struct ft_reader *r)
+{
+    if (!r->pool && ft_reader_start_pool(r, 0) < 0) {
+        reader_damage(r, "%s: out of memory for a record block", r->name);
+        return finish(r, 0);
+    }
+    gather_ahead(r);
+    if (!ft_bpool_pending(r->pool))
+        return finish(r, r->gather_left);
+    char why[160];
+    const uint8_t *recs;
+    uint64_t off;
+    if (ft_bpool_take(r->pool, &recs, &r->blk_n, &off, why, sizeof why) < 0) {
+        ft_err_set(&r->pending, "%s: corrupt record block at byte offset %llu (after %llu "
+                   "records): %s", r->name, (unsigned long long)off,
+                   (unsigned long long)r->decoded, why);
+        r->state = R_DRAINED;
+        return finish(r, 0);
+    }
+    r->cur = recs;
+    r->blk_pos = 0;
+    r->blk_len = r->blk_n * r->rec_size;
+    r->decoded += r->blk_n;
+    return 1;
+}
+
 /* next_records for a stream of column blocks. */
 static ssize_t block_records(struct ft_reader *r, const uint8_t **p, size_t max)
 {
     if (r->blk_pos == r->blk_len) {
-        ssize_t rc = next_block(r);
+        ssize_t rc = r->blocks2 ? next_block2(r) : next_block(r);
         if (rc <= 0)
             return rc;
     }
     size_t n = (r->blk_len - r->blk_pos) / r->rec_size;
     if (n > max)
         n = max;
-    *p = r->blk + r->blk_pos;
+    *p = (r->blocks2 ? r->cur : r->blk) + r->blk_pos;
     r->blk_pos += n * r->rec_size;
     r->count += n;
     return (ssize_t)n;
 }
 
 /* Up to max whole stored records at *p: >0, 0 at the end, -1 on damage. */
-static ssize_t next_records(struct ft_reader *r, const uint8_t **p, size_t max)
+ssize_t ft_reader_next_raw(struct ft_reader *r, const uint8_t **p, size_t max)
 {
     if (r->state == R_DAMAGED)
         return -1;
     if (r->state == R_END || max == 0)
         return 0;
-    if (r->blocked)
+    if (r->blocked || r->blocks2)
         return block_records(r, p, max);
     for (;;) {
         size_t avail = window(r, p);
@@ -458,6 +505,15 @@ static int read_sv3_header(struct ft_reader *r, struct ft_err *err)
         return open_fail(r, err, "unsupported export version %u", r->hdr.d_version);
     r->rec_size = r->fmt->rec_size;
     r->blocked = (r->hdr.flags & FT_HF_BLOCKS) != 0;
+    if (r->hdr.flags & FT_HF_BLOCKS2) {
+        if ((r->hdr.flags & (FT_HF_BLOCKS | FT_HF_COMPRESS | FT_HF_ZSTD)) !=
+            (FT_HF_BLOCKS | FT_HF_COMPRESS | FT_HF_ZSTD))
+            return open_fail(r, err, "column blocks of layout 2 in a stream not marked "
+                             "zstd-compressed (header flags 0x%lx)",
+                             (unsigned long)r->hdr.flags);
+        r->blocks2 = true;
+        r->blocked = false;
+    }
     /* Big-endian v1005 not marked as ours: written by flow-tools, whose
      * layout loses the high 16 bits of the tags (ft_format.h). */
     if (r->fmt->d_version == 1005 && r->hdr.byte_order == FT_ORDER_BIG &&
@@ -486,6 +542,16 @@ static int start_decompression(struct ft_reader *r, struct ft_err *err)
 {
     if (!(r->hdr.flags & FT_HF_COMPRESS))
         return 0;
+    if (r->blocks2) {
+        /* the blocks are compressed, not the stream: file bytes as they are */
+#ifdef HAVE_ZSTD
+        struct stat st;
+        r->regular = fstat(r->fd, &st) == 0 && S_ISREG(st.st_mode);
+        return 0;
+#else
+        return open_fail(r, err, "zstd-compressed stream, but ftkit was built without zstd");
+#endif
+    }
     r->comp = (r->hdr.flags & FT_HF_ZSTD) ? FT_COMP_ZSTD : FT_COMP_ZLIB;
     r->out_cap = FT_IO_BLOCK + r->rec_size;
     if (!(r->out = malloc(r->out_cap)))
@@ -545,6 +611,7 @@ static void reader_free(struct ft_reader *r)
     free(r->flows);
     free(r->raw);
     free(r->blk);
+    ft_bpool_free(r->pool);
     free(r->name);
     free(r);
 }
@@ -591,113 +658,4 @@ void ft_reader_close(struct ft_reader *r)
     if (r && r->ra)
         ft_readahead_stop(r->ra);       /* first: its thread uses r */
     reader_free(r);
-}
-
-const struct ft_header *ft_reader_header(const struct ft_reader *r) { return &r->hdr; }
-const struct ft_format *ft_reader_format(const struct ft_reader *r) { return r->fmt; }
-int ft_reader_order(const struct ft_reader *r) { return r->order; }
-
-/* With read-ahead the caller's side has its own count and message: the
- * reader's are the second thread's. */
-const char *ft_reader_error(const struct ft_reader *r)
-{
-    return r->ra ? ft_readahead_err(r->ra)->msg : r->err.msg;
-}
-
-uint64_t ft_reader_count(const struct ft_reader *r)
-{
-    return r->ra ? ft_readahead_count(r->ra) : r->count;
-}
-
-const char *ft_reader_damage(const struct ft_reader *r) { return r->err.msg; }
-
-ssize_t ft_reader_decode(struct ft_reader *r, struct ft_flow *flows, size_t max)
-{
-    const uint8_t *p;
-    ssize_t n = next_records(r, &p, max);
-    if (n <= 0)
-        return n;
-    if (r->sv1) {
-        for (ssize_t i = 0; i < n; i++)
-            ft_rec_decode_sv1(r->fmt->d_version, r->order, p + (size_t)i * r->rec_size,
-                              &flows[i]);
-        return n;
-    }
-    for (ssize_t i = 0; i < n; i++)
-        ft_rec_decode(r->fmt, r->order, p + (size_t)i * r->rec_size, &flows[i]);
-    return n;
-}
-
-/* Stream-version-1 records re-encoded as the v1/v5 records they become. */
-static ssize_t convert_sv1(struct ft_reader *r, const uint8_t *p, ssize_t n,
-                           const uint8_t **recs)
-{
-    size_t most = FT_IO_BLOCK / FT_SV1_REC_SIZE + 1;
-    if (!r->conv && !(r->conv = malloc(most * r->fmt->rec_size))) {
-        ft_err_set(&r->err, "%s: out of memory", r->name);
-        r->state = R_DAMAGED;
-        return -1;
-    }
-    for (ssize_t i = 0; i < n; i++) {
-        struct ft_flow f;
-        ft_rec_decode_sv1(r->fmt->d_version, r->order, p + (size_t)i * FT_SV1_REC_SIZE, &f);
-        ft_rec_encode(r->fmt, r->order, &f, r->conv + (size_t)i * r->fmt->rec_size);
-    }
-    *recs = r->conv;
-    return n;
-}
-
-ssize_t ft_reader_raw(struct ft_reader *r, const uint8_t **recs, size_t max)
-{
-    const uint8_t *p;
-    if (r->ra)
-        return ft_err_set(ft_readahead_err(r->ra), "%s: raw records cannot be read from a "
-                          "reader reading ahead (it hands out decoded flows)", r->name);
-    if (r->sv1 && max > FT_IO_BLOCK / FT_SV1_REC_SIZE)
-        max = FT_IO_BLOCK / FT_SV1_REC_SIZE;
-    ssize_t n = next_records(r, &p, max);
-    if (n <= 0)
-        return n;
-    if (r->sv1)
-        return convert_sv1(r, p, n, recs);
-    *recs = p;
-    return n;
-}
-
-/* ---- decoded flows, perhaps read ahead ---------------------------------- */
-
-ssize_t ft_reader_read(struct ft_reader *r, struct ft_flow *flows, size_t max)
-{
-    if (!r->ra)
-        return ft_reader_decode(r, flows, max);
-    const struct ft_flow *batch;
-    ssize_t n = ft_readahead_take(r->ra, &batch, max);
-    if (n > 0)
-        memcpy(flows, batch, (size_t)n * sizeof(*flows));
-    return n;
-}
-
-ssize_t ft_reader_flows(struct ft_reader *r, const struct ft_flow **flows, size_t max)
-{
-    if (max > FT_READ_BATCH)
-        max = FT_READ_BATCH;
-    if (r->ra)
-        return ft_readahead_take(r->ra, flows, max);
-    if (!r->flows && !(r->flows = malloc(FT_READ_BATCH * sizeof(*r->flows)))) {
-        ft_err_set(&r->err, "%s: out of memory", r->name);
-        r->state = R_DAMAGED;
-        return -1;
-    }
-    *flows = r->flows;
-    return ft_reader_decode(r, r->flows, max);
-}
-
-int ft_reader_read_ahead(struct ft_reader *r, struct ft_err *err)
-{
-    if (r->ra)
-        return 0;
-    if (!(r->ra = ft_readahead_start(r)))
-        return ft_err_set(err, "%s: cannot start reading ahead (out of memory or threads)",
-                          r->name);
-    return 0;
 }

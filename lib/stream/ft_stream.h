@@ -57,6 +57,11 @@ enum ft_tlv {
  * streams of the extended record, which flow-tools cannot read anyway, and
  * on no other. */
 #define FT_HF_BLOCKS     0x100
+/* ftkit: the column blocks are in layout 2 (ft_cblocks.h): not one zstd
+ * stream but a sequence of blocks whose fields' columns are zstd frames of
+ * their own.  Writers set it with FT_HF_BLOCKS on zstd streams; layout 1
+ * streams (without it) are still read. */
+#define FT_HF_BLOCKS2    0x200
 
 #define FT_HDR_MAX 16384        /* largest header a writer builds */
 #define FT_HDR_STR 4096         /* room for hostname / comments */
@@ -164,6 +169,38 @@ ssize_t ft_reader_flows(struct ft_reader *r, const struct ft_flow **flows, size_
  * then goes on without.
  */
 int ft_reader_read_ahead(struct ft_reader *r, struct ft_err *err);
+
+/*
+ * With read-ahead on a zlib-compressed stream, let the caller's thread
+ * decode the records of a batch when it had no batch waiting (inflating on
+ * the reading thread is then the limit, and that thread only inflates); a
+ * caller that is behind gets them decoded as before.  For callers whose
+ * own work per flow is about that of inflating or lighter (flow-report,
+ * flow-stat).  Call it before ft_reader_read_ahead; the flows, end and
+ * damage are the same.
+ */
+void ft_reader_decode_in_caller(struct ft_reader *r);
+
+/*
+ * Decode column blocks of layout 2 on `threads` worker threads (0: one per
+ * core, at most 4; none on one core), several blocks at once, handed out
+ * in order with the same records, end and damage message as without.
+ * Other layouts are read as before.  Call it before the first read (later
+ * calls, and calls on other layouts, do nothing); ft_reader_read_ahead
+ * turns it on.  0, or -1 with err filled (the reader goes on without).
+ */
+int ft_reader_parallel(struct ft_reader *r, unsigned threads, struct ft_err *err);
+
+/*
+ * The caller needs only the fields of `fields` (FT_F_* bits, those of the
+ * filters, keys and counters it uses; 0 means every field, the default).
+ * Column blocks of layout 2 then inflate only those fields' columns: the
+ * others read as zero and their has bits are clear.  Other layouts hand
+ * out every field as before.  Call it before the first read and before
+ * ft_reader_read_ahead; later calls are ignored.  Programs that write
+ * records out (flow-cat, flow-nfilter) need every field.
+ */
+void ft_reader_want(struct ft_reader *r, uint64_t fields);
 
 const char *ft_reader_error(const struct ft_reader *r);
 /* Records handed out so far. */

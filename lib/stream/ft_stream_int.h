@@ -51,6 +51,15 @@ void ft_header_parse_sv1(struct ft_header *h, const uint8_t *p);
 
 /* ft_reader_read without read-ahead: the second thread's way of reading. */
 ssize_t ft_reader_decode(struct ft_reader *r, struct ft_flow *flows, size_t max);
+/* Raw records, as ft_reader_raw without its checks (not sv1). */
+ssize_t ft_reader_next_raw(struct ft_reader *r, const uint8_t **recs, size_t max);
+/* Decode n raw records at p (as ft_reader_decode does): reads only what
+ * the reader set at open, so the caller's thread may call it. */
+void ft_reader_decode_recs(const struct ft_reader *r, const uint8_t *p, size_t n,
+                           struct ft_flow *flows);
+/* Does the read-ahead thread hand raw records for the caller to decode
+ * (ft_reader_decode_in_caller on a zlib stream whose records fit a flow)? */
+int ft_reader_raw_ahead(const struct ft_reader *r);
 /* The message of the damage ft_reader_decode returned -1 for. */
 const char *ft_reader_damage(const struct ft_reader *r);
 

@@ -21,6 +21,7 @@
 #include "stream/ft_stream_int.h"
 #include "stream/ft_pdeflate.h"
 #include "stream/ft_blocks.h"
+#include "stream/ft_cblocks.h"
 
 /* zstd's level 1: on column blocks it compresses v5 flows about 3 times
  * faster than level 3, for files 3% larger (bench/README.md). */
@@ -44,6 +45,8 @@ struct ft_writer {
     uint8_t *recs;                      /* records not yet compressed/written */
     size_t recs_len, recs_cap;
     uint8_t *block;                     /* recs as a column block (FT_HF_BLOCKS) */
+    struct ft_cblock_enc *cenc;         /* layout 2 (FT_HF_BLOCKS2): its compressor */
+    struct ft_cspans spans;             /* and the format's column spans */
     uint8_t *out;                       /* compressed bytes not yet written */
     size_t out_len;
     z_stream zs;
@@ -177,6 +180,13 @@ static int start_compression(struct ft_writer *w, const struct ft_write_opts *o)
     }
 #ifdef HAVE_ZSTD
     int level = zstd_level(o);
+    if (w->hdr.flags & FT_HF_BLOCKS2) {
+        /* whole blocks, each field's columns a frame of their own */
+        if (!(w->cenc = ft_cblock_enc_new(level)))
+            return writer_fail(w, "cannot start zstd compression at level %d", level);
+        ft_cspans_of(w->fmt, &w->spans);
+        return 0;
+    }
     if (!(w->zc = ZSTD_createCCtx()) ||
         ZSTD_isError(ZSTD_CCtx_setParameter(w->zc, ZSTD_c_compressionLevel, level)) ||
         ZSTD_isError(ZSTD_CCtx_setParameter(w->zc, ZSTD_c_checksumFlag, 1)))
@@ -228,7 +238,8 @@ static int writer_setup(struct ft_writer *w, const struct ft_write_opts *o)
     struct ft_header *h = &w->hdr;
     h->byte_order = (uint8_t)(w->order & 0xff);   /* FLOWTOOLS: big-endian */
     h->s_version = 3;
-    h->flags &= ~(uint32_t)(FT_HF_COMPRESS | FT_HF_ZSTD | FT_HF_DONE | FT_HF_BLOCKS);
+    h->flags &= ~(uint32_t)(FT_HF_COMPRESS | FT_HF_ZSTD | FT_HF_DONE | FT_HF_BLOCKS |
+                            FT_HF_BLOCKS2);
     set_layout_flag(w);
     if (w->comp != FT_COMP_NONE)
         h->flags |= FT_HF_COMPRESS;
@@ -236,6 +247,10 @@ static int writer_setup(struct ft_writer *w, const struct ft_write_opts *o)
         h->flags |= FT_HF_ZSTD;
     if (stores_blocks(w, o))
         h->flags |= FT_HF_BLOCKS;
+    /* zstd's blocks are layout 2 (ft_cblocks.h): readers inflate only the
+     * columns they need, and blocks can be decoded in parallel */
+    if (stores_blocks(w, o) && w->comp == FT_COMP_ZSTD)
+        h->flags |= FT_HF_BLOCKS2;
     FT_SET(h, FT_TLV_HEADER_FLAGS);
     struct stat st;
     if (o->rewrite && fstat(w->fd, &st) == 0 && S_ISREG(st.st_mode) &&
@@ -264,6 +279,7 @@ static void writer_free(struct ft_writer *w)
 #ifdef HAVE_ZSTD
     ZSTD_freeCCtx(w->zc);
 #endif
+    ft_cblock_enc_free(w->cenc);
     free(w->own_ifnames);
     free(w->own_ifaliases);
     free(w->recs);
@@ -277,10 +293,12 @@ static void writer_free(struct ft_writer *w)
 static int alloc_recs(struct ft_writer *w)
 {
     unsigned rs = w->fmt->rec_size;
-    bool blocked = w->hdr.flags & FT_HF_BLOCKS;
-    w->recs_cap = blocked ? FT_BLOCK_RECS * rs : FT_IO_BLOCK - FT_IO_BLOCK % rs;
-    if (!(w->recs = malloc(w->recs_cap)) ||
-        (blocked && !(w->block = malloc(ft_block_head_size(rs) + w->recs_cap))))
+    bool blocked = w->hdr.flags & FT_HF_BLOCKS, layout2 = w->hdr.flags & FT_HF_BLOCKS2;
+    w->recs_cap = layout2 ? FT_CBLOCK_RECS * rs
+                : blocked ? FT_BLOCK_RECS * rs : FT_IO_BLOCK - FT_IO_BLOCK % rs;
+    size_t block = layout2 ? ft_cblock_bound(FT_CBLOCK_RECS, rs, w->spans.n)
+                           : ft_block_head_size(rs) + w->recs_cap;
+    if (!(w->recs = malloc(w->recs_cap)) || (blocked && !(w->block = malloc(block))))
         return writer_fail(w, "out of memory");
     return 0;
 }
@@ -388,6 +406,16 @@ static int flush_recs(struct ft_writer *w)
 {
     const uint8_t *p = w->recs;
     size_t len = w->recs_len;
+    if (w->cenc) {
+        char why[128];
+        if (!len)
+            return 0;
+        len = ft_cblock_encode(w->cenc, w->recs, len / w->fmt->rec_size, w->fmt->rec_size,
+                               ft_order_is_big(w->hdr.byte_order), &w->spans, w->block,
+                               why, sizeof why);
+        w->recs_len = 0;
+        return len ? write_all(w, w->block, len) : writer_fail(w, "%s", why);
+    }
     if (w->block && len) {
         len = ft_block_encode(w->recs, len / w->fmt->rec_size, w->fmt->rec_size,
                               ft_order_is_big(w->hdr.byte_order), w->block);
@@ -460,7 +488,7 @@ static int finish_data(struct ft_writer *w)
     if (w->comp == FT_COMP_ZLIB && deflate_bytes(w, NULL, 0, Z_FINISH) < 0)
         return -1;
 #ifdef HAVE_ZSTD
-    if (w->comp == FT_COMP_ZSTD && zstd_bytes(w, NULL, 0, ZSTD_e_end) < 0)
+    if (w->comp == FT_COMP_ZSTD && !w->cenc && zstd_bytes(w, NULL, 0, ZSTD_e_end) < 0)
         return -1;
 #endif
     return w->out_len ? flush_out(w) : 0;

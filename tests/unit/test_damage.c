@@ -37,6 +37,7 @@ struct ref {
     int sv1;                /* stream version 1: records are converted */
     int comp;               /* FT_COMP_* */
     int blocked, big;       /* FT_HF_BLOCKS; records big-endian */
+    int blocks2;            /* FT_HF_BLOCKS2: layout 2, compressed a column at a time */
     uint8_t *data;          /* the record bytes (decompressed) */
     size_t data_len;
 };
@@ -138,11 +139,100 @@ static size_t ref_unblock(const struct ref *ref, const uint8_t *p, size_t n, uin
     return len;
 }
 
+static uint32_t ref_ld(const struct ref *ref, const uint8_t *b, unsigned bytes)
+{
+    uint32_t v = 0;
+    for (unsigned i = 0; i < bytes; i++)
+        v |= (uint32_t)b[ref->big ? bytes - 1 - i : i] << (8 * i);
+    return v;
+}
+
+#ifdef HAVE_ZSTD
+/* One layout-2 block body (ftkit-stream(5)) into count records appended to
+ * *out; 0, or -1 when it is not a sound block. */
+static int ref_block2(const struct ref *ref, const uint8_t *b, size_t len, uint8_t **out,
+                      size_t *olen)
+{
+    unsigned rs = ref->rec, bm = (rs + 7) / 8;
+    if (len < 6 + bm)
+        return -1;
+    size_t count = ref_ld(ref, b, 4);
+    unsigned spans = ref_ld(ref, b + 4, 2);
+    const uint8_t *bitmap = b + 6, *dir = b + 6 + bm;
+    if (count == 0 || count > 8192 || spans == 0 || spans > rs || len < 6 + bm + spans * 8)
+        return -1;
+    for (unsigned j = rs; j < bm * 8; j++)
+        if (bitmap[j / 8] & (1u << (j % 8)))
+            return -1;
+    uint8_t *recs = calloc(count, rs), *cols = malloc(count * rs);
+    size_t pos = 6 + bm + spans * 8;
+    unsigned at = 0;
+    int rc = 0;
+    for (unsigned i = 0; rc == 0 && i < spans; i++) {
+        unsigned a = ref_ld(ref, dir + 8 * i, 2), w = ref_ld(ref, dir + 8 * i + 2, 2);
+        size_t clen = ref_ld(ref, dir + 8 * i + 4, 4), stored = 0;
+        if (a != at || w == 0 || a + w > rs) {
+            rc = -1;
+            break;
+        }
+        at = a + w;
+        for (unsigned j = a; j < a + w; j++)
+            stored += (bitmap[j / 8] >> (j % 8)) & 1;
+        if ((clen == 0) != (stored == 0) || clen > len - pos ||
+            (clen && ZSTD_decompress(cols, stored * count, b + pos, clen) != stored * count)) {
+            rc = -1;
+            break;
+        }
+        const uint8_t *c = cols;
+        for (unsigned j = a; j < a + w; j++) {
+            if (!((bitmap[j / 8] >> (j % 8)) & 1))
+                continue;
+            for (size_t k = 0; k < count; k++)
+                recs[k * rs + j] = c[k];
+            c += count;
+        }
+        pos += clen;
+    }
+    if (rc == 0 && (at != rs || pos != len))
+        rc = -1;
+    if (rc == 0) {
+        *out = realloc(*out, *olen + count * rs);
+        memcpy(*out + *olen, recs, count * rs);
+        *olen += count * rs;
+    }
+    free(recs);
+    free(cols);
+    return rc;
+}
+#endif
+
+/* Layout 2: whole sound blocks, each a u32 length and its body. */
+static size_t ref_unblock2(const struct ref *ref, const uint8_t *p, size_t n, uint8_t **out,
+                           int *bad)
+{
+    size_t pos = 0, len = 0;
+    *out = NULL;
+    *bad = 0;
+#ifdef HAVE_ZSTD
+    while (pos < n) {
+        size_t blen = n - pos >= 4 ? ref_ld(ref, p + pos, 4) : 0;
+        if (n - pos < 4 || blen < 6 || n - pos - 4 < blen ||
+            ref_block2(ref, p + pos + 4, blen, out, &len) < 0)
+            break;
+        pos += 4 + blen;
+    }
+#endif
+    *bad = pos < n;
+    return len;
+}
+
 /* The record bytes of the stored data p[0..n), as far as they can be had. */
 static size_t ref_decompress(const struct ref *ref, const uint8_t *p, size_t n,
                              uint8_t **out, int *bad)
 {
     size_t len;
+    if (ref->blocks2)
+        return ref_unblock2(ref, p, n, out, bad);
 #ifdef HAVE_ZSTD
     if (ref->comp == FT_COMP_ZSTD)
         len = ref_unzstd(p, n, out, bad);
@@ -351,6 +441,7 @@ static int load_ref(const char *path, struct ref *ref)
     ref->comp = !(h->flags & FT_HF_COMPRESS) ? FT_COMP_NONE
               : (h->flags & FT_HF_ZSTD) ? FT_COMP_ZSTD : FT_COMP_ZLIB;
     ref->blocked = (h->flags & FT_HF_BLOCKS) != 0;
+    ref->blocks2 = (h->flags & FT_HF_BLOCKS2) != 0;
     ref->big = h->byte_order == FT_ORDER_BIG;
     ft_reader_close(r);
     if (ref->comp == FT_COMP_NONE) {
