@@ -458,6 +458,11 @@ static void take_counts(struct writer *wr, const struct ft_flow_batch *b)
     wr->counts.misordered += b->misordered;
 }
 
+static int counts_pending(const struct writer *wr)
+{
+    return wr->counts.corrupt || wr->counts.lost || wr->counts.resets || wr->counts.misordered;
+}
+
 /* Flows that cannot be written now are counted lost in the next file. */
 static void drop_batch(struct writer *wr, size_t n)
 {
@@ -553,6 +558,11 @@ static void *writer_main(void *arg)
         if (!b && ft_flowq_done(q))
             break;
     }
+    /* Stopped before the first file opened: the datagrams counted corrupt,
+     * lost or reset still get their file (of no flows), as they would have
+     * a moment later. */
+    if (!wr->sw && wr->fmt && !wr->failing && counts_pending(wr))
+        open_file(wr);
     close_file(wr, wall_second());
     return NULL;
 }
