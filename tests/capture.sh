@@ -94,6 +94,18 @@ def zstd_blocks(data):
     return n if p == len(data) and n == tlv.get(0x0a) else -1
 
 
+def thread_sanitized():
+    """A ThreadSanitizer build: timing checks of how fast the writer keeps up
+    do not hold there."""
+    try:
+        for line in open(os.path.join(build, "Makefile")):
+            if line.startswith("CFLAGS ="):
+                return "-fsanitize=thread" in line
+    except OSError:
+        pass
+    return False
+
+
 def free_port():
     """A port free on both 127.0.0.1 and ::1: the daemons here listen on either."""
     return lib.free_port(ipv6_too=True)
@@ -361,8 +373,12 @@ def test_hup_in_opening_second():
     report(by_start.get(opened) == 30 * n and max(by_start) > opened,
            "the file went on taking flows until the next second, then rotated (%s)"
            % sorted(by_start.items()))
-    report(m is not None and m.group(1) == "0",
-           "the receiver never waited for the writer (stalls=%s)" % (m and m.group(1)))
+    if thread_sanitized():
+        print("skip the receiver never waited for the writer: a ThreadSanitizer build is "
+              "several times slower (stalls=%s)" % (m and m.group(1)))
+    else:
+        report(m is not None and m.group(1) == "0",
+               "the receiver never waited for the writer (stalls=%s)" % (m and m.group(1)))
 
 
 # ---- 3. expiry (flow-capture -e/-E, flow-expire) --------------------------
