@@ -6,7 +6,7 @@
 build=${1:-.}
 here=$(cd "$(dirname "$0")" && pwd)
 exec python3 - "$build" "$here" <<'PYTHON'
-import os, signal, struct, subprocess, sys, tempfile, time
+import os, shutil, signal, struct, subprocess, sys, tempfile, time
 
 build = os.path.abspath(sys.argv[1])
 sys.dont_write_bytecode = True
@@ -163,6 +163,9 @@ def main():
     report(r.returncode == 1 and "no-such-state" in r.stderr, "-l without a state file: exit 1")
 
 
-main()
+try:
+    main()
+finally:
+    shutil.rmtree(work, ignore_errors=True)
 finish("dscan")
 PYTHON

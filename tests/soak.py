@@ -17,6 +17,7 @@ for 60 s in the suite, bench/soak.sh for 30 minutes.
 """
 import os
 import re
+import shutil
 import signal
 import socket
 import struct
@@ -205,7 +206,17 @@ def sanitized(build):
 
 def main():
     build, seconds = os.path.abspath(sys.argv[1]), float(sys.argv[2])
-    work = sys.argv[3] if len(sys.argv) > 3 else tempfile.mkdtemp(prefix="ftkit-soak-")
+    if len(sys.argv) > 3:
+        run(build, seconds, sys.argv[3])
+        return
+    work = tempfile.mkdtemp(prefix="ftkit-soak-")
+    try:
+        run(build, seconds, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def run(build, seconds, work):
     capture = tool(build, "flow-capture")
     if not capture:
         report(False, "flow-capture built in %s" % build)
