@@ -33,11 +33,13 @@ dist_man_MANS += man/ftkit-stream.5
 # net: addresses, UDP sockets, capture file names/rotation/expiry, file and
 # directory lists, UDP payloads out of pcap files, the capture writer
 ftnetdir = $(pkgincludedir)/net
-ftnet_HEADERS = lib/net/ft_pcap.h
+ftnet_HEADERS = lib/net/ft_pcap.h lib/net/ft_resolve.h
 libft_la_SOURCES += lib/net/ft_addrspec.c lib/net/ft_addrspec.h lib/net/ft_udp.c \
 	lib/net/ft_udp.h lib/net/ft_capfile.c lib/net/ft_capfile.h lib/net/ft_files.c \
 	lib/net/ft_files.h lib/net/ft_pcap.c \
 	lib/net/ft_capwriter.c lib/net/ft_capwriter.h
+# net: host names resolved within a bound, through a resolver callers can replace
+libft_la_SOURCES += lib/net/ft_resolve.c
 
 # synth: the flow generator (flow-gen)
 libft_la_SOURCES += lib/synth/ft_gen.c lib/synth/ft_gen.h lib/synth/ft_gen_int.h \
