@@ -105,3 +105,8 @@ tests_unit_test_gen_LDADD = $(FTLIB)
 check_PROGRAMS += tests/unit/test_stat
 tests_unit_test_stat_SOURCES = tests/unit/test_stat.c
 tests_unit_test_stat_LDADD = $(FTLIB)
+
+# host names through one replaceable resolver, bounded in time (net/ft_resolve)
+check_PROGRAMS += tests/unit/test_resolve
+tests_unit_test_resolve_SOURCES = tests/unit/test_resolve.c
+tests_unit_test_resolve_LDADD = $(FTLIB)
