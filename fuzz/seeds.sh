@@ -82,6 +82,24 @@ done
 for n in $names; do
     [ -d "$top/fuzz/seeds/$n" ] && cp "$top/fuzz/seeds/$n"/* "$out/$n/" 2>/dev/null
 done
+# dictionaries for the text targets: the words their seeds use (keywords,
+# types, field names), which libFuzzer then splices in (-dict, run.sh)
+mkdir -p "$out/../dict"
+for n in $names; do
+    case $n in pdu_*|stream|pcap|pcap_frame) continue ;; esac
+    python3 - "$out/$n" "$out/../dict/$n.dict" <<'PY'
+import os, re, sys
+words = {}
+for f in sorted(os.listdir(sys.argv[1])):
+    text = open(os.path.join(sys.argv[1], f), 'rb').read().decode('latin-1')
+    for w in re.findall(r'[A-Za-z@{][A-Za-z0-9_.{}+-]{1,40}', text):
+        words[w] = words.get(w, 0) + 1
+best = sorted(words, key=lambda w: -words[w])[:400]
+with open(sys.argv[2], 'w') as fp:
+    for w in best:
+        fp.write('"%s"\n' % w.replace('\\', '\\\\').replace('"', '\\"'))
+PY
+done
 for n in $names; do
     echo "$n: $(ls "$out/$n" | wc -l) seeds"
 done
