@@ -1,7 +1,8 @@
 /* Flow stream files (stream/ft_reader.c, ft_header.c, ft_blocks.c,
- * ft_format*.c): header, every record format, zlib or zstd or none, both
- * byte orders, column blocks; the records read as decoded flows, or raw
- * and decoded one by one (the input's length picks). */
+ * ft_format*.c, ft_readahead.c): header, every record format, zlib or
+ * zstd or none, both byte orders, column blocks; the records read as
+ * decoded flows, raw and decoded one by one, or decoded flows read ahead on
+ * the reader's second thread (the input's length picks). */
 #include "fuzz.h"
 #include "stream/ft_stream.h"
 #include "stream/ft_format.h"
@@ -15,7 +16,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const struct ft_header *h = ft_reader_header(r);
     const struct ft_format *fmt = ft_reader_format(r);
     volatile uint64_t sum = h->flow_count + h->n_ifnames + h->n_ifaliases;
-    if ((size & 1) && h->s_version == 3) {
+    unsigned mode = (unsigned)(size % 3);
+    if (mode == 1 && h->s_version == 3) {
         const uint8_t *recs;
         ssize_t n;
         while ((n = ft_reader_raw(r, &recs, 1024)) > 0) {
@@ -26,6 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
         }
     } else {
+        if (mode == 2)
+            ft_reader_read_ahead(r, &err);
         const struct ft_flow *flows;
         ssize_t n;
         while ((n = ft_reader_flows(r, &flows, FT_READ_BATCH)) > 0)
