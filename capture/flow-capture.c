@@ -407,8 +407,8 @@ static void start_daemon(struct capture *c, int *ready_fd)
     *ready_fd = -1;
     if (c->opt.foreground || c->opt.pcap_path)
         return;
-    ft_check(ft_daemon_detach(c->opt.keep_umask, ready_fd, &err), &err);
-    ft_log_to_syslog(&c->log);
+    ft_check(ft_daemon_detach(c->log.prog, c->opt.keep_umask, ready_fd, &err), &err);
+    ft_log_to_syslog(&c->log, ready_fd);
 }
 
 static void drop_root(struct capture *c)

@@ -106,6 +106,7 @@ struct receiver {
     time_t next_stat;
     time_t last_template_save;
     uint64_t template_changes_saved;
+    uint64_t drain_until_ms;            /* stopping: the socket is read until then */
 };
 
 /* The receiver thread: datagrams to batches of flows in c->q, until c->stop

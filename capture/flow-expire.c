@@ -97,7 +97,7 @@ int main(int argc, char **argv)
     ft_log_init(&log, PROG);
     log.debug = o.debug > 0;
     if (!o.dry_run)
-        ft_log_to_syslog(&log);
+        ft_log_to_syslog(&log, NULL);
     struct report rep = {&log, 0};
     ft_expiry_init(&x, o.max_files, o.max_bytes);
     if (ft_expiry_scan(&x, o.workdir, on_note, &rep, &err) < 0)

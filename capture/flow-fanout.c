@@ -402,8 +402,8 @@ int main(int argc, char **argv)
     if (!f.pdu)
         ft_die("out of memory");
     if (!f.opt.foreground) {
-        ft_check(ft_daemon_detach(0, &ready_fd, &err), &err);
-        ft_log_to_syslog(&f.log);
+        ft_check(ft_daemon_detach(f.log.prog, 0, &ready_fd, &err), &err);
+        ft_log_to_syslog(&f.log, &ready_fd);
     }
     install_signals();
     open_sockets(&f);

@@ -20,6 +20,7 @@
 #define WARNINGS_PER_MINUTE 10
 #define BATCH_MAX_AGE_MS 100
 #define BATCH_IDLE_MS 10
+#define DRAIN_MS 2000            /* see drain_socket */
 
 static uint64_t now_ms(void)
 {
@@ -62,7 +63,7 @@ static struct ft_flow_batch *wait_for_batch(struct receiver *r)
     if (ft_ratelimit_allow(&r->warn_queue, &c->log, time(NULL)))
         ft_log(&c->log, LOG_WARNING, "writer behind: receiving paused, datagrams wait in "
                "the socket buffer");
-    while (!atomic_load(&c->stop)) {
+    while (!atomic_load(&c->stop) || now_ms() < r->drain_until_ms) {
         struct ft_flow_batch *b = ft_flowq_take(c->q, 100);
         if (b)
             return b;
@@ -368,6 +369,23 @@ static void gather_pause(void)
     nanosleep(&pause, NULL);
 }
 
+/* Datagrams the kernel accepted before the stop are flows an exporter
+ * counts as delivered: read them too (until the socket is empty, within
+ * DRAIN_MS), so that a stop or restart loses nothing already received. */
+static void drain_socket(struct receiver *r, struct ft_udp_batch *ub)
+{
+    r->drain_until_ms = now_ms() + DRAIN_MS;
+    int n;
+    while ((n = receive_round(r, ub)) > 0 && now_ms() < r->drain_until_ms)
+        ;
+    if (n > 0)
+        ft_log(&r->c->log, LOG_WARNING, "stopping: datagrams still arriving after %d ms "
+               "of reading the socket; the rest are left", DRAIN_MS);
+    /* the kernel tells drops with the next datagram: ask the socket for those
+     * of the last burst, which no datagram followed */
+    atomic_store(&r->c->n.socket_drops, ft_udp_socket_drops(r->c->sock, ub));
+}
+
 static void receive_socket(struct receiver *r)
 {
     struct capture *c = r->c;
@@ -397,6 +415,7 @@ static void receive_socket(struct receiver *r)
         else if (rc == 0)
             push_batch(r);
     }
+    drain_socket(r, ub);
     ft_udp_batch_free(ub);
 }
 

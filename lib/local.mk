@@ -5,7 +5,7 @@
 # flat names (include/ftkit/ft_stream.h, ...) working for libft.pc users.
 lib_LTLIBRARIES += libft.la
 libft_la_LDFLAGS = -version-info 0:0:0
-libft_la_LIBADD = $(ZSTD_LIBS) $(PCAP_LIBS) -lm
+libft_la_LIBADD = $(ZSTD_LIBS) $(PCAP_LIBS) $(NETTLE_LIBS) -lm
 libft_la_SOURCES =
 pkginclude_HEADERS += lib/flat/ft_flow.h lib/flat/ft_format.h lib/flat/ft_stream.h \
 	lib/flat/ft_text.h lib/flat/ft_sym.h lib/flat/ft_print.h lib/flat/ft_pdu.h \
@@ -40,6 +40,9 @@ libft_la_SOURCES += lib/net/ft_addrspec.c lib/net/ft_addrspec.h lib/net/ft_udp.c
 	lib/net/ft_capwriter.c lib/net/ft_capwriter.h
 # net: host names resolved within a bound, through a resolver callers can replace
 libft_la_SOURCES += lib/net/ft_resolve.c
+# net: Crypto-PAn prefix-preserving anonymisation (AES from nettle; flow-xlate)
+libft_la_SOURCES += lib/net/ft_cryptopan.c lib/net/ft_cryptopan.h
+AM_CPPFLAGS += $(NETTLE_CFLAGS)
 
 # synth: the flow generator (flow-gen)
 libft_la_SOURCES += lib/synth/ft_gen.c lib/synth/ft_gen.h lib/synth/ft_gen_int.h \
@@ -65,14 +68,21 @@ libft_la_SOURCES += lib/text/ft_text.c lib/text/ft_sym.c lib/text/ft_print.c lib
 
 # lang: the config reader, the filter and tag languages, longest-prefix match
 ftlangdir = $(pkgincludedir)/lang
-ftlang_HEADERS = lib/lang/ft_trie.h lib/lang/ft_filter.h lib/lang/ft_tag.h lib/lang/ft_vars.h
+ftlang_HEADERS = lib/lang/ft_trie.h lib/lang/ft_filter.h lib/lang/ft_tag.h lib/lang/ft_vars.h lib/lang/ft_iflist.h
+ftlang_HEADERS = lib/lang/ft_trie.h lib/lang/ft_filter.h lib/lang/ft_tag.h lib/lang/ft_vars.h \
+	lib/lang/ft_xlate.h
 libft_la_SOURCES += lib/lang/ft_cfg.c lib/lang/ft_cfg.h \
 	lib/lang/ft_filter.c lib/lang/ft_filter_prim.c lib/lang/ft_filter_eval.c lib/lang/ft_vars.c \
 	lib/lang/ft_filter_int.h \
 	lib/lang/ft_tag.c lib/lang/ft_tag_parse.c lib/lang/ft_tag_int.h \
-	lib/lang/ft_trie.c
+	lib/lang/ft_trie.c lib/lang/ft_iflist.c
 # the mask language (stat.cfg `mask`; flow-mask when it comes)
+	lib/lang/ft_trie.c
+# the mask language (stat.cfg `mask`, flow-mask)
 libft_la_SOURCES += lib/lang/ft_mask.c lib/lang/ft_mask.h
+# the xlate language (flow-xlate): action types over the field table, Crypto-PAn keys
+libft_la_SOURCES += lib/lang/ft_xlate.c lib/lang/ft_xlate_act.c \
+	lib/lang/ft_xlate_int.h
 
 # report: the aggregation table of reports (flow-report, flow-stat)
 libft_la_SOURCES += lib/report/ft_agg.c lib/report/ft_agg.h
@@ -89,3 +99,27 @@ libft_la_SOURCES += lib/report/ft_rtype.c lib/report/ft_rtype.h \
 	lib/report/ft_report_out.c
 # report: flow-report's JSON lines and CSV outputs
 libft_la_SOURCES += lib/report/ft_report_rows.c
+# report: scan detection (flow-dscan)
+libft_la_SOURCES += lib/report/ft_dscan.c lib/report/ft_dscan.h
+
+# io: flows to and from other formats (flow-export, flow-import): the format
+# table, cflowd records, wire datagrams and pcap files, CSV and JSON lines
+ftiodir = $(pkgincludedir)/io
+ftio_HEADERS = lib/io/ft_io.h
+libft_la_SOURCES += lib/io/ft_io.c lib/io/ft_io_int.h lib/io/ft_io_text.c \
+	lib/io/ft_io_cflowd.c lib/io/ft_io_wire.c
+# lang: flow-filter's access lists.  The grammar (bison) and the scanner (flex)
+# are generated code: they build in a convenience library of their own, with
+# flex's unused yy_fatal_error (ours replaces it) silenced there and nowhere else; the
+# include path finds the grammar's header in the build tree.
+AM_YFLAGS = -d -Wno-yacc
+noinst_LTLIBRARIES += libftacl.la
+libftacl_la_SOURCES = lib/lang/ft_acl_gram.y lib/lang/ft_acl_scan.l
+libftacl_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/lib
+libftacl_la_CFLAGS = $(AM_CFLAGS) -Wno-unused-function
+# not AM_LDFLAGS' -static (the programs' link): libft.so takes its PIC objects
+libftacl_la_LDFLAGS =
+BUILT_SOURCES += lib/lang/ft_acl_gram.h
+libft_la_LIBADD += libftacl.la
+ftlang_HEADERS += lib/lang/ft_acl.h
+libft_la_SOURCES += lib/lang/ft_acl.c lib/lang/ft_acl_filter.c lib/lang/ft_acl_int.h

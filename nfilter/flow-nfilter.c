@@ -1,11 +1,9 @@
 /*
  * flow-nfilter - keep the flows a filter definition permits.
  *
- * Reads one stream on standard input, writes one on standard output.  The
- * records are judged decoded (lib/ft_filter.h) but copied as they were
- * stored, so a filter never changes a byte of the flows it keeps; only
- * stream-version-1 input, which has no raw form, is written from the
- * decoded flows.
+ * Reads one stream on standard input, writes one on standard output: the
+ * records are judged decoded (lang/ft_filter.h) and the kept ones copied
+ * as they were stored (prog/ft_rewrite.h).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -19,15 +17,9 @@
 #define FT_SYSCONFDIR "/usr/local/etc"
 #endif
 
-#define BATCH 4096              /* records judged per read */
-
 /* -f FILE -F DEFINITION (tools.md section 9). */
 static const struct ft_rewrite_tool nfilter = {
     'f', 'F', "filter_file", FT_SYSCONFDIR "/cfg/filter.cfg", "default"
-};
-
-struct counts {
-    uint64_t read, kept;
 };
 
 static void print_warning(void *ctx, const char *msg)
@@ -36,48 +28,9 @@ static void print_warning(void *ctx, const char *msg)
     ft_warn("%s", msg);
 }
 
-/* Raw records: decode a batch to judge it, copy the runs of kept records. */
-static int filter_raw(struct ft_reader *r, struct ft_writer *w, struct ft_filter_def *def,
-                      struct counts *c)
+static size_t judge(void *def, const struct ft_flow *flows, size_t n, uint8_t *keep)
 {
-    static struct ft_flow flows[BATCH];
-    static uint8_t keep[BATCH];
-    const struct ft_format *fmt = ft_reader_format(r);
-    int order = ft_reader_order(r);
-    size_t rs = fmt->rec_size;
-    const uint8_t *recs;
-    ssize_t n;
-    while ((n = ft_reader_raw(r, &recs, BATCH)) > 0) {
-        for (ssize_t i = 0; i < n; i++)
-            ft_rec_decode(fmt, order, recs + (size_t)i * rs, &flows[i]);
-        c->kept += ft_filter_batch(def, flows, (size_t)n, keep);
-        c->read += (uint64_t)n;
-        for (size_t i = 0; i < (size_t)n;) {
-            size_t run = 0;
-            while (i + run < (size_t)n && keep[i + run])
-                run++;
-            if (run && ft_writer_write_raw(w, recs + i * rs, run, order) < 0)
-                return -2;
-            i += run ? run : 1;
-        }
-    }
-    return (int)n;
-}
-
-/* Stream-version-1 input: judged and written decoded. */
-static int filter_decoded(struct ft_reader *r, struct ft_writer *w, struct ft_filter_def *def,
-                          struct counts *c)
-{
-    static struct ft_flow flows[BATCH];
-    ssize_t n;
-    while ((n = ft_reader_read(r, flows, BATCH)) > 0) {
-        size_t kept = ft_filter_compact(def, flows, (size_t)n);
-        c->read += (uint64_t)n;
-        c->kept += kept;
-        if (kept && ft_writer_write(w, flows, kept) < 0)
-            return -2;
-    }
-    return (int)n;
+    return ft_filter_batch(def, flows, n, keep);
 }
 
 static struct ft_filter *load_filter(const struct ft_rewrite_opts *o)
@@ -94,7 +47,7 @@ static struct ft_filter *load_filter(const struct ft_rewrite_opts *o)
 int main(int argc, char **argv)
 {
     struct ft_rewrite_opts o;
-    struct counts c = {0, 0};
+    struct ft_rewrite_counts c = {0, 0};
     ft_progname = "flow-nfilter";
     ft_rewrite_options(argc, argv, &nfilter, &o);
 
@@ -109,17 +62,7 @@ int main(int argc, char **argv)
         ft_die("Filter references a field not in flow.");
 
     struct ft_writer *w = ft_rewrite_open(&o, fmt);
-
-    int rc = ft_reader_header(r)->s_version == 1 ? filter_decoded(r, w, def, &c)
-                                                  : filter_raw(r, w, def, &c);
-    int status = 0;
-    if (rc == -1) {             /* damaged input: what came before it is written */
-        ft_warn("%s", ft_reader_error(r));
-        status = 1;
-    } else if (rc == -2) {
-        ft_warn("%s", ft_writer_error(w));
-        status = 1;
-    }
+    int status = ft_rewrite_filter(r, w, judge, def, &c);
     if (ft_rewrite_close(w))
         status = 1;
     if (o.debug > 0)

@@ -20,12 +20,25 @@ void ft_log_init(struct ft_log *l, const char *prog)
     l->prog = prog;
     l->use_syslog = 0;
     l->debug = 0;
+    l->handshake = NULL;
 }
 
-void ft_log_to_syslog(struct ft_log *l)
+void ft_log_to_syslog(struct ft_log *l, const int *ready_fd)
 {
     openlog(l->prog, LOG_PID, LOG_LOCAL6);
     l->use_syslog = 1;
+    l->handshake = ready_fd;
+}
+
+/* Messages go through the handshake as "E" text "\n"; "R" says ready. */
+static void to_parent(const struct ft_log *l, const char *msg)
+{
+    if (!l->handshake || *l->handshake < 0)
+        return;
+    char line[2100];
+    int n = snprintf(line, sizeof line, "E%s\n", msg);
+    if (n > 0 && write(*l->handshake, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1) < 0)
+        return;     /* the parent is gone: syslog has it anyway */
 }
 
 void ft_vlog(const struct ft_log *l, int prio, const char *fmt, va_list ap)
@@ -34,9 +47,11 @@ void ft_vlog(const struct ft_log *l, int prio, const char *fmt, va_list ap)
         return;
     char msg[2048];
     vsnprintf(msg, sizeof msg, fmt, ap);
-    if (l->use_syslog)
+    if (l->use_syslog) {
         syslog(prio, "%s", msg);
-    else
+        if (prio <= LOG_ERR)
+            to_parent(l, msg);
+    } else
         fprintf(stderr, "%s: %s\n", l->prog, msg);
 }
 
@@ -53,16 +68,18 @@ void ft_log_message(void *log, int prio, const char *msg)
     ft_log(log, prio, "%s", msg);
 }
 
-/* Parent side: wait for the child's "ready" byte; exit with the verdict. */
-static void wait_for_child(pid_t child, int fd)
+/* Parent side: wait for the child's "ready" byte, printing the error lines
+ * that come before it on the terminal it still has; exit with the verdict. */
+static void wait_for_child(pid_t child, int fd, const char *prog)
 {
-    char c = 0;
-    ssize_t n;
-    do
-        n = read(fd, &c, 1);
-    while (n < 0 && errno == EINTR);
-    if (n == 1 && c == 'R')
-        _exit(0);
+    FILE *in = fdopen(fd, "r");
+    char line[2100];
+    while (in && fgets(line, sizeof line, in)) {
+        if (line[0] == 'R')
+            _exit(0);
+        if (line[0] == 'E')
+            fprintf(stderr, "%s: %s", prog, line + 1);
+    }
     int status;
     waitpid(child, &status, 0);
     _exit(WIFEXITED(status) && WEXITSTATUS(status) ? WEXITSTATUS(status) : 1);
@@ -80,7 +97,7 @@ static void to_dev_null(void)
         close(fd);
 }
 
-int ft_daemon_detach(int keep_umask, int *ready_fd, struct ft_err *err)
+int ft_daemon_detach(const char *prog, int keep_umask, int *ready_fd, struct ft_err *err)
 {
     int p[2];
     if (pipe(p) < 0)
@@ -93,7 +110,7 @@ int ft_daemon_detach(int keep_umask, int *ready_fd, struct ft_err *err)
     }
     if (pid > 0) {
         close(p[1]);
-        wait_for_child(pid, p[0]);
+        wait_for_child(pid, p[0], prog);
     }
     close(p[0]);
     fcntl(p[1], F_SETFD, FD_CLOEXEC);

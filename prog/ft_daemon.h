@@ -17,12 +17,17 @@ struct ft_log {
     const char *prog;           /* "flow-capture" */
     int use_syslog;             /* 0: stderr as "prog: message" */
     int debug;                  /* LOG_DEBUG lines are dropped unless set */
+    const int *handshake;       /* the start-up handshake's descriptor (ft_daemon_detach's
+                                 * ready_fd): while it is open, errors also reach the
+                                 * waiting parent, which prints them on the terminal */
 };
 
 /* Start logging as prog to stderr. */
 void ft_log_init(struct ft_log *l, const char *prog);
-/* Switch to syslog (openlog with LOG_PID, facility LOG_LOCAL6). */
-void ft_log_to_syslog(struct ft_log *l);
+/* Switch to syslog (openlog with LOG_PID, facility LOG_LOCAL6).  ready_fd is
+ * the handshake of ft_daemon_detach (NULL: none): until ft_daemon_ready
+ * closes it, a start-up failure is printed on the starting terminal too. */
+void ft_log_to_syslog(struct ft_log *l, const int *ready_fd);
 void ft_log(const struct ft_log *l, int prio, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void ft_vlog(const struct ft_log *l, int prio, const char *fmt, va_list ap);
@@ -35,10 +40,10 @@ void ft_log_message(void *log, int prio, const char *msg);
  * stdin/stdout/stderr to /dev/null.  The parent does not return: it waits
  * until the child calls ft_daemon_ready() (then exits 0) or exits/fails
  * before that (then exits 1), so a start-up error (port in use...) shows in
- * the parent's exit status.  Returns 0 in the child, -1 with err if fork
+ * the parent's exit status, and its message on the parent's stderr.  Returns 0 in the child, -1 with err if fork
  * failed.  *ready_fd is the child's end of the handshake.
  */
-int ft_daemon_detach(int keep_umask, int *ready_fd, struct ft_err *err);
+int ft_daemon_detach(const char *prog, int keep_umask, int *ready_fd, struct ft_err *err);
 /* Tell the waiting parent the daemon is running, through the descriptor
  * detach gave (no-op when it is -1, e.g. in the foreground); sets it to -1. */
 void ft_daemon_ready(int *ready_fd);

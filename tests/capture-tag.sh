@@ -2,7 +2,8 @@
 # capture-tag.sh BUILD_DIR - flow-capture -T (tagging at capture) on loopback.
 #
 # A v5 stream is sent with flow-send to flow-capture -T; the tags stored in
-# the capture files must be those flow-tag gives the same stream.  Files
+# the capture files must be those tests/tagoracle.py computes from the tag
+# language's rules (and flow-tag must agree).  Files
 # are read by a small reader written here from stream-format.md (header
 # TLVs, zlib, the v1005 layout), not by ftlib.  Ports are chosen free at
 # run time; every wait is bounded.  Prints one line per check and
@@ -19,6 +20,7 @@ build, shared = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 sys.dont_write_bytecode = True     # no __pycache__ in the source tree
 sys.path.insert(0, sys.argv[3])
 from lib import report, finish, tool, free_port, wait_for, files, stop, kill_all, read_stream, parse_stream  # noqa: E402
+import tagoracle  # noqa: E402
 compat = os.path.join(shared, "compat")
 CFG = os.path.join(compat, "cfg", "tag.cfg")
 INPUT = os.path.join(compat, "inputs", "v5.ft")
@@ -104,10 +106,24 @@ def count_v1005(path):
     return len(h["body"]) // 72 if h["d_version"] == 1005 else 0
 
 
+def oracle(definition, exaddr="127.0.0.1"):
+    """The tagged flows as tests/tagoracle.py computes them from the tag
+    language's rules, for flows a collector received from exaddr."""
+    actions, defs = tagoracle.load(CFG)
+    want = collections.Counter()
+    for f in tagoracle.v5_flows(read_stream(INPUT), exaddr):
+        want[f["raw"] + tagoracle.tag_flow(actions, defs[definition], f)] += 1
+    return want
+
+
 def v5_tagged(definition):
-    """flow-capture -T on a v5 stream stores flow-tag's tags, in v1005 files."""
-    expected = run([TAG, "-t", CFG, "-T", definition], INPUT)
-    want = tagged_flows(parse_stream(expected.stdout, "flow-tag output"))
+    """flow-capture -T on a v5 stream stores the tags the definition gives (as
+    the oracle computes them, and as flow-tag gives them), in v1005 files."""
+    want = oracle(definition)
+    by_tag = tagged_flows(parse_stream(run([TAG, "-t", CFG, "-T", definition], INPUT).stdout,
+                                       "flow-tag output"))
+    report(sum(((want - by_tag) + (by_tag - want)).values()) == 0,
+           "%s: flow-tag gives the oracle's tags" % definition)
     p, workdir, port, up = start_capture("v5-" + definition, "-n", "0", "-t", CFG,
                                          "-T", definition)
     if not report(up, "%s: flow-capture -T %s listens" % (definition, definition)):
@@ -126,7 +142,7 @@ def v5_tagged(definition):
     report(headers_ok and files(workdir), "%s: every file is d_version 1005" % definition)
     diff = sum(((want - got) + (got - want)).values())
     report(diff == 0 and sum(got.values()) > 0,
-           "%s: tags equal flow-tag's (%d flows, %d differ)"
+           "%s: tags equal the oracle's (%d flows, %d differ)"
            % (definition, sum(got.values()), diff))
     tagged = sum(n for k, n in got.items() if k[8] or k[9])
     report(tagged > 0, "%s: %d flows carry a tag" % (definition, tagged))

@@ -119,11 +119,6 @@ def udp_socket_state(port):
     return None
 
 
-def wait_socket_drained(port, timeout=15.0):
-    """Wait until the UDP socket on 127.0.0.1:port has read everything queued to it."""
-    return wait_for(lambda: (udp_socket_state(port) or (0, 0))[0] == 0, timeout)
-
-
 RECORD_SIZES = {1: 60, 5: 64, 6: 72, 7: 68, 1005: 72, 9005: 272}  # formats tests store blocked
 
 

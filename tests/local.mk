@@ -106,6 +106,31 @@ check_PROGRAMS += tests/unit/test_stat
 tests_unit_test_stat_SOURCES = tests/unit/test_stat.c
 tests_unit_test_stat_LDADD = $(FTLIB)
 
+# io: flow-export/flow-import formats, their parsers' accept/reject tables, round trips
+check_PROGRAMS += tests/unit/test_io
+tests_unit_test_io_SOURCES = tests/unit/test_io.c
+tests_unit_test_io_LDADD = $(FTLIB)
+# the fuzzing harness of flow-import's parsers (its seeds run as a test)
+check_PROGRAMS += tests/unit/fuzz_import
+tests_unit_fuzz_import_SOURCES = tests/unit/fuzz_import.c
+tests_unit_fuzz_import_LDADD = $(FTLIB)
+# flow-filter's ACL language (bison/flex) and criteria
+check_PROGRAMS += tests/unit/test_acl
+tests_unit_test_acl_SOURCES = tests/unit/test_acl.c
+tests_unit_test_acl_LDADD = $(FTLIB)
+# Crypto-PAn (flow-xlate's address anonymisation): published sample, IPv6, prefix property
+check_PROGRAMS += tests/unit/test_cryptopan
+tests_unit_test_cryptopan_SOURCES = tests/unit/test_cryptopan.c
+tests_unit_test_cryptopan_LDADD = $(FTLIB)
+# the xlate language (flow-xlate): accept/reject table, every action, terms, keys
+check_PROGRAMS += tests/unit/test_xlate
+tests_unit_test_xlate_SOURCES = tests/unit/test_xlate.c
+tests_unit_test_xlate_LDADD = $(FTLIB)
+# the mask language (flow-mask, stat.cfg mask): accept/reject table, longest prefix, IPv6
+check_PROGRAMS += tests/unit/test_mask
+tests_unit_test_mask_SOURCES = tests/unit/test_mask.c
+tests_unit_test_mask_LDADD = $(FTLIB)
+
 # host names through one replaceable resolver, bounded in time (net/ft_resolve)
 check_PROGRAMS += tests/unit/test_resolve
 tests_unit_test_resolve_SOURCES = tests/unit/test_resolve.c

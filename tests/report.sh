@@ -115,7 +115,9 @@ check_eq "json top: records 5 shows 5 of the keys" "$1" 5
 check "json top: the totals count every key" test "$4" -gt 5
 set -- $(sed -n 5p "$tmp/sum")
 check_eq "json summary-counters: the totals alone" "$1 $3" "0 $total"
-check "json: numbers as numbers, addresses as strings" grep -Eq '^\{"ip-source-address":"[0-9.]+","flows":[0-9]+,"octets":[0-9]+,' "$tmp/out.json"
+check "json: numbers as numbers, addresses as strings" grep -Eq '^\{"report":"[^"]+","ip-source-address":"[0-9.]+","flows":[0-9]+,"octets":[0-9]+,' "$tmp/out.json"
+check_eq "json: every line names its report, four names" \
+    "$(grep -v '^{"report":"' "$tmp/out.json" | wc -l) $(sed 's/^{"report":"\([^"]*\)".*/\1/' "$tmp/out.json" | sort -u | wc -l)" "0 4"
 
 "$report" -s "$tmp/stat.cfg" -S ts -f json <"$input" >"$tmp/ts.json"; rc=$?
 check_eq "json time series: exit 0" "$rc" 0

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The whole test suite: builds an optimised tree (build/) and an ASan/UBSan tree
 # (build-asan/), runs the unit tests, the golden flow-tools cases and the scenario
-# tests in both, and ends with one line "N passed, N failed".
+# tests in both, the threaded programs' scenarios in a ThreadSanitizer tree
+# (build-tsan/), and ends with one line "N passed, N failed".
 #
 #   tests/run-all.sh            # everything
 #   FTKIT_QUICK=1 tests/run-all.sh   # the optimised tree only
@@ -23,7 +24,7 @@ build_tree() {   # build_tree DIR CFLAGS LDFLAGS
         { cat "$log/build"; echo "run-all: build of $1 failed"; echo "0 passed, 1 failed"; exit 1; }
 }
 
-total_passed=0 total_failed=0
+total_passed=0 total_failed=0 total_skipped=0
 # Runs one test command; its last "N passed, M failed" line is added to the totals.
 run() {
     name=$1; shift
@@ -36,6 +37,10 @@ run() {
     f=$(printf '%s\n' "$summary" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+')
     [ -n "$p" ] || p=0
     [ -n "$f" ] || f=0
+    # Skips are counted apart: a case skipped is not a case passed.
+    s=$(printf '%s\n' "$summary" | grep -oE '[0-9]+ skipped' | grep -oE '[0-9]+')
+    [ -n "$s" ] || s=$(grep -c '^skip ' "$log/out")
+    total_skipped=$((total_skipped + s))
     if [ "$rc" != 0 ] && [ "$f" = 0 ]; then f=1; fi   # crashed or said nothing
     total_passed=$((total_passed + p)); total_failed=$((total_failed + f))
     if [ "$f" != 0 ]; then
@@ -43,6 +48,17 @@ run() {
         grep -vE '^(ok|skip) ' "$log/out" | tail -n 40
     else
         echo "== $name: $summary"
+    fi
+}
+
+TSAN_TESTS="capture capture-filter capture-tag catgen print report sensor"
+run_tsan() {   # run_tsan NAME COMMAND...: run, with ThreadSanitizer's reports kept apart
+    rm -rf "$log/tsan"; mkdir "$log/tsan"
+    TSAN_OPTIONS="log_path=$log/tsan/report halt_on_error=0" run "$@"
+    if [ -n "$(ls "$log/tsan")" ]; then
+        echo "== $1: ThreadSanitizer reports"
+        cat "$log"/tsan/* | head -n 60
+        total_failed=$((total_failed + 1))
     fi
 }
 
@@ -71,6 +87,14 @@ if [ -z "${FTKIT_QUICK:-}" ]; then
     build_tree build-asan "-O1 -g $san -fno-sanitize-recover=undefined" "$san"
     export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
     suite "$top/build-asan" asan
+    # The threaded programs' scenarios under ThreadSanitizer: flow-capture's
+    # receiver, writer and finisher, the parallel deflate, flow-cat's and the
+    # reader's read-ahead, the sensor.  A report anywhere fails the test.
+    build_tree build-tsan "-O1 -g -fsanitize=thread" "-fsanitize=thread"
+    for t in $TSAN_TESTS; do
+        [ -f "$top/tests/$t.sh" ] && run_tsan "tsan $t" sh "$top/tests/$t.sh" "$top/build-tsan"
+    done
 fi
+echo "skipped: $total_skipped (each named by a 'skip' line of its test)"
 echo "$total_passed passed, $total_failed failed"
 [ "$total_failed" = 0 ]

@@ -3,7 +3,7 @@
 # Run as root (or with sudo available).  Extra package names may be given.
 set -e
 pkgs="gcc make autoconf automake libtool pkg-config zlib1g-dev libpcap-dev libzstd-dev
-      bison flex python3 clang libclang-rt-14-dev $*"
+      bison flex nettle-dev python3 clang libclang-rt-14-dev $*"
 missing=
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"

@@ -13,7 +13,8 @@
 
 struct ft_mask_def {
     char *name;
-    struct ft_trie *trie;       /* prefix -> new length */
+    struct ft_trie *trie;       /* IPv4 prefix -> new length */
+    struct ft_trie *trie6;      /* IPv6 prefix -> new length; NULL until one is given */
 };
 
 struct ft_mask {
@@ -42,6 +43,7 @@ static int start_def(struct mask_parser *p, const struct ft_cfg_line *l)
     struct ft_mask_def *d = &m->def[m->ndef];
     d->name = strdup(l->word[1]);
     d->trie = ft_trie_new(FT_AF_INET, FT_MASK_MAX_PREFIXES);
+    d->trie6 = NULL;            /* made at the first IPv6 prefix */
     m->ndef++;
     if (!d->name || !d->trie)
         return ft_cfg_error(p->err, m->file, l->lineno, "out of memory");
@@ -59,16 +61,22 @@ static int add_prefix(struct mask_parser *p, const struct ft_cfg_line *l)
     struct ft_ip ip;
     unsigned len;
     struct ft_err e;
-    int rc = ft_prefix_parse_r(l->word[1], 1, p->resolver, &ip, &len, &e);
-    if (rc < 0 && ft_resolve_is_name(l->word[1]))
-        return ft_cfg_error(p->err, m->file, l->lineno, "%s", e.msg);
-    if (rc < 0 || ip.af != FT_AF_INET)
+    if (ft_prefix_parse_r(l->word[1], 1, p->resolver, &ip, &len, &e) < 0)
         return ft_cfg_error(p->err, m->file, l->lineno, "bad prefix \"%s\"", l->word[1]);
+    /* IPv6 prefixes (ftkit's extended records) set lengths up to 128 */
+    unsigned max = ip.af == FT_AF_INET6 ? 128 : 32;
     char *end;
     unsigned long newlen = strtoul(l->word[2], &end, 10);
-    if (*end || end == l->word[2] || newlen > 32)
+    if (*end || end == l->word[2] || l->word[2][0] == '-' || newlen > max)
         return ft_cfg_error(p->err, m->file, l->lineno, "bad length \"%s\"", l->word[2]);
-    if (ft_trie_insert(m->def[m->ndef - 1].trie, &ip, len, (uint32_t)newlen, &e) < 0)
+    struct ft_mask_def *d = &m->def[m->ndef - 1];
+    struct ft_trie *t = d->trie;
+    if (ip.af == FT_AF_INET6) {
+        if (!d->trie6 && !(d->trie6 = ft_trie_new(FT_AF_INET6, FT_MASK_MAX_PREFIXES)))
+            return ft_cfg_error(p->err, m->file, l->lineno, "out of memory");
+        t = d->trie6;
+    }
+    if (ft_trie_insert(t, &ip, len, (uint32_t)newlen, &e) < 0)
         return ft_cfg_error(p->err, m->file, l->lineno, "%s: %s", l->word[1], e.msg);
     return 0;
 }
@@ -134,6 +142,7 @@ void ft_mask_free(struct ft_mask *m)
     for (size_t i = 0; i < m->ndef; i++) {
         free(m->def[i].name);
         ft_trie_free(m->def[i].trie);
+        ft_trie_free(m->def[i].trie6);
     }
     free(m->def);
     free(m);
@@ -147,14 +156,30 @@ const struct ft_mask_def *ft_mask_find(const struct ft_mask *m, const char *name
     return NULL;
 }
 
-void ft_mask_apply(const struct ft_mask_def *d, struct ft_flow *flows, size_t n)
+/* The new length of address a: 1 and *len, or 0 when no prefix covers it. */
+static int lookup(const struct ft_mask_def *d, const struct ft_ip *a, uint32_t *len)
 {
+    if (a->af == FT_AF_INET)
+        return ft_trie_lookup4(d->trie, a->v4, len);
+    return d->trie6 && ft_trie_lookup(d->trie6, a, len);
+}
+
+void ft_mask_apply_fields(const struct ft_mask_def *d, uint64_t fields, struct ft_flow *flows,
+                          size_t n)
+{
+    const uint64_t src = FT_F_SRCADDR | FT_F_SRC_MASK, dst = FT_F_DSTADDR | FT_F_DST_MASK;
+    int do_src = (fields & src) == src, do_dst = (fields & dst) == dst;
     for (size_t i = 0; i < n; i++) {
         struct ft_flow *f = &flows[i];
         uint32_t len;
-        if (f->srcaddr.af == FT_AF_INET && ft_trie_lookup4(d->trie, f->srcaddr.v4, &len))
+        if (do_src && lookup(d, &f->srcaddr, &len))
             f->src_mask = (uint8_t)len;
-        if (f->dstaddr.af == FT_AF_INET && ft_trie_lookup4(d->trie, f->dstaddr.v4, &len))
+        if (do_dst && lookup(d, &f->dstaddr, &len))
             f->dst_mask = (uint8_t)len;
     }
+}
+
+void ft_mask_apply(const struct ft_mask_def *d, struct ft_flow *flows, size_t n)
+{
+    ft_mask_apply_fields(d, FT_MASK_FIELDS, flows, n);
 }

@@ -8,7 +8,10 @@
  * For each flow the longest prefix of a definition containing srcaddr sets
  * src_mask to its NEWLEN, and independently the one containing dstaddr sets
  * dst_mask; flows no prefix covers keep their masks.  Lines are read by the
- * shared config reader (lang/ft_cfg.h).
+ * shared config reader (lang/ft_cfg.h).  ftkit also takes IPv6 prefixes
+ * (NEWLEN up to 128), which match the IPv6 addresses of extended records.
+ *
+ * ft_mask_parse reads a configuration from memory: the fuzz entry point.
  */
 #ifndef FT_MASK_H
 #define FT_MASK_H
@@ -46,5 +49,11 @@ const struct ft_mask_def *ft_mask_find(const struct ft_mask *m, const char *name
 
 /* Set the masks of n flows in place. */
 void ft_mask_apply(const struct ft_mask_def *d, struct ft_flow *flows, size_t n);
+
+/* The same for a stream whose records carry `fields` (a format's mask): a
+ * side (source, destination) whose address or mask the records lack is left
+ * alone, as flow-tools leaves it (v1 records pass unchanged). */
+void ft_mask_apply_fields(const struct ft_mask_def *d, uint64_t fields, struct ft_flow *flows,
+                          size_t n);
 
 #endif

@@ -105,18 +105,9 @@ static void run_action(const struct tag_action *a, struct ft_flow *f)
     }
 }
 
-static inline int iflist_accepts(const struct tag_iflist *l, uint32_t ifindex)
-{
-    if (!l)
-        return 1;
-    if (ifindex >= TAG_DIRECT_SIZE)
-        return l->above;
-    return (l->bits[ifindex >> 3] >> (ifindex & 7)) & 1;
-}
-
 static int term_applies(const struct tag_term *t, const struct ft_flow *f)
 {
-    if (!iflist_accepts(t->input, f->input) || !iflist_accepts(t->output, f->output))
+    if (!ft_iflist_has(t->input, f->input) || !ft_iflist_has(t->output, f->output))
         return 0;
     if (t->has_exporter && (f->exaddr.af != FT_AF_INET || f->exaddr.v4 != t->exporter))
         return 0;

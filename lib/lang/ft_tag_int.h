@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include "lang/ft_tag.h"
 #include "lang/ft_trie.h"
+#include "lang/ft_iflist.h"
 
 /* What a table entry does to the tags (at most one source and one
  * destination operation per entry). */
@@ -58,12 +59,6 @@ struct tag_action {
     size_t n_big, cap_big;
 };
 
-/* An interface list of a term (load_lookup syntax). */
-struct tag_iflist {
-    uint8_t bits[TAG_DIRECT_SIZE / 8];
-    int above;                  /* answer for ifIndexes above 65535 */
-};
-
 /* An `action NAME` line of a term; the name is resolved once the whole
  * file is read (actions may be defined after the definitions). */
 struct tag_term_action {
@@ -73,7 +68,7 @@ struct tag_term_action {
 };
 
 struct tag_term {
-    struct tag_iflist *input, *output;  /* NULL = every interface */
+    struct ft_iflist *input, *output;   /* NULL = every interface */
     int has_exporter;
     uint32_t exporter;          /* IPv4, host order */
     struct tag_term_action *actions;

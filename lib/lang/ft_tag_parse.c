@@ -370,41 +370,6 @@ static struct tag_term *cur_term(struct parser *p)
     return &d->terms[d->n_terms - 1];
 }
 
-static void iflist_mark(struct tag_iflist *l, uint32_t from, uint32_t to)
-{
-    for (uint32_t i = from; i <= to; i++)
-        l->bits[i >> 3] |= (uint8_t)(1u << (i & 7));
-}
-
-/* load_lookup syntax: "1,2,10-12"; a leading '!' inverts the whole list. */
-static int parse_iflist(struct parser *p, const char *s, struct tag_iflist *l)
-{
-    int invert = *s == '!';
-    char item[64];
-    for (const char *c = s + invert; *c;) {
-        size_t n = strcspn(c, ",");
-        uint32_t from, to;
-        if (n == 0 || n >= sizeof(item))
-            return fail(p, "bad interface list \"%s\"", s);
-        memcpy(item, c, n);
-        item[n] = 0;
-        char *dash = strchr(item, '-');
-        if (dash)
-            *dash = 0;
-        if (parse_number(item, TAG_DIRECT_SIZE - 1, &from) < 0 ||
-            parse_number(dash ? dash + 1 : item, TAG_DIRECT_SIZE - 1, &to) < 0 || to < from)
-            return fail(p, "bad interface list \"%s\" (numbers 0-65535, ranges a-b)", s);
-        iflist_mark(l, from, to);
-        c += n + (c[n] == ',');
-    }
-    if (invert) {
-        for (size_t i = 0; i < sizeof(l->bits); i++)
-            l->bits[i] = (uint8_t)~l->bits[i];
-        l->above = 1;
-    }
-    return 0;
-}
-
 /* The list of an input-filter/output-filter line: blanks may follow its
  * commas ("1, 2, 10-12"), as in the filter language's lists. */
 static int iflist_text(struct parser *p, char *list, size_t size)
@@ -421,7 +386,7 @@ static int iflist_text(struct parser *p, char *list, size_t size)
     return 0;
 }
 
-static int set_iflist(struct parser *p, struct tag_iflist **slot)
+static int set_iflist(struct parser *p, struct ft_iflist **slot)
 {
     char list[FT_VARS_LINE_MAX];
     if (iflist_text(p, list, sizeof(list)) < 0)
@@ -430,7 +395,9 @@ static int set_iflist(struct parser *p, struct tag_iflist **slot)
         return fail(p, "%s given twice in one term", p->word[0]);
     if (!(*slot = calloc(1, sizeof(**slot))))
         return fail(p, "out of memory");
-    return parse_iflist(p, list, *slot);
+    if (ft_iflist_parse(list, *slot) < 0)
+        return fail(p, "bad interface list \"%s\" (numbers 0-65535, ranges a-b)", list);
+    return 0;
 }
 
 static int set_exporter(struct parser *p, struct tag_term *t)

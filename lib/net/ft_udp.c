@@ -13,6 +13,9 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#ifdef __linux__
+#include <linux/sock_diag.h>     /* SK_MEMINFO_DROPS */
+#endif
 #include "net/ft_udp.h"
 #include "core/ft_err.h"
 #include "core/ft_bytes.h"
@@ -273,6 +276,19 @@ const struct ft_udp_dgram *ft_udp_batch_get(const struct ft_udp_batch *b, unsign
 uint64_t ft_udp_kernel_drops(const struct ft_udp_batch *b)
 {
     return b->kernel_drops;
+}
+
+uint64_t ft_udp_socket_drops(int fd, const struct ft_udp_batch *b)
+{
+    uint64_t n = b->kernel_drops;
+#if defined(SO_MEMINFO) && defined(__linux__)
+    uint32_t mem[SK_MEMINFO_VARS];
+    socklen_t len = sizeof mem;
+    if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, mem, &len) == 0 &&
+        len > SK_MEMINFO_DROPS * sizeof mem[0] && mem[SK_MEMINFO_DROPS] > n)
+        n = mem[SK_MEMINFO_DROPS];
+#endif
+    return n;
 }
 
 int ft_udp_wait(int fd, int timeout_ms)

@@ -54,6 +54,9 @@ const struct ft_udp_dgram *ft_udp_batch_get(const struct ft_udp_batch *b, unsign
  * was full, as of the last datagram received (Linux SO_RXQ_OVFL; 0 where
  * unknown).  The count is for the socket's whole life. */
 uint64_t ft_udp_kernel_drops(const struct ft_udp_batch *b);
+/* The same asked of the socket itself (Linux SO_MEMINFO), so that drops after
+ * the last datagram received count too; the batch's figure where unknown. */
+uint64_t ft_udp_socket_drops(int fd, const struct ft_udp_batch *b);
 
 /* Wait up to timeout_ms for fd to become readable: 1 ready, 0 timeout or
  * signal, -1 error. */

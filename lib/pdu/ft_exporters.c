@@ -42,6 +42,7 @@ static const struct {
     {FT_QUIRK_SWAP_INTERFACES, "swap-interfaces"},
     {FT_QUIRK_ZERO_PACKETS, "zero-packets"},
     {FT_QUIRK_RECEIVE_TIME, "receive-time"},
+    {FT_QUIRK_STRICT_COUNT, "strict-count"},
 };
 #define N_QUIRKS (sizeof quirk_names / sizeof quirk_names[0])
 

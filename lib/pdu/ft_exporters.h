@@ -34,6 +34,7 @@
 #define FT_QUIRK_SWAP_INTERFACES       0x04u  /* input and output exchanged */
 #define FT_QUIRK_ZERO_PACKETS          0x08u  /* packet count 0: make it 1 */
 #define FT_QUIRK_RECEIVE_TIME          0x10u  /* clock wrong: export time := arrival time */
+#define FT_QUIRK_STRICT_COUNT          0x20u  /* refuse v1-v8 counts above the nominal maximum */
 
 /* "uptime-seconds" etc. of one bit; NULL for anything else. */
 const char *ft_quirk_name(unsigned quirk);

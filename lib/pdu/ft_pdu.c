@@ -91,6 +91,7 @@ int ft_pdu_decode_into(struct ft_pdu_ctx *ctx, const struct ft_pdu_src *src,
     ctx->st.resets += info->resets;
     ctx->st.misordered += info->misordered;
     ctx->st.options_records += info->options_records;
+    ctx->st.nonstandard_count += (uint64_t)info->nonstandard_count;
     return (int)ctx->n_out;
 }
 

@@ -113,6 +113,8 @@ struct ft_pdu_info {
     uint32_t unknown_sets;      /* data sets skipped for want of a template */
     uint32_t pending_decoded;   /* flows included here from held data sets */
     enum ft_pdu_reason reason;  /* FT_PDU_OK, or why (part of) the datagram was dropped */
+    int nonstandard_count;      /* v1-v8: more records than the version's nominal
+                                 * maximum (kept: the length held them all) */
 };
 
 struct ft_pdu_ctx;
@@ -159,6 +161,8 @@ struct ft_pdu_stats {
     uint64_t by_reason[FT_PDU_N_REASONS];
     uint64_t seq_slots_refused; /* v5-v8 datagrams of an engine beyond the 256 tracked
                                  * per exporter (their sequence goes unchecked) */
+    uint64_t nonstandard_count; /* v1-v8 datagrams accepted with more records than
+                                 * the version's nominal maximum (softflowd's v1) */
     uint64_t samplers_replaced; /* options data about a 33rd sampler of one exporter
                                  * (it replaced the last one kept) */
 };

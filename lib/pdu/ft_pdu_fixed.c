@@ -10,6 +10,7 @@
 #include <string.h>
 #include "core/ft_bytes.h"
 #include "core/ft_field.h"
+#include "pdu/ft_exporters.h"
 #include "pdu/ft_pdu_ctx.h"
 #include "pdu/ft_pdu_fixed.h"
 
@@ -218,13 +219,17 @@ static int fixed_verify(const struct ft_pdu_src *src, const uint8_t *buf, size_t
         }
     }
     const struct fx_layout *l = ft_fx_layout(version, agg);
-    if (count > l->max_count) {
+    size_t want = (size_t)l->hdr_size + (size_t)count * l->rec_size;
+    /* A count above the version's nominal maximum is kept when the datagram's
+     * length holds exactly that many records: softflowd sends 30 in v1.  It is
+     * counted, and an exporter setting (strict-count) can refuse it. */
+    if (count > l->max_count && (l->catalyst || len != want)) {
         info->reason = FT_PDU_COUNT;
         ft_pdu_err(err, src, 2, "v%u count %u above the maximum %u", version, count,
                    l->max_count);
         return -1;
     }
-    size_t want = (size_t)l->hdr_size + (size_t)count * l->rec_size;
+    info->nonstandard_count = count > l->max_count;
     if (l->catalyst ? len < want : len != want) {
         info->reason = len < want ? FT_PDU_SHORT : FT_PDU_SIZE;
         ft_pdu_err(err, src, len < want ? len : want,
@@ -339,6 +344,16 @@ static void as0_substitute(struct ft_flow *f, uint32_t as0)
         f->dst_as = as0;
 }
 
+/* Whether the exporter's settings refuse counts above the nominal maximum. */
+static int strict_count(const struct ft_pdu_ctx *ctx, const struct ft_pdu_src *src)
+{
+    if (!ctx->opts.exporters)
+        return 0;
+    struct ft_flow probe = {.exaddr = src->addr, .has = FT_F_EXADDR};
+    const struct ft_exporter_conf *c = ft_exporters_find(ctx->opts.exporters, &probe);
+    return c && (c->quirks & FT_QUIRK_STRICT_COUNT);
+}
+
 int ft_pdu_decode_fixed(struct ft_pdu_ctx *ctx, const struct ft_pdu_src *src,
                         const uint8_t *buf, size_t len, struct ft_pdu_info *info,
                         struct ft_err *err)
@@ -361,6 +376,12 @@ int ft_pdu_decode_fixed(struct ft_pdu_ctx *ctx, const struct ft_pdu_src *src,
         h.sampling = rd_u16(&r);
     }
     info->sequence = h.sequence;
+    if (info->nonstandard_count && strict_count(ctx, src)) {
+        info->reason = FT_PDU_COUNT;
+        ft_pdu_err(err, src, 2, "v%u count %u above the maximum %u (strict-count)",
+                   l->version, count, l->max_count);
+        return -1;
+    }
 
     int created;
     struct ft_pdu_exporter_state *e = ft_pdu_exporter_get(ctx, src, l->version, 0, &created);

@@ -7,7 +7,9 @@
  * its record limit, with the output's fields; then the totals: a JSON
  * object {"totals":{...}} (with "incomplete" when keys were refused at the
  * limit), or a CSV row marked "totals" in the first key column.  A time
- * series puts its interval's start and end in every object and row.
+ * series puts its interval's start and end in every object and row.  Every
+ * JSON object starts with the report's name ("report"), as several reports
+ * may write to one stream.
  *
  * Names: key columns are the field table's report spellings
  * ("ip-source-address"), computed keys are named below, counters by their
@@ -22,7 +24,7 @@
 
 /* What a column shows. */
 enum rcol_kind {
-    RCOL_IVL_START, RCOL_IVL_END, RCOL_FIRST, RCOL_LAST, RCOL_KEY, RCOL_COUNT,
+    RCOL_REPORT, RCOL_IVL_START, RCOL_IVL_END, RCOL_FIRST, RCOL_LAST, RCOL_KEY, RCOL_COUNT,
     RCOL_COUNTER, RCOL_RATE, RCOL_FRECS, RCOL_LINEAR
 };
 
@@ -43,6 +45,7 @@ struct rows {
     const struct ft_routput *o;
     struct ft_out *out;
     int json, percent;
+    size_t cell_max;            /* room for the longest cell (the report's name) */
     uint64_t ivl_start, ivl_end;
     struct rep_names nm;
     struct rcolumn col[ROWS_MAX_COLUMNS];
@@ -207,6 +210,7 @@ static char *put_common_cell(const struct rows *w, const struct rcolumn *col, ch
 {
     const struct rtotals *t = &w->run->tot;
     switch (col->kind) {
+    case RCOL_REPORT: return ft_put_json_str(p, w->run->r->name, strlen(w->run->r->name));
     case RCOL_IVL_START: return ft_put_u64(p, w->ivl_start);
     case RCOL_IVL_END: return ft_put_u64(p, w->ivl_end);
     case RCOL_FIRST: return ft_put_u64(p, t->first_s);
@@ -248,7 +252,7 @@ static void put_row(struct rows *w, const uint8_t *k, const struct rctr *c)
     if (w->json)
         ft_out_str(w->out, "{");
     for (size_t i = 0; i < w->ncol; i++) {
-        char *p = ft_out_reserve(w->out, ROWS_CELL_MAX);
+        char *p = ft_out_reserve(w->out, w->cell_max);
         p = put_cell(w, &w->col[i], cell_start(w, p, i, w->col[i].name), k, c);
         ft_out_commit(w->out, p);
     }
@@ -259,7 +263,7 @@ static void put_row(struct rows *w, const uint8_t *k, const struct rctr *c)
 static void put_head(struct rows *w)
 {
     for (size_t i = 0; i < w->ncol; i++) {
-        char *p = ft_out_reserve(w->out, ROWS_CELL_MAX);
+        char *p = ft_out_reserve(w->out, w->cell_max);
         if (i)
             *p++ = ',';
         p = put_csv_text(p, w->col[i].name, strlen(w->col[i].name));
@@ -283,7 +287,7 @@ static void put_total_row(struct rows *w)
     marked = 0;
     for (size_t i = 0; i < w->ncol; i++) {
         const struct rcolumn *col = &w->col[i];
-        char *p = ft_out_reserve(w->out, ROWS_CELL_MAX);
+        char *p = ft_out_reserve(w->out, w->cell_max);
         if (i)
             *p++ = ',';
         if (col->kind == RCOL_KEY && !marked) {
@@ -317,12 +321,12 @@ static void total_values(const struct rrun *run, uint64_t v[6])
     v[5] = t->duration;
 }
 
-/* JSON: {"interval-start":S,"interval-end":E,"totals":{...},"incomplete":N}. */
+/* JSON: {"report":R,"interval-start":S,"interval-end":E,"totals":{...},"incomplete":N}. */
 static void put_total_object(struct rows *w)
 {
     uint64_t v[6];
     total_values(w->run, v);
-    char *p = ft_out_reserve(w->out, ROWS_CELL_MAX);
+    char *p = ft_out_reserve(w->out, w->cell_max);
     *p++ = '{';
     size_t n = 0;
     for (; n < w->ncol && w->col[n].kind <= RCOL_IVL_END; n++)
@@ -348,7 +352,7 @@ static void put_keyless_csv(struct rows *w, int head)
         add_col(w, RCOL_COUNTER, 0, total_names[i]);
     if (head)
         put_head(w);
-    char *p = ft_out_reserve(w->out, ROWS_CELL_MAX);
+    char *p = ft_out_reserve(w->out, w->cell_max);
     for (size_t i = 0; i < w->ncol; i++) {
         if (i)
             *p++ = ',';
@@ -395,6 +399,10 @@ int rep_write_rows(struct ft_report *rp, const struct rrun *run, const struct ft
     w->percent = (o->options & FT_ROPT_PERCENT) != 0;
     w->nm.rp = rp;
     w->nm.on = (o->options & FT_ROPT_NAMES) != 0;
+    w->cell_max = ROWS_CELL_MAX + 6 * strlen(run->r->name);
+    /* several reports' lines may share one stream: each says whose it is */
+    if (w->json)
+        add_col(w, RCOL_REPORT, 0, "report");
     if (rp->def->time_series) {
         /* written before the engine moves on: interval_end is this one's */
         uint64_t len = rp->def->time_series;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "ft_test.h"
 #include "pdu/ft_pdu.h"
+#include "pdu/ft_exporters.h"
 #include "core/ft_bytes.h"
 #include "pdu/ft_pdu_fixed.h"
 #include "pdu/ft_pdu_tmpl.h"
@@ -211,9 +212,9 @@ static void test_v5_malformed(void)
     CHECK_EQ_U(info.reason, FT_PDU_SHORT, "4-byte v5: short");
 
     v5_header(&b, 31, 0, 0, 0, 0);
-    for (int i = 0; i < 31; i++)
+    for (int i = 0; i < 30; i++)
         v5_record(&b, IP(10, 0, 0, 1), 1);
-    CHECK(ft_pdu_decode(ctx, &src, b.b, b.n, &info, &err) < 0, "v5 count 31 rejected");
+    CHECK(ft_pdu_decode(ctx, &src, b.b, b.n, &info, &err) < 0, "v5 count 31, 30 records");
     CHECK_EQ_U(info.reason, FT_PDU_COUNT, "v5 count 31");
     CHECK(strstr(err.msg, "192.0.2.1") != NULL, "message names the exporter: %s", err.msg);
 
@@ -242,6 +243,44 @@ static void test_v5_malformed(void)
     CHECK_EQ_U(st.by_reason[FT_PDU_VERSION], 1, "version counted");
     CHECK_EQ_U(st.datagrams, 0, "none accepted");
     ft_pdu_ctx_free(ctx);
+}
+
+/* More records than the version's nominal maximum, all held by the length
+ * (softflowd's v1): kept and counted, refused for a strict-count exporter. */
+static void test_nonstandard_count(void)
+{
+    struct ft_err err;
+    struct ft_exporters *x = ft_exporters_parse("x.conf",
+                                                "exporter 192.0.2.9 quirks strict-count\n",
+                                                0, &err);
+    CHECK(x != NULL, "strict-count parses: %s", x ? "" : err.msg);
+    struct ft_pdu_opts o = {.exporters = x};
+    struct ft_pdu_ctx *ctx = ft_pdu_ctx_new(&o);
+    struct ft_pdu_src lax = src_of(IP(192, 0, 2, 1), 40000);
+    struct ft_pdu_src strict = src_of(IP(192, 0, 2, 9), 40000);
+    struct ft_pdu_info info;
+    struct buf b;
+
+    v5_header(&b, 31, 0, 0, 0, 0);
+    for (int i = 0; i < 31; i++)
+        v5_record(&b, IP(10, 0, 0, 1), 1);
+    CHECK_EQ_U(ft_pdu_decode(ctx, &lax, b.b, b.n, &info, &err), 31, "v5 count 31 kept");
+    CHECK(info.nonstandard_count, "marked non-standard");
+    CHECK(ft_pdu_decode(ctx, &strict, b.b, b.n, &info, &err) < 0, "strict-count refuses");
+    CHECK_EQ_U(info.reason, FT_PDU_COUNT, "refused for its count");
+    CHECK(strstr(err.msg, "strict-count") != NULL, "message says why: %s", err.msg);
+    v5_header(&b, 30, 0, 0, 0, 0);
+    for (int i = 0; i < 30; i++)
+        v5_record(&b, IP(10, 0, 0, 1), 1);
+    CHECK_EQ_U(ft_pdu_decode(ctx, &strict, b.b, b.n, &info, &err), 30, "30 is standard");
+    CHECK(!info.nonstandard_count, "30 not marked");
+
+    struct ft_pdu_stats st;
+    ft_pdu_stats(ctx, &st);
+    CHECK_EQ_U(st.nonstandard_count, 1, "non-standard counted once");
+    CHECK_EQ_U(st.by_reason[FT_PDU_COUNT], 1, "the refusal counted");
+    ft_pdu_ctx_free(ctx);
+    ft_exporters_free(x);
 }
 
 /* ---- v1, v6, v7, v8 ----------------------------------------------------- */
@@ -359,7 +398,9 @@ static void test_v8(void)
     v8_datagram(&b, 15, 2, 0, 0);
     CHECK(ft_pdu_decode(ctx, &src, b.b, b.n, &info, &err) < 0, "v8 aggregation 15");
     v8_datagram(&b, 1, 2, 52, 0);
-    CHECK(ft_pdu_decode(ctx, &src, b.b, b.n, &info, &err) < 0, "v8.1 count 52");
+    CHECK_EQ_U(ft_pdu_decode(ctx, &src, b.b, b.n, &info, &err), 52, "v8.1 count 52 held whole");
+    CHECK(ft_pdu_decode(ctx, &src, b.b, b.n - 28, &info, &err) < 0, "v8.1 count 52, 51 held");
+    CHECK_EQ_U(info.reason, FT_PDU_COUNT, "v8.1 count 52: count");
     CHECK(ft_pdu_decode(ctx, &src, b.b, 20, &info, &err) < 0, "v8 of 20 bytes");
     ft_pdu_ctx_free(ctx);
 }
@@ -1543,6 +1584,7 @@ int main(void)
     test_decode_into();
     test_v5();
     test_v5_malformed();
+    test_nonstandard_count();
     test_v1_v6_v7();
     test_v8();
     test_v9_basic();

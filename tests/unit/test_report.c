@@ -258,19 +258,19 @@ static void rows_json(void)
     if (run(cfg, "d", f, 4, 0, buf, sizeof buf) < 0)
         return;
     const char *want =
-        "{\"ip-source-address\":\"10.0.0.3\",\"flows\":1,\"octets\":300,\"packets\":4,"
+        "{\"report\":\"src\",\"ip-source-address\":\"10.0.0.3\",\"flows\":1,\"octets\":300,\"packets\":4,"
         "\"duration\":500}\n"
-        "{\"ip-source-address\":\"10.0.0.2\",\"flows\":1,\"octets\":300,\"packets\":3,"
+        "{\"report\":\"src\",\"ip-source-address\":\"10.0.0.2\",\"flows\":1,\"octets\":300,\"packets\":3,"
         "\"duration\":2000}\n"
-        "{\"ip-source-address\":\"10.0.0.1\",\"flows\":2,\"octets\":150,\"packets\":3,"
+        "{\"report\":\"src\",\"ip-source-address\":\"10.0.0.1\",\"flows\":2,\"octets\":150,\"packets\":3,"
         "\"duration\":1000}\n"
-        "{\"totals\":{\"records\":3,\"ignores\":0,\"flows\":4,\"octets\":750,\"packets\":10,"
+        "{\"report\":\"src\",\"totals\":{\"records\":3,\"ignores\":0,\"flows\":4,\"octets\":750,\"packets\":10,"
         "\"duration\":3500}}\n"
         /* percentages of the totals; the record limit; the totals whole */
-        "{\"ip-source-address\":\"10.0.0.1\",\"ip-destination-address\":\"10.0.0.9\","
+        "{\"report\":\"pct\",\"ip-source-address\":\"10.0.0.1\",\"ip-destination-address\":\"10.0.0.9\","
         "\"flows\":25.000000,\"octets\":13.333333,\"packets\":20.000000,"
         "\"duration\":28.571429}\n"
-        "{\"totals\":{\"records\":4,\"ignores\":0,\"flows\":4,\"octets\":750,\"packets\":10,"
+        "{\"report\":\"pct\",\"totals\":{\"records\":4,\"ignores\":0,\"flows\":4,\"octets\":750,\"packets\":10,"
         "\"duration\":3500}}\n";
     CHECK_EQ_S(buf, want, "JSON lines: sorted keys, then the totals");
 
@@ -286,10 +286,10 @@ static void rows_json(void)
                        "  format json\n  fields +avg-pps,+frecs,-duration\n"
                        "stat-definition d\n report s\n";
     if (run(cfg6, "d", &g, 1, 0, buf, sizeof buf) == 0)
-        CHECK_EQ_S(buf, "{\"ip-source-address\":\"2001::1\",\"ip-source-port\":1,"
+        CHECK_EQ_S(buf, "{\"report\":\"s\",\"ip-source-address\":\"2001::1\",\"ip-source-port\":1,"
                         "\"flows\":1,\"octets\":10,\"packets\":1,\"avg-pps\":0.500000,"
                         "\"frecs\":1}\n"
-                        "{\"totals\":{\"records\":1,\"ignores\":0,\"flows\":1,\"octets\":10,"
+                        "{\"report\":\"s\",\"totals\":{\"records\":1,\"ignores\":0,\"flows\":1,\"octets\":10,"
                         "\"packets\":1,\"duration\":2000}}\n", "IPv6 key, port, rate");
 }
 
@@ -339,9 +339,9 @@ static void rows_override(void)
     const char *cfg = "stat-report p\n type ip-protocol\n output\n  format csv\n"
                       "stat-definition d\n report p\n";
     if (run_as(cfg, "d", f, 4, 0, FT_RFMT_JSON, buf, sizeof buf) == 0)
-        CHECK_EQ_S(buf, "{\"ip-protocol\":6,\"flows\":4,\"octets\":750,\"packets\":10,"
+        CHECK_EQ_S(buf, "{\"report\":\"p\",\"ip-protocol\":6,\"flows\":4,\"octets\":750,\"packets\":10,"
                         "\"duration\":3500}\n"
-                        "{\"totals\":{\"records\":1,\"ignores\":0,\"flows\":4,\"octets\":750,"
+                        "{\"report\":\"p\",\"totals\":{\"records\":1,\"ignores\":0,\"flows\":4,\"octets\":750,"
                         "\"packets\":10,\"duration\":3500}}\n", "json over the cfg's csv");
     if (run_as(cfg, "d", f, 4, 0, FT_RFMT_ASCII, buf, sizeof buf) == 0)
         CHECK_EQ_S(buf, "# recn: ip-protocol*,flows,octets,packets,duration\n"
@@ -371,14 +371,14 @@ static void rows_time_series(void)
                       "stat-definition d\n time-series 300\n report p\n";
     if (run(cfg, "d", f, 3, 0, buf, sizeof buf) == 0)
         CHECK_EQ_S(buf,
-            "{\"interval-start\":1700000000,\"interval-end\":1700000300,\"ip-protocol\":6,"
+            "{\"report\":\"p\",\"interval-start\":1700000000,\"interval-end\":1700000300,\"ip-protocol\":6,"
             "\"flows\":2,\"octets\":30,\"packets\":2,\"duration\":100000}\n"
-            "{\"interval-start\":1700000000,\"interval-end\":1700000300,\"totals\":"
+            "{\"report\":\"p\",\"interval-start\":1700000000,\"interval-end\":1700000300,\"totals\":"
             "{\"records\":1,\"ignores\":0,\"flows\":2,\"octets\":30,\"packets\":2,"
             "\"duration\":100000}}\n"
-            "{\"interval-start\":1700000300,\"interval-end\":1700000600,\"ip-protocol\":6,"
+            "{\"report\":\"p\",\"interval-start\":1700000300,\"interval-end\":1700000600,\"ip-protocol\":6,"
             "\"flows\":1,\"octets\":40,\"packets\":1,\"duration\":400000}\n"
-            "{\"interval-start\":1700000300,\"interval-end\":1700000600,\"totals\":"
+            "{\"report\":\"p\",\"interval-start\":1700000300,\"interval-end\":1700000600,\"totals\":"
             "{\"records\":1,\"ignores\":0,\"flows\":1,\"octets\":40,\"packets\":1,"
             "\"duration\":400000}}\n", "JSON time series: each line its interval");
     /* CSV: one table, its header once */
@@ -421,11 +421,11 @@ static void rows_limits(void)
                       "stat-definition d\n report s\n";
     if (run(cfg, "d", f, 50, 20, buf, sizeof buf) < 0)
         return;
-    CHECK_EQ_S(buf, "{\"ip-source-address\":\"10.0.1.19\",\"flows\":1,\"octets\":10,"
+    CHECK_EQ_S(buf, "{\"report\":\"s\",\"ip-source-address\":\"10.0.1.19\",\"flows\":1,\"octets\":10,"
                     "\"packets\":1,\"duration\":10}\n"
-                    "{\"ip-source-address\":\"10.0.1.18\",\"flows\":1,\"octets\":10,"
+                    "{\"report\":\"s\",\"ip-source-address\":\"10.0.1.18\",\"flows\":1,\"octets\":10,"
                     "\"packets\":1,\"duration\":10}\n"
-                    "{\"totals\":{\"records\":20,\"ignores\":0,\"flows\":50,\"octets\":500,"
+                    "{\"report\":\"s\",\"totals\":{\"records\":20,\"ignores\":0,\"flows\":50,\"octets\":500,"
                     "\"packets\":50,\"duration\":500},\"incomplete\":30}\n",
                "record limit; a report at the key limit says it is incomplete");
 }
@@ -444,7 +444,7 @@ static void rows_every_type(void)
         int lines = 0, good = 1;
         for (char *l = buf, *nl; (nl = strchr(l, '\n')) != NULL; l = nl + 1, lines++)
             good &= l[0] == '{' && nl[-1] == '}';
-        CHECK(good && lines >= 1 && strstr(buf, "{\"totals\":{\"records\":") &&
+        CHECK(good && lines >= 1 && strstr(buf, "{\"report\":\"r\",\"totals\":{\"records\":") &&
               strstr(buf, "\"flows\":3,\"octets\":600,\"packets\":6,\"duration\":4500}}\n"),
               "%s: JSON lines\n%s", ft_rtype_name(t), buf);
         if (run_as(cfg, "d", f, 3, 0, FT_RFMT_CSV, buf, sizeof buf) < 0)
