@@ -21,8 +21,9 @@ if [ ! -f "$bd/Makefile" ]; then
 fi
 make -s -C "$bd" -j"${FUZZ_JOBS:-2}" libft.la flow-gen >"$bd/fuzz/make.log" 2>&1 ||
     { cat "$bd/fuzz/make.log"; echo "fuzz/build.sh: ftlib did not build"; exit 1; }
-# the libraries ftlib itself links (zstd, pcap, zlib, pthread)
-libs=$(sed -n 's/^\(LIBS\|ZSTD_LIBS\|PCAP_LIBS\) = //p' "$bd/Makefile" | tr '\n' ' ')
+# the libraries ftlib itself links (configure's LIBS and every *_LIBS: zlib,
+# pthread, zstd, pcap, nettle, ...)
+libs=$(sed -n 's/^\(LIBS\|[A-Z][A-Z0-9_]*_LIBS\) = //p' "$bd/Makefile" | tr '\n' ' ')
 failed=0
 for name in $(sed -n 's/^\([a-z0-9_]\{1,\}\)[[:space:]].*/\1/p' "$top/fuzz/targets"); do
     src=$top/fuzz/fuzz_$name.c

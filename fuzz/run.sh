@@ -20,7 +20,13 @@ case $bd in /*) ;; *) bd=$(pwd)/$bd ;; esac
       echo "FAIL build"; echo "0 passed, 1 failed"; exit 1; }
 rm -f "${TMPDIR:-/tmp}/fuzz-build.$$"
 corpus=$bd/fuzz/corpus
-[ -d "$corpus" ] && [ -d "$bd/fuzz/dict" ] || "$top/fuzz/seeds.sh" "$corpus" "$bd" >/dev/null 2>&1
+# (re)seed when a target has no corpus yet (a new target, a new tree)
+for name in $(sed -n 's/^\([a-z0-9_]\{1,\}\)[[:space:]].*/\1/p' "$top/fuzz/targets"); do
+    if [ ! -d "$corpus/$name" ] || [ ! -d "$bd/fuzz/dict" ]; then
+        "$top/fuzz/seeds.sh" "$corpus" "$bd" >/dev/null 2>&1
+        break
+    fi
+done
 mkdir -p "$bd/fuzz/crashes" "$bd/fuzz/logs"
 # a small quarantine keeps ASan's own memory well under the RSS limit
 export ASAN_OPTIONS=${ASAN_OPTIONS:-quarantine_size_mb=32:malloc_context_size=10:detect_leaks=1}
@@ -34,12 +40,17 @@ while read -r name max_len seeds; do
     log=$bd/fuzz/logs/$name.log
     mkdir -p "$corpus/$name"
     runs=${FUZZ_RUNS:+-runs=$FUZZ_RUNS}
+    # the regression inputs and kept seeds are run first (read-only dirs)
+    extra=
+    for x in "$top/fuzz/regress/$name" "$top/fuzz/seeds/$name"; do
+        [ -d "$x" ] && extra="$extra $x"
+    done
     dict=
     [ -s "$bd/fuzz/dict/$name.dict" ] && dict=-dict=$bd/fuzz/dict/$name.dict
     timeout -k 10 $((secs + 60)) nice -n "${FUZZ_NICE:-0}" "$bd/fuzz/$name" \
         -max_total_time="$secs" -rss_limit_mb=512 -malloc_limit_mb=512 -max_len="$max_len" \
         -timeout=25 -print_final_stats=1 $runs $dict \
-        -artifact_prefix="$bd/fuzz/crashes/$name-" "$corpus/$name" >"$log" 2>&1
+        -artifact_prefix="$bd/fuzz/crashes/$name-" "$corpus/$name" $extra >"$log" 2>&1
     rc=$?
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
     rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "$log" | tail -n 1)

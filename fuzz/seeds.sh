@@ -62,6 +62,16 @@ if [ -x "$bd/flow-gen" ]; then
         done
     done
 fi
+# import: the compat inputs of each format after the byte that picks it
+for f in "$shared"/compat/inputs/*.csv; do
+    [ -f "$f" ] && { printf '\002'; head -c 32768 "$f"; } >"$out/import/csv-$(basename "$f")"
+done
+for f in "$shared"/compat/inputs/*.cflowd.bin; do
+    [ -f "$f" ] && { printf '\000'; head -c 32768 "$f"; } >"$out/import/cflowd-$(basename "$f")"
+done
+for f in $(echo "$pcaps" | head -n 4); do
+    { printf '\001'; head -c 32768 "$f"; } >"$out/import/pcap-$(basename "$f")"
+done
 # configs: the files named in fuzz/targets (cfg:A,B), from compat/cfg and etc/
 for n in $names; do
     case $(seed_of "$n") in

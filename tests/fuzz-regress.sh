@@ -16,7 +16,8 @@ lib=$bd/.libs/libft.a
 [ -f "$lib" ] || give_up fuzz-regress "fuzz-regress: $lib not built"
 var() { sed -n "s/^$1 = //p" "$bd/Makefile" | head -n 1; }
 cc=$(var CC) cflags=$(var CFLAGS) ldflags=$(var LDFLAGS)
-libs="$(var LIBS) $(var ZSTD_LIBS) $(var PCAP_LIBS) -lm"
+# configure's LIBS and every *_LIBS (zlib, pthread, zstd, pcap, nettle, ...)
+libs="$(sed -n 's/^\(LIBS\|[A-Z][A-Z0-9_]*_LIBS\) = //p' "$bd/Makefile" | tr '\n' ' ') -lm"
 out=$bd/fuzz-regress
 mkdir -p "$out"
 empty=$out/empty
