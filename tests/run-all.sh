@@ -80,7 +80,7 @@ suite "$top/build" opt
 # The fuzz targets, once per run (their own clang tree, build-fuzz/), each for
 # a short time; only where clang is (tools/install-deps.sh installs it).
 if command -v clang >/dev/null 2>&1; then
-    run "fuzz" sh "$top/fuzz/run.sh" "${FTKIT_FUZZ_SECONDS:-15}" "$top/build-fuzz"
+    run "fuzz" sh "$top/fuzz/run.sh" "${FTKIT_FUZZ_SECONDS:-12}" "$top/build-fuzz"
 fi
 if [ -z "${FTKIT_QUICK:-}" ]; then
     san="-fsanitize=address,undefined -fno-omit-frame-pointer"
