@@ -37,11 +37,13 @@ dist_man_MANS += man/ftkit-stream.5
 # net: addresses, UDP sockets, capture file names/rotation/expiry, file and
 # directory lists, UDP payloads out of pcap files, the capture writer
 ftnetdir = $(pkgincludedir)/net
-ftnet_HEADERS = lib/net/ft_pcap.h
+ftnet_HEADERS = lib/net/ft_pcap.h lib/net/ft_resolve.h
 libft_la_SOURCES += lib/net/ft_addrspec.c lib/net/ft_addrspec.h lib/net/ft_udp.c \
 	lib/net/ft_udp.h lib/net/ft_capfile.c lib/net/ft_capfile.h lib/net/ft_files.c \
 	lib/net/ft_files.h lib/net/ft_pcap.c \
 	lib/net/ft_capwriter.c lib/net/ft_capwriter.h
+# net: host names resolved within a bound, through a resolver callers can replace
+libft_la_SOURCES += lib/net/ft_resolve.c
 # net: Crypto-PAn prefix-preserving anonymisation (AES from nettle; flow-xlate)
 libft_la_SOURCES += lib/net/ft_cryptopan.c lib/net/ft_cryptopan.h
 AM_CPPFLAGS += $(NETTLE_CFLAGS)

@@ -151,3 +151,8 @@ tests_unit_test_ch_LDADD = $(FTLIB)
 check_PROGRAMS += tests/unit/test_cblocks
 tests_unit_test_cblocks_SOURCES = tests/unit/test_cblocks.c
 tests_unit_test_cblocks_LDADD = $(FTLIB) $(ZSTD_LIBS)
+
+# host names through one replaceable resolver, bounded in time (net/ft_resolve)
+check_PROGRAMS += tests/unit/test_resolve
+tests_unit_test_resolve_SOURCES = tests/unit/test_resolve.c
+tests_unit_test_resolve_LDADD = $(FTLIB)

@@ -77,6 +77,11 @@ suite() {   # suite BUILD_DIR LABEL
 
 build_tree build "-O2 -g" ""
 suite "$top/build" opt
+# The fuzz targets, once per run (their own clang tree, build-fuzz/), each for
+# a short time; only where clang is (tools/install-deps.sh installs it).
+if command -v clang >/dev/null 2>&1; then
+    run "fuzz" sh "$top/fuzz/run.sh" "${FTKIT_FUZZ_SECONDS:-12}" "$top/build-fuzz"
+fi
 if [ -z "${FTKIT_QUICK:-}" ]; then
     san="-fsanitize=address,undefined -fno-omit-frame-pointer"
     build_tree build-asan "-O1 -g $san -fno-sanitize-recover=undefined" "$san"

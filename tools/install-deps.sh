@@ -4,7 +4,7 @@
 # softflowd, tcpreplay, iproute2: tests/sensor.sh's cross-check and live test.
 set -e
 pkgs="gcc make autoconf automake libtool pkg-config zlib1g-dev libpcap-dev libzstd-dev
-      bison flex nettle-dev python3 libmariadb-dev libpq-dev
+      bison flex nettle-dev python3 libmariadb-dev libpq-dev clang libclang-rt-14-dev
       softflowd tcpreplay iproute2 $*"
 missing=
 for p in $pkgs; do

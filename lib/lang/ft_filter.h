@@ -33,6 +33,8 @@
 #include "core/ft_err.h"
 #include "lang/ft_vars.h"           /* struct ft_vars (-v) */
 
+struct ft_resolver;                 /* net/ft_resolve.h */
+
 /* ---- loading ---------------------------------------------------------------- */
 
 /* What one configuration may hold; beyond these loading fails. */
@@ -53,6 +55,9 @@ struct ft_filter_opts {
      * `default` in a rate primitive).  NULL: dropped. */
     void (*warn)(void *ctx, const char *msg);
     void *warn_ctx;
+    /* How address words holding a letter become addresses (net/ft_resolve.h),
+     * used while parsing only.  NULL: getaddrinfo, each name bounded in time. */
+    const struct ft_resolver *resolver;
 };
 
 struct ft_filter;

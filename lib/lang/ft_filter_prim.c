@@ -18,6 +18,7 @@
 #include "core/ft_getdate.h"
 #include "lang/ft_cfg.h"
 #include "lang/ft_filter_int.h"
+#include "net/ft_resolve.h"
 
 /* ---- words and numbers ------------------------------------------------------ */
 
@@ -258,8 +259,13 @@ static int parse_addr(struct fil_parser *p, const struct ft_cfg_line *l, const c
 {
     struct ft_err e;
     unsigned len;
-    if (strchr(w, '/') || ft_prefix_parse(w, 0, ip, &len, &e) < 0)
+    if (strchr(w, '/'))
         return fil_line_error(p, l, "bad address \"%s\"", w);
+    if (ft_prefix_parse_r(w, 0, p->f->opts.resolver, ip, &len, &e) < 0) {
+        int name = ft_resolve_is_name(w);   /* then the lookup says why */
+        return fil_line_error(p, l, "bad address \"%s\"%s%s", w, name ? ": " : "",
+                              name ? e.msg : "");
+    }
     return 0;
 }
 
@@ -294,7 +300,7 @@ static int add_prefix(struct fil_parser *p, const struct ft_cfg_line *l, int per
     unsigned len;
     if (fil_word_count(p, l, 2, "one prefix") < 0)
         return -1;
-    if (ft_prefix_parse(l->word[1], 1, &ip, &len, &e) < 0)
+    if (ft_prefix_parse_r(l->word[1], 1, p->f->opts.resolver, &ip, &len, &e) < 0)
         return fil_line_error(p, l, "%s", e.msg);
     return trie_insert(p, l, &ip, len, permit);
 }

@@ -9,6 +9,7 @@
 #include "lang/ft_cfg.h"
 #include "lang/ft_mask.h"
 #include "lang/ft_trie.h"
+#include "net/ft_resolve.h"
 
 struct ft_mask_def {
     char *name;
@@ -25,6 +26,7 @@ struct ft_mask {
 struct mask_parser {
     struct ft_mask *m;
     struct ft_err *err;
+    const struct ft_resolver *resolver;
 };
 
 static int start_def(struct mask_parser *p, const struct ft_cfg_line *l)
@@ -59,7 +61,7 @@ static int add_prefix(struct mask_parser *p, const struct ft_cfg_line *l)
     struct ft_ip ip;
     unsigned len;
     struct ft_err e;
-    if (ft_prefix_parse(l->word[1], 1, &ip, &len, &e) < 0)
+    if (ft_prefix_parse_r(l->word[1], 1, p->resolver, &ip, &len, &e) < 0)
         return ft_cfg_error(p->err, m->file, l->lineno, "bad prefix \"%s\"", l->word[1]);
     /* IPv6 prefixes (ftkit's extended records) set lengths up to 128 */
     unsigned max = ip.af == FT_AF_INET6 ? 128 : 32;
@@ -95,13 +97,20 @@ static int parse_line(void *ctx, struct ft_cfg_line *l)
 struct ft_mask *ft_mask_parse(const char *text, size_t len, const char *name,
                               const struct ft_vars *vars, struct ft_err *err)
 {
+    return ft_mask_parse_r(text, len, name, vars, NULL, err);
+}
+
+struct ft_mask *ft_mask_parse_r(const char *text, size_t len, const char *name,
+                                const struct ft_vars *vars, const struct ft_resolver *r,
+                                struct ft_err *err)
+{
     struct ft_mask *m = calloc(1, sizeof *m + strlen(name) + 1);
     if (!m) {
         ft_err_set(err, "%s: out of memory", name);
         return NULL;
     }
     m->file = strcpy((char *)(m + 1), name);
-    struct mask_parser p = { m, err };
+    struct mask_parser p = { m, err, r };
     if (ft_cfg_lines(text, len, name, vars, parse_line, &p, err) < 0) {
         ft_mask_free(m);
         return NULL;
@@ -111,11 +120,17 @@ struct ft_mask *ft_mask_parse(const char *text, size_t len, const char *name,
 
 struct ft_mask *ft_mask_load(const char *path, const struct ft_vars *vars, struct ft_err *err)
 {
+    return ft_mask_load_r(path, vars, NULL, err);
+}
+
+struct ft_mask *ft_mask_load_r(const char *path, const struct ft_vars *vars,
+                               const struct ft_resolver *r, struct ft_err *err)
+{
     size_t len;
     char *text = ft_file_read(path, FT_MASK_MAX_FILE, &len, err);
     if (!text)
         return NULL;
-    struct ft_mask *m = ft_mask_parse(text, len, path, vars, err);
+    struct ft_mask *m = ft_mask_parse_r(text, len, path, vars, r, err);
     free(text);
     return m;
 }

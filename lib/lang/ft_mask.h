@@ -31,6 +31,14 @@ struct ft_mask_def;
 struct ft_mask *ft_mask_parse(const char *text, size_t len, const char *name,
                               const struct ft_vars *vars, struct ft_err *err);
 struct ft_mask *ft_mask_load(const char *path, const struct ft_vars *vars, struct ft_err *err);
+/* The same, names in prefixes resolved by r (net/ft_resolve.h; NULL: the
+ * default resolver, bounded in time). */
+struct ft_resolver;
+struct ft_mask *ft_mask_parse_r(const char *text, size_t len, const char *name,
+                                const struct ft_vars *vars, const struct ft_resolver *r,
+                                struct ft_err *err);
+struct ft_mask *ft_mask_load_r(const char *path, const struct ft_vars *vars,
+                               const struct ft_resolver *r, struct ft_err *err);
 void ft_mask_free(struct ft_mask *m);
 
 /* The definition called name (case-insensitive), or NULL. */

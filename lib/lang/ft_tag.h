@@ -33,8 +33,12 @@
 #define FT_TAG_MAX_TERM_ACTIONS 10000u  /* action lines of one term */
 #define FT_TAG_MAX_FILE (64u * 1024u * 1024u)
 
+struct ft_resolver;             /* net/ft_resolve.h */
 struct ft_tag_opts {
     const struct ft_vars *vars; /* -v bindings, or NULL */
+    /* How address words holding a letter become addresses, used while
+     * parsing only.  NULL: getaddrinfo, each name bounded in time. */
+    const struct ft_resolver *resolver;
 };
 
 struct ft_tag;

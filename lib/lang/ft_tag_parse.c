@@ -19,6 +19,7 @@
 #include "lang/ft_cfg.h"
 #include "core/ft_err.h"
 #include "lang/ft_tag_int.h"
+#include "net/ft_resolve.h"
 
 #define MAX_WORDS 16
 
@@ -32,6 +33,7 @@ struct parser {
     struct ft_err *err;
     char **word;                /* the words of the current line */
     unsigned n_words;
+    const struct ft_resolver *resolver;     /* names in addresses (ft_tag_opts) */
 };
 
 /* "FILE line N: message"; always -1. */
@@ -208,7 +210,7 @@ static int address_entry(struct parser *p, const char *value, uint32_t *index)
     struct ft_ip ip;
     unsigned len;
     struct ft_err e;
-    if (ft_prefix_parse(value, is_prefix_type(a->type), &ip, &len, &e) < 0)
+    if (ft_prefix_parse_r(value, is_prefix_type(a->type), p->resolver, &ip, &len, &e) < 0)
         return fail(p, "%s", e.msg);
     if (ip.af != FT_AF_INET)
         return fail(p, "\"%s\": only IPv4 addresses can be matched", value);
@@ -406,8 +408,10 @@ static int set_exporter(struct parser *p, struct tag_term *t)
     struct ft_err e;
     if (one_arg(p, &value) < 0)
         return -1;
-    if (ft_prefix_parse(value, 0, &ip, &len, &e) < 0 || ip.af != FT_AF_INET ||
-        strchr(value, '/'))
+    int rc = ft_prefix_parse_r(value, 0, p->resolver, &ip, &len, &e);
+    if (rc < 0 && ft_resolve_is_name(value))
+        return fail(p, "bad exporter address \"%s\": %s", value, e.msg);
+    if (rc < 0 || ip.af != FT_AF_INET || strchr(value, '/'))
         return fail(p, "bad exporter address \"%s\"", value);
     t->has_exporter = 1;
     t->exporter = ip.v4;
@@ -572,7 +576,7 @@ static int resolve_names(struct parser *p)
 struct ft_tag *ft_tag_parse(const char *text, size_t len, const char *name,
                             const struct ft_tag_opts *o, struct ft_err *err)
 {
-    struct parser p = {.file = name, .err = err};
+    struct parser p = {.file = name, .err = err, .resolver = o ? o->resolver : NULL};
     if (!(p.tag = calloc(1, sizeof(*p.tag)))) {
         ft_err_set(err, "%s: out of memory", name);
         return NULL;

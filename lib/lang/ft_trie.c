@@ -13,6 +13,7 @@
 #include "net/ft_addrspec.h"
 #include "core/ft_err.h"
 #include "lang/ft_trie.h"
+#include "net/ft_resolve.h"
 
 struct trie_node {
     uint32_t child[256];        /* node index; 0 = none (node 0 is the root) */
@@ -301,6 +302,12 @@ static int parse_len(const char *s, unsigned max, unsigned *len)
 int ft_prefix_parse(const char *s, int classful, struct ft_ip *addr, unsigned *len,
                     struct ft_err *err)
 {
+    return ft_prefix_parse_r(s, classful, NULL, addr, len, err);
+}
+
+int ft_prefix_parse_r(const char *s, int classful, const struct ft_resolver *r,
+                      struct ft_ip *addr, unsigned *len, struct ft_err *err)
+{
     char buf[256];
     const char *slash = strchr(s, '/');
     size_t n = slash ? (size_t)(slash - s) : strlen(s);
@@ -309,7 +316,13 @@ int ft_prefix_parse(const char *s, int classful, struct ft_ip *addr, unsigned *l
     memcpy(buf, s, n);
     buf[n] = 0;
     struct ft_err e;
-    if (ft_ip_parse(buf, addr, &e) < 0 || addr->af == FT_AF_NONE)
+    if (ft_ip_parse_r(buf, r, addr, &e) < 0) {
+        /* a name: the lookup says why it failed (no answer in time, unknown) */
+        int name = ft_resolve_is_name(buf);
+        return ft_err_set(err, "bad prefix \"%.200s\"%s%.300s", s, name ? ": " : "",
+                          name ? e.msg : "");
+    }
+    if (addr->af == FT_AF_NONE)
         return ft_err_set(err, "bad prefix \"%s\"", s);
     unsigned max = addr->af == FT_AF_INET6 ? 128 : 32;
     if (slash && parse_len(slash + 1, max, len) < 0)

@@ -65,5 +65,10 @@ size_t ft_trie_refused(const struct ft_trie *t);
  */
 int ft_prefix_parse(const char *s, int classful, struct ft_ip *addr, unsigned *len,
                     struct ft_err *err);
+/* The same, host names resolved by r (net/ft_resolve.h; NULL: the default
+ * resolver, bounded in time). */
+struct ft_resolver;
+int ft_prefix_parse_r(const char *s, int classful, const struct ft_resolver *r,
+                      struct ft_ip *addr, unsigned *len, struct ft_err *err);
 
 #endif

@@ -347,6 +347,7 @@ static int load_filters(struct parser *p)
     if (!path)
         return fail(p, "filter: no filter file (include-filter)");
     struct ft_filter_opts fo = {.vars = x->o.vars, .symdir = x->o.symdir,
+                                .resolver = x->o.resolver,
                                 .warn = x->o.warn, .warn_ctx = x->o.warn_ctx};
     struct ft_err e;
     if (!(x->filters = ft_filter_load(path, &fo, &e)))

@@ -36,6 +36,8 @@
 #include "core/ft_flow.h"
 #include "lang/ft_vars.h"
 
+struct ft_resolver;
+
 #define FT_XLATE_MAX_ACTIONS 10000u
 #define FT_XLATE_MAX_DEFINITIONS 10000u
 #define FT_XLATE_MAX_TERMS 100000u      /* terms and term actions, whole file */
@@ -53,6 +55,9 @@ struct ft_xlate_opts {
      * could not be read (the old key stays).  NULL: dropped. */
     void (*warn)(void *ctx, const char *msg);
     void *warn_ctx;
+    /* Names in the filter file's addresses (net/ft_resolve.h); NULL:
+     * getaddrinfo, each name bounded in time. */
+    const struct ft_resolver *resolver;
 };
 
 struct ft_xlate;

@@ -243,6 +243,8 @@ uint64_t ft_xlate_def_fields(const struct ft_xlate_def *d)
 void ft_xlate_apply(struct ft_xlate_def *d, struct ft_flow *flows, size_t n, time_t now)
 {
     struct ft_xlate *x = d->x;
+    if (d->nterms == 0)         /* a definition without terms: x->term may be NULL */
+        return;
     const struct xlate_term *terms = x->term + d->first_term;
     for (size_t t = 0; t < d->nterms; t++)
         for (size_t k = 0; k < terms[t].n; k++)

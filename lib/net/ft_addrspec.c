@@ -3,7 +3,6 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include <netinet/in.h>
 #include "net/ft_addrspec.h"
 #include "core/ft_err.h"
+#include "net/ft_resolve.h"
 
 /* flow-tools' numeric parse: up to four decimal parts, each modulo 256,
  * left-aligned.  We refuse what is not digits and dots instead of reading
@@ -47,31 +47,13 @@ static int parse_dotted(const char *s, uint32_t *out)
     return 0;
 }
 
-static int has_letter(const char *s)
-{
-    for (; *s; s++)
-        if (isalpha((unsigned char)*s))
-            return 1;
-    return 0;
-}
-
-static int resolve_name(const char *s, struct ft_ip *ip, struct ft_err *err)
-{
-    struct addrinfo hints, *res = NULL;
-    memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_DGRAM;
-    int rc = getaddrinfo(s, NULL, &hints, &res);
-    if (rc != 0)
-        return ft_err_set(err, "cannot resolve \"%s\": %s", s, gai_strerror(rc));
-    int ok = ft_ip_from_sockaddr(res->ai_addr, res->ai_addrlen, ip, NULL);
-    freeaddrinfo(res);
-    if (ok < 0)
-        return ft_err_set(err, "\"%s\" has no IPv4 or IPv6 address", s);
-    return 0;
-}
-
 int ft_ip_parse(const char *s, struct ft_ip *ip, struct ft_err *err)
+{
+    return ft_ip_parse_r(s, NULL, ip, err);
+}
+
+int ft_ip_parse_r(const char *s, const struct ft_resolver *r, struct ft_ip *ip,
+                  struct ft_err *err)
 {
     memset(ip, 0, sizeof *ip);
     if (strchr(s, ':')) {
@@ -80,8 +62,8 @@ int ft_ip_parse(const char *s, struct ft_ip *ip, struct ft_err *err)
         ip->af = FT_AF_INET6;
         return 0;
     }
-    if (has_letter(s))
-        return resolve_name(s, ip, err);
+    if (ft_resolve_is_name(s))
+        return ft_resolve(r, s, ip, err);
     uint32_t v4;
     if (parse_dotted(s, &v4) < 0)
         return ft_err_set(err, "bad IPv4 address \"%s\"", s);
@@ -287,7 +269,8 @@ static void mask_prefix(struct ft_ip *ip, unsigned len)
     }
 }
 
-static int parse_prefix(const char *s, struct ft_prefix *p, struct ft_err *err)
+static int parse_prefix(const char *s, const struct ft_resolver *r, struct ft_prefix *p,
+                        struct ft_err *err)
 {
     char addr[256];
     const char *slash = strchr(s, '/');
@@ -296,7 +279,7 @@ static int parse_prefix(const char *s, struct ft_prefix *p, struct ft_err *err)
         return ft_err_set(err, "bad exporter prefix \"%s\"", s);
     memcpy(addr, s, n);
     addr[n] = '\0';
-    if (ft_ip_parse(addr, &p->addr, err) < 0)
+    if (ft_ip_parse_r(addr, r, &p->addr, err) < 0)
         return -1;
     unsigned long max = p->addr.af == FT_AF_INET6 ? 128 : 32, len = max;
     if (slash && (slash[1] == '\0' || parse_number(slash + 1, max, &len) < 0))
@@ -307,6 +290,12 @@ static int parse_prefix(const char *s, struct ft_prefix *p, struct ft_err *err)
 }
 
 int ft_allowlist_add(struct ft_allowlist *l, const char *list, struct ft_err *err)
+{
+    return ft_allowlist_add_r(l, list, NULL, err);
+}
+
+int ft_allowlist_add_r(struct ft_allowlist *l, const char *list, const struct ft_resolver *r,
+                       struct ft_err *err)
 {
     char item[300];
     const char *p = list;
@@ -320,7 +309,7 @@ int ft_allowlist_add(struct ft_allowlist *l, const char *list, struct ft_err *er
             memcpy(item, p, n);
             item[n] = '\0';
             struct ft_prefix pre;
-            if (parse_prefix(item, &pre, err) < 0)
+            if (parse_prefix(item, r, &pre, err) < 0)
                 return -1;
             if (l->n % 16 == 0) {
                 void *grown = realloc(l->prefixes, (l->n + 16) * sizeof *l->prefixes);
@@ -365,7 +354,7 @@ void ft_allowlist_free(struct ft_allowlist *l)
 int ft_privacy_mask_add(struct ft_privacy_mask *m, const char *s, struct ft_err *err)
 {
     struct ft_ip ip;
-    if (has_letter(s) && !strchr(s, ':'))
+    if (ft_resolve_is_name(s))
         return ft_err_set(err, "bad privacy mask \"%s\"", s);
     if (ft_ip_parse(s, &ip, err) < 0)
         return -1;

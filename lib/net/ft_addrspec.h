@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include "core/ft_flow.h"
 #include "core/ft_err.h"
+#include "net/ft_resolve.h"
 
 #define FT_ADDRSPEC_PORT_DEFAULT 9991
 
@@ -36,8 +37,12 @@ struct ft_addrspec {
  * letter is a host name (resolved, first address); otherwise a dotted quad
  * of up to four decimal parts taken modulo 256 and left-aligned ("10" is
  * 10.0.0.0, "10.1" is 10.1.0.0).  "" and "0" are 0.0.0.0.  -1 on error.
+ * Names go through the default resolver (ft_resolve.h: bounded in time);
+ * ft_ip_parse_r through r.
  */
 int ft_ip_parse(const char *s, struct ft_ip *ip, struct ft_err *err);
+int ft_ip_parse_r(const char *s, const struct ft_resolver *r, struct ft_ip *ip,
+                  struct ft_err *err);
 
 /* Parse localip/remoteip/port[/ttl].  `receiver` applies the multicast role
  * swap.  0 or -1 with err filled. */
@@ -78,6 +83,9 @@ struct ft_allowlist {
 
 /* Add "addr[/len],addr[/len],..." to the list (limit FT_ALLOW_MAX). */
 int ft_allowlist_add(struct ft_allowlist *l, const char *list, struct ft_err *err);
+/* The same, names resolved by r (NULL: the default resolver). */
+int ft_allowlist_add_r(struct ft_allowlist *l, const char *list, const struct ft_resolver *r,
+                       struct ft_err *err);
 /* 1 when the list is empty or some prefix covers ip. */
 int ft_allowlist_match(const struct ft_allowlist *l, const struct ft_ip *ip);
 void ft_allowlist_free(struct ft_allowlist *l);

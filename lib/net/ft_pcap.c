@@ -1,6 +1,7 @@
 /*
  * ft_pcap.c - UDP datagrams out of a pcap file (see ft_pcap.h).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <pcap/pcap.h>
@@ -22,6 +23,20 @@ struct ft_pcap {
     struct ft_pcap_stats st;
 };
 
+static struct ft_pcap *pcap_wrap(pcap_t *pc, const char *path, struct ft_err *err)
+{
+    struct ft_pcap *p = calloc(1, sizeof *p);
+    if (!p) {
+        pcap_close(pc);
+        ft_err_set(err, "%s: out of memory", path);
+        return NULL;
+    }
+    p->pc = pc;
+    p->dlt = pcap_datalink(pc);
+    snprintf(p->path, sizeof p->path, "%s", path);
+    return p;
+}
+
 struct ft_pcap *ft_pcap_open(const char *path, struct ft_err *err)
 {
     char ebuf[PCAP_ERRBUF_SIZE] = "";
@@ -33,16 +48,28 @@ struct ft_pcap *ft_pcap_open(const char *path, struct ft_err *err)
             ft_err_set(err, "%.200s: %s", path, ebuf);
         return NULL;
     }
-    struct ft_pcap *p = calloc(1, sizeof *p);
-    if (!p) {
-        pcap_close(pc);
-        ft_err_set(err, "%s: out of memory", path);
+    return pcap_wrap(pc, path, err);
+}
+
+struct ft_pcap *ft_pcap_open_mem(const void *buf, size_t len, const char *name,
+                                 struct ft_err *err)
+{
+    char ebuf[PCAP_ERRBUF_SIZE] = "";
+    if (!name)
+        name = "memory";
+    if (len == 0)
+        return ft_err_set(err, "%.200s: empty capture", name), NULL;
+    /* libpcap reads a FILE: one over the caller's bytes, read-only */
+    FILE *fp = fmemopen((void *)buf, len, "r");
+    if (!fp)
+        return ft_err_set(err, "%.200s: out of memory", name), NULL;
+    pcap_t *pc = pcap_fopen_offline(fp, ebuf);
+    if (!pc) {
+        fclose(fp);             /* libpcap closes it only once it took it */
+        ft_err_set(err, "%.200s: %s", name, ebuf);
         return NULL;
     }
-    p->pc = pc;
-    p->dlt = pcap_datalink(pc);
-    snprintf(p->path, sizeof p->path, "%s", path);
-    return p;
+    return pcap_wrap(pc, name, err);
 }
 
 void ft_pcap_close(struct ft_pcap *p)

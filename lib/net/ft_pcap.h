@@ -39,6 +39,10 @@ struct ft_pcap;
 
 /* Open a capture file; NULL with err filled. */
 struct ft_pcap *ft_pcap_open(const char *path, struct ft_err *err);
+/* The same for a capture held in memory (buf[0..len), kept by the caller
+ * until ft_pcap_close); `name` in messages. */
+struct ft_pcap *ft_pcap_open_mem(const void *buf, size_t len, const char *name,
+                                 struct ft_err *err);
 void ft_pcap_close(struct ft_pcap *p);
 
 /* Only hand out datagrams sent to this UDP port (0: all, the default). */

@@ -11,6 +11,7 @@
 #include "core/ft_grow.h"
 #include "core/ft_file.h"
 #include "pdu/ft_exporters.h"
+#include "net/ft_resolve.h"
 
 /* A remembered lookup: a collector sees few exporters, a file may name
  * thousands, so each exporter key is searched for once. */
@@ -152,7 +153,9 @@ static int parse_address(const struct place *at, const struct tok *t,
     text[t->len] = '\0';
     struct ft_allowlist one = {0};
     struct ft_err why;
-    int bad = ft_allowlist_add(&one, text, &why) < 0;
+    /* "1a.example" starts with a digit: refused here, never looked up */
+    struct ft_resolver no_names = { .fn = ft_resolve_none };
+    int bad = ft_allowlist_add_r(&one, text, &no_names, &why) < 0;
     if (bad || one.n != 1) {
         ft_allowlist_free(&one);
         return place_err(err, at, t, "%s", bad ? why.msg : "not an address");

@@ -189,6 +189,9 @@ size_t ft_pdu_exporters(const struct ft_pdu_ctx *ctx, struct ft_pdu_exporter *ou
  */
 int ft_pdu_templates_save(const struct ft_pdu_ctx *ctx, const char *path, struct ft_err *err);
 int ft_pdu_templates_load(struct ft_pdu_ctx *ctx, const char *path, struct ft_err *err);
+/* The same from a file's contents held in memory; `name` in messages. */
+int ft_pdu_templates_parse(struct ft_pdu_ctx *ctx, const char *text, size_t len,
+                           const char *name, struct ft_err *err);
 
 /* ---- encoding ----------------------------------------------------------- */
 

@@ -210,18 +210,14 @@ static int load_options(struct ft_pdu_ctx *ctx, char **w, size_t n)
  * 20 MB. */
 #define TMPL_FILE_MAX ((size_t)64 << 20)
 
-int ft_pdu_templates_load(struct ft_pdu_ctx *ctx, const char *path, struct ft_err *err)
+/* The lines of text (len bytes, NUL-terminated, cut into lines in place). */
+static int parse_text(struct ft_pdu_ctx *ctx, char *text, size_t len, const char *path,
+                      struct ft_err *err)
 {
-    size_t len;
-    char *text = ft_file_read(path, TMPL_FILE_MAX, &len, err);
-    if (!text)
-        return -1;
     size_t max_words = 10 + FT_TMPL_MAX_FIELDS;
     char **w = malloc(max_words * sizeof *w);
-    if (!w) {
-        free(text);
+    if (!w)
         return ft_err_set(err, "%.400s: out of memory", path);
-    }
     unsigned lineno = 0;
     int rc = 0;
     for (char *line = text, *next; line < text + len; line = next) {
@@ -245,6 +241,32 @@ int ft_pdu_templates_load(struct ft_pdu_ctx *ctx, const char *path, struct ft_er
         }
     }
     free(w);
+    return rc;
+}
+
+int ft_pdu_templates_load(struct ft_pdu_ctx *ctx, const char *path, struct ft_err *err)
+{
+    size_t len;
+    char *text = ft_file_read(path, TMPL_FILE_MAX, &len, err);
+    if (!text)
+        return -1;
+    int rc = parse_text(ctx, text, len, path, err);
     free(text);
+    return rc;
+}
+
+int ft_pdu_templates_parse(struct ft_pdu_ctx *ctx, const char *text, size_t len,
+                           const char *name, struct ft_err *err)
+{
+    if (len > TMPL_FILE_MAX)
+        return ft_err_set(err, "%.400s: larger than %zu bytes", name, TMPL_FILE_MAX);
+    char *copy = malloc(len + 1);   /* cut into lines in place, as a file read is */
+    if (!copy)
+        return ft_err_set(err, "%.400s: out of memory", name);
+    if (len)
+        memcpy(copy, text, len);
+    copy[len] = '\0';
+    int rc = parse_text(ctx, copy, len, name, err);
+    free(copy);
     return rc;
 }

@@ -14,6 +14,7 @@
 #include "report/ft_agg.h"
 #include "core/ft_field.h"
 #include "net/ft_addrspec.h"
+#include "net/ft_resolve.h"
 #include "lang/ft_cfg.h"
 
 #define ADDR_W 17               /* an address in a key (ft_agg_key_put) */
@@ -383,7 +384,8 @@ static int load_addr(struct ft_cfg_line *l, int w, uint8_t *slot, struct ft_err 
 {
     struct ft_flow f = {0};
     struct ft_err e;
-    if (ft_ip_parse(l->word[w], &f.srcaddr, &e) < 0)
+    struct ft_resolver no_names = {.fn = ft_resolve_none};  /* a state file holds numbers */
+    if (ft_ip_parse_r(l->word[w], &no_names, &f.srcaddr, &e) < 0)
         return ft_cfg_error(err, l->file, l->lineno, "bad address \"%s\"", l->word[w]);
     ft_agg_key_put(slot, &ft_fields[FT_FLD_SRCADDR], &f);
     return 0;

@@ -23,7 +23,8 @@ static int load_filters(struct ft_report *rp, struct ft_err *err)
     const char *path = rp->c->filter_file ? rp->c->filter_file : rp->o.filter_file;
     if (!path)
         return ft_err_set(err, "no filter file");
-    struct ft_filter_opts fo = { .vars = rp->o.vars, .symdir = rp->o.symdir, .now = rp->o.now };
+    struct ft_filter_opts fo = { .vars = rp->o.vars, .symdir = rp->o.symdir, .now = rp->o.now,
+                                 .resolver = rp->o.resolver };
     rp->filters = ft_filter_load(path, &fo, err);
     return rp->filters ? 0 : -1;
 }
@@ -45,7 +46,7 @@ static int find_tag(struct ft_report *rp, struct ft_err *err)
     const char *path = rp->c->tag_file ? rp->c->tag_file : rp->o.tag_file;
     if (!path)
         return ft_err_set(err, "no tag file");
-    struct ft_tag_opts to = { .vars = rp->o.vars };
+    struct ft_tag_opts to = { .vars = rp->o.vars, .resolver = rp->o.resolver };
     rp->tags = ft_tag_load(path, &to, err);
     if (!rp->tags)
         return -1;
@@ -61,7 +62,7 @@ static int find_mask(struct ft_report *rp, struct ft_err *err)
     const char *path = rp->c->mask_file ? rp->c->mask_file : rp->o.mask_file;
     if (!path)
         return ft_err_set(err, "no mask file");
-    rp->masks = ft_mask_load(path, rp->o.vars, err);
+    rp->masks = ft_mask_load_r(path, rp->o.vars, rp->o.resolver, err);
     if (!rp->masks)
         return -1;
     rp->mask = ft_mask_find(rp->masks, rp->def->mask);

@@ -29,6 +29,8 @@
 #include "stream/ft_stream.h"
 #include "text/ft_text.h"
 
+struct ft_resolver;                 /* net/ft_resolve.h */
+
 struct ft_report_opts {
     const struct ft_vars *vars;         /* -v, for the filter and tag files */
     const char *filter_file;            /* when the config includes none */
@@ -44,6 +46,9 @@ struct ft_report_opts {
     /* Messages that stop nothing (a pipe command that failed). NULL: dropped. */
     void (*warn)(void *ctx, const char *msg);
     void *warn_ctx;
+    /* Names in the filter, tag and mask files' addresses (net/ft_resolve.h);
+     * NULL: getaddrinfo, each name bounded in time. */
+    const struct ft_resolver *resolver;
 };
 
 struct ft_report;

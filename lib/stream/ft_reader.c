@@ -64,7 +64,17 @@ static ssize_t read_some(struct ft_reader *r)
         r->in_pos = 0;
     }
     for (;;) {
-        ssize_t got = read(r->fd, r->in + r->in_len, FT_IO_BLOCK - r->in_len);
+        ssize_t got;
+        if (r->mem) {           /* the same path as read(), from memory */
+            size_t n = r->mem_len - r->mem_pos;
+            if (n > FT_IO_BLOCK - r->in_len)
+                n = FT_IO_BLOCK - r->in_len;
+            memcpy(r->in + r->in_len, r->mem + r->mem_pos, n);
+            r->mem_pos += n;
+            got = (ssize_t)n;
+        } else {
+            got = read(r->fd, r->in + r->in_len, FT_IO_BLOCK - r->in_len);
+        }
         if (got > 0) {
             r->in_len += (size_t)got;
             return got;
@@ -616,7 +626,8 @@ static void reader_free(struct ft_reader *r)
     free(r);
 }
 
-struct ft_reader *ft_reader_open(int fd, const char *name, unsigned flags, struct ft_err *err)
+static struct ft_reader *reader_open(int fd, const uint8_t *mem, size_t mem_len,
+                                     const char *name, unsigned flags, struct ft_err *err)
 {
     struct ft_reader *r = calloc(1, sizeof(*r));
     if (!r || !(r->name = strdup(name ? name : "stdin")) || !(r->in = malloc(FT_IO_BLOCK))) {
@@ -630,15 +641,30 @@ struct ft_reader *ft_reader_open(int fd, const char *name, unsigned flags, struc
     }
     r->fd = fd;
     r->close_fd = flags & FT_READ_CLOSE_FD;
+    r->mem = mem;
+    r->mem_len = mem_len;
     r->state = R_OPEN;
     if (read_header(r, err) < 0) {
         reader_free(r);
         return NULL;
     }
 #ifdef POSIX_FADV_SEQUENTIAL
-    posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    if (fd >= 0)
+        posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
     return r;
+}
+
+struct ft_reader *ft_reader_open(int fd, const char *name, unsigned flags, struct ft_err *err)
+{
+    return reader_open(fd, NULL, 0, name, flags, err);
+}
+
+struct ft_reader *ft_reader_open_mem(const void *buf, size_t len, const char *name,
+                                     struct ft_err *err)
+{
+    static const uint8_t none[1];
+    return reader_open(-1, buf ? buf : none, buf ? len : 0, name ? name : "memory", 0, err);
 }
 
 struct ft_reader *ft_reader_open_path(const char *path, struct ft_err *err)

@@ -24,6 +24,8 @@ enum rstate {
 struct ft_reader {
     int fd;
     bool close_fd;
+    const uint8_t *mem;             /* ft_reader_open_mem: the stream's bytes, */
+    size_t mem_len, mem_pos;        /* read instead of fd */
     char *name;
     struct ft_header hdr;
     const struct ft_format *fmt;    /* format handed out */

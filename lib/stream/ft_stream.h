@@ -120,6 +120,10 @@ struct ft_reader;
 struct ft_reader *ft_reader_open(int fd, const char *name, unsigned flags, struct ft_err *err);
 /* Open a file by path ("-" is standard input). */
 struct ft_reader *ft_reader_open_path(const char *path, struct ft_err *err);
+/* Read a stream held in memory (buf[0..len), kept by the caller until
+ * ft_reader_close), through the same code as a file (fuzzing, tests). */
+struct ft_reader *ft_reader_open_mem(const void *buf, size_t len, const char *name,
+                                     struct ft_err *err);
 void ft_reader_close(struct ft_reader *r);
 
 const struct ft_header *ft_reader_header(const struct ft_reader *r);
