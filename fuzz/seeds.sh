@@ -50,6 +50,21 @@ for path in sys.argv[2:]:
             fp.write(bytes([dlts.index(link)]) + frame[:2047])
         n += 1
 PY
+# the sensor's packets: the same frames behind fuzz_packet.c's link-type index
+# and two bytes of wire length beyond the capture (0)
+if [ -d "$out/packet" ]; then
+    for f in "$out"/pcap_frame/seed-*; do
+        [ -f "$f" ] || continue
+        python3 - "$f" "$out/packet/$(basename "$f")" <<'PY'
+import sys
+frame_dlts = [0, 1, 12, 101, 113, 276, 108, 14]
+packet_dlts = [1, 113, 276, 12, 14, 101, 228, 229, 0, 108]
+d = open(sys.argv[1], 'rb').read()
+if d:
+    open(sys.argv[2], 'wb').write(bytes([packet_dlts.index(frame_dlts[d[0] % 8]), 0, 0]) + d[1:])
+PY
+    done
+fi
 # streams: the compat inputs, then flow-gen's of every format
 for f in $(find "$shared/compat/inputs" -type f 2>/dev/null | sort); do copy "$f" stream; done
 if [ -x "$bd/flow-gen" ]; then
@@ -96,7 +111,7 @@ done
 # types, field names), which libFuzzer then splices in (-dict, run.sh)
 mkdir -p "$out/../dict"
 for n in $names; do
-    case $n in pdu_*|stream|pcap|pcap_frame) continue ;; esac
+    case $n in pdu_*|stream|pcap|pcap_frame|packet) continue ;; esac
     python3 - "$out/$n" "$out/../dict/$n.dict" <<'PY'
 import os, re, sys
 words = {}

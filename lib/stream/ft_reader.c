@@ -556,7 +556,7 @@ static int start_decompression(struct ft_reader *r, struct ft_err *err)
         /* the blocks are compressed, not the stream: file bytes as they are */
 #ifdef HAVE_ZSTD
         struct stat st;
-        r->regular = fstat(r->fd, &st) == 0 && S_ISREG(st.st_mode);
+        r->regular = r->mem || (fstat(r->fd, &st) == 0 && S_ISREG(st.st_mode));
         return 0;
 #else
         return open_fail(r, err, "zstd-compressed stream, but ftkit was built without zstd");
