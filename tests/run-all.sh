@@ -1,8 +1,10 @@
 #!/bin/sh
-# The whole test suite: builds an optimised tree (build/) and an ASan/UBSan tree
-# (build-asan/), runs the unit tests, the golden flow-tools cases and the scenario
-# tests in both, the threaded programs' scenarios in a ThreadSanitizer tree
-# (build-tsan/), and ends with one line "N passed, N failed".
+# The whole test suite: installs what the tests run against (Debian packages,
+# tools/install-deps.sh --tests), builds an optimised tree (build/) and an
+# ASan/UBSan tree (build-asan/), runs the unit tests, the golden flow-tools
+# cases and the scenario tests in both, every fuzz target for a short time
+# (build-fuzz/, clang), the threaded programs' scenarios in a ThreadSanitizer
+# tree (build-tsan/), and ends with one line "N passed, N failed".
 #
 #   tests/run-all.sh            # everything
 #   FTKIT_QUICK=1 tests/run-all.sh   # the optimised tree only
@@ -15,6 +17,9 @@ jobs=$(nproc 2>/dev/null || echo 2)
 log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT
 
+# What the tests run against (peers, servers, browser, clang), on Debian.
+sh "$top/tools/install-deps.sh" --tests >"$log/deps" 2>&1 ||
+    { cat "$log/deps"; echo "run-all: tools/install-deps.sh --tests failed"; echo "0 passed, 1 failed"; exit 1; }
 [ -x configure ] || autoreconf -fi >"$log/autoreconf" 2>&1 || { cat "$log/autoreconf"; exit 1; }
 
 build_tree() {   # build_tree DIR CFLAGS LDFLAGS
@@ -78,10 +83,8 @@ suite() {   # suite BUILD_DIR LABEL
 build_tree build "-O2 -g" ""
 suite "$top/build" opt
 # The fuzz targets, once per run (their own clang tree, build-fuzz/), each for
-# a short time; only where clang is (tools/install-deps.sh installs it).
-if command -v clang >/dev/null 2>&1; then
-    run "fuzz" sh "$top/fuzz/run.sh" "${FTKIT_FUZZ_SECONDS:-12}" "$top/build-fuzz"
-fi
+# a short time (clang: tools/install-deps.sh --tests).
+run "fuzz" sh "$top/fuzz/run.sh" "${FTKIT_FUZZ_SECONDS:-12}" "$top/build-fuzz"
 if [ -z "${FTKIT_QUICK:-}" ]; then
     san="-fsanitize=address,undefined -fno-omit-frame-pointer"
     build_tree build-asan "-O1 -g $san -fno-sanitize-recover=undefined" "$san"
